@@ -1,0 +1,177 @@
+"""The ``gensim-elmo`` command line: train, export, demo.
+
+Examples (shell)::
+
+    gensim-elmo demo
+    gensim-elmo train word2vec --corpus ptb --output vectors.txt --sg 1 --epochs 5
+    gensim-elmo train word2vec --corpus my_corpus.txt --output model.model --format model
+    gensim-elmo export model.model --to projector --output projector_dir
+"""
+
+import argparse
+import logging
+import sys
+
+logger = logging.getLogger(__name__)
+
+
+def _corpus(spec, limit=None):
+    """A corpus from a command-line spec: "ptb", "ptb:valid", a file or a directory."""
+    from gensim_elmo.corpus import as_sentences
+    from gensim_elmo.datasets import PTB_SPLITS, ptb
+
+    if spec == "ptb" or (spec.startswith("ptb:") and spec[4:] in PTB_SPLITS):
+        return ptb(spec[4:] if ":" in spec else "train", limit=limit)
+    corpus = as_sentences(corpus_file=spec)
+    if limit is not None:
+        import itertools
+
+        class _Limited:
+            def __iter__(self):
+                return itertools.islice(iter(corpus), limit)
+
+        return _Limited()
+    return corpus
+
+
+# --- train word2vec ------------------------------------------------------------------------------
+def _add_word2vec_parser(subparsers):
+    p = subparsers.add_parser(
+        "word2vec",
+        help="train Word2Vec (CBOW or skip-gram) with gensim's C routines",
+        description="Train Word2Vec with gensim and save the vectors (or the whole gensim model).",
+    )
+    p.add_argument("--corpus", required=True, help='"ptb" (Penn Treebank train), "ptb:valid", a text file '
+                   "(one sentence per line) or a directory of such files")
+    p.add_argument("--output", required=True, help="where to save")
+    p.add_argument("--format", default="word2vec", choices=["word2vec", "word2vec-binary", "gensim", "projector", "model"],
+                   help='vector format, or "model" for the whole gensim model (a pickle) (default: word2vec)')
+    p.add_argument("--sg", type=int, default=0, choices=[0, 1], help="1 = skip-gram, 0 = CBOW (default: 0)")
+    p.add_argument("--vector-size", type=int, default=100, help="dimensions (default: 100)")
+    p.add_argument("--window", type=int, default=5, help="context window (default: 5)")
+    p.add_argument("--min-count", type=int, default=5, help="ignore rarer words (default: 5)")
+    p.add_argument("--negative", type=int, default=5, help="negative samples, 0 = none (default: 5)")
+    p.add_argument("--hs", type=int, default=0, choices=[0, 1], help="1 = hierarchical softmax (default: 0)")
+    p.add_argument("--sample", type=float, default=1e-3, help="down-sampling threshold (default: 1e-3)")
+    p.add_argument("--epochs", type=int, default=5, help="passes over the corpus (default: 5)")
+    p.add_argument("--workers", type=int, default=2, help="worker threads (default: 2)")
+    p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    p.add_argument("--limit", type=int, default=None, help="use only the first N sentences")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.set_defaults(func=_train_word2vec)
+
+
+def _train_word2vec(args):
+    from gensim_elmo.export import save_keyed_vectors
+    from gensim_elmo.word2vec import Word2Vec
+
+    corpus = _corpus(args.corpus, args.limit)
+    model = Word2Vec(corpus, vector_size=args.vector_size, window=args.window, min_count=args.min_count,
+                     sg=args.sg, hs=args.hs, negative=args.negative, sample=args.sample, epochs=args.epochs,
+                     workers=args.workers, seed=args.seed, progress=not args.no_progress)
+    if args.format == "model":
+        model.save(args.output)
+    else:
+        save_keyed_vectors(model.wv, args.output, format=args.format)
+    print(f"trained {len(model.wv)} vectors of size {model.vector_size}; "
+          f"loss per epoch: {', '.join(f'{x:.4g}' for x in model.loss_history)}; saved to {args.output}")
+    return 0
+
+
+# --- export --------------------------------------------------------------------------------------
+def _load_vectors(path, fmt):
+    from gensim_elmo.export import load_keyed_vectors
+
+    if fmt == "model":
+        from gensim.models import Word2Vec as GensimWord2Vec
+
+        return GensimWord2Vec.load(path).wv
+    return load_keyed_vectors(path, format=fmt)
+
+
+def _add_export_parser(subparsers):
+    p = subparsers.add_parser(
+        "export",
+        help="convert saved vectors between formats (word2vec text/binary, projector files)",
+        description="Load vectors and write them in another format. Gensim .model files are pickles: "
+        "only load files you trust.",
+    )
+    p.add_argument("input", help="the saved vectors or model")
+    p.add_argument("--from", dest="source_format", default="word2vec",
+                   choices=["word2vec", "word2vec-binary", "gensim", "model"],
+                   help='format of INPUT; "model" = a saved (gensim_elmo) Word2Vec model (default: word2vec)')
+    p.add_argument("--to", dest="target_format", required=True,
+                   choices=["word2vec", "word2vec-binary", "gensim", "projector"], help="format to write")
+    p.add_argument("--output", required=True, help="output file (a directory for projector)")
+    p.set_defaults(func=_export)
+
+
+def _export(args):
+    from gensim_elmo.export import save_keyed_vectors
+
+    kv = _load_vectors(args.input, args.source_format)
+    save_keyed_vectors(kv, args.output, format=args.target_format)
+    print(f"wrote {len(kv)} vectors to {args.output} ({args.target_format})")
+    return 0
+
+
+# --- demo ----------------------------------------------------------------------------------------
+def _add_demo_parser(subparsers):
+    from gensim_elmo.demo import SECTIONS
+
+    p = subparsers.add_parser(
+        "demo",
+        help="train every model on the Penn Treebank and show what they learnt",
+        description="Trains Word2Vec CBOW and skip-gram (and the other models) on Penn Treebank train, "
+        "prints nearest neighbours and WordSim-353 / SimLex-999 / Google-analogy scores.",
+    )
+    p.add_argument("--quick", action="store_true", help="a 3,000-sentence slice and fewer epochs (seconds)")
+    p.add_argument("--sections", nargs="+", choices=list(SECTIONS), default=None, help="run only these parts")
+    p.set_defaults(func=_demo)
+
+
+def _demo(args):
+    from gensim_elmo.demo import run_demo
+
+    run_demo(quick=args.quick, sections=args.sections)
+    return 0
+
+
+def build_parser():
+    """The argument parser of ``gensim-elmo`` (exposed for the docs and tests).
+
+    Example:
+    >>> build_parser().parse_args(["demo", "--quick"]).quick
+    True
+    """
+    parser = argparse.ArgumentParser(
+        prog="gensim-elmo",
+        description="Word2Vec, NNLM and ELMo word embeddings for gensim and Keras.",
+    )
+    parser.add_argument("--verbose", "-v", action="store_true", help="log progress details")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    train = sub.add_parser("train", help="train a model", description="Train a model on a corpus.")
+    train_sub = train.add_subparsers(dest="model", metavar="MODEL")
+    train_sub.required = True
+    _add_word2vec_parser(train_sub)
+    _add_export_parser(sub)
+    _add_demo_parser(sub)
+    return parser
+
+
+def main(argv=None):
+    """Entry point of the ``gensim-elmo`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        return args.func(args)
+    except (ValueError, TypeError, FileNotFoundError, NotADirectoryError, KeyError) as exc:
+        print(f"gensim-elmo: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

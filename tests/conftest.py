@@ -1,0 +1,48 @@
+"""Shared pytest configuration: markers, the ``--slow`` switch, tiny corpora."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import pytest
+
+
+def pytest_addoption(parser):
+    parser.addoption("--slow", action="store_true", default=False, help="run slow tests and long fuzz runs")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: long-running test, only with --slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="slow test: run with --slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+TINY_SENTENCES = [
+    ["the", "cat", "sat", "on", "the", "mat"],
+    ["the", "dog", "sat", "on", "the", "log"],
+    ["a", "cat", "and", "a", "dog", "played"],
+    ["the", "cat", "chased", "the", "dog"],
+    ["the", "dog", "chased", "the", "cat"],
+    ["a", "bird", "sat", "on", "the", "tree"],
+] * 20
+
+
+@pytest.fixture
+def tiny_sentences():
+    """A small repeated corpus: 120 sentences, 11 distinct words."""
+    return [list(s) for s in TINY_SENTENCES]
+
+
+@pytest.fixture
+def tiny_corpus_file(tmp_path):
+    """The tiny corpus written as a file, one whitespace-separated sentence per line."""
+    path = tmp_path / "tiny.txt"
+    path.write_text("\n".join(" ".join(s) for s in TINY_SENTENCES) + "\n", encoding="utf-8")
+    return path

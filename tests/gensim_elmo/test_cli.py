@@ -1,0 +1,64 @@
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from gensim.models import KeyedVectors
+
+from gensim_elmo.cli import build_parser, main
+
+
+def test_help_on_every_command(capsys):
+    for argv in (["--help"], ["train", "--help"], ["train", "word2vec", "--help"], ["export", "--help"],
+                 ["demo", "--help"]):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 0
+        assert "usage: gensim-elmo" in capsys.readouterr().out
+
+
+def test_train_word2vec_then_export(tmp_path, tiny_corpus_file, capsys):
+    vectors = tmp_path / "vectors.txt"
+    assert main(["train", "word2vec", "--corpus", str(tiny_corpus_file), "--output", str(vectors),
+                 "--min-count", "1", "--vector-size", "8", "--epochs", "2", "--workers", "1",
+                 "--no-progress"]) == 0
+    kv = KeyedVectors.load_word2vec_format(str(vectors))
+    assert "cat" in kv.key_to_index and kv.vector_size == 8
+    assert "loss per epoch" in capsys.readouterr().out
+
+    binary = tmp_path / "vectors.bin"
+    assert main(["export", str(vectors), "--to", "word2vec-binary", "--output", str(binary)]) == 0
+    np.testing.assert_allclose(KeyedVectors.load_word2vec_format(str(binary), binary=True)["cat"], kv["cat"],
+                               rtol=1e-5)
+    projector = tmp_path / "projector"
+    assert main(["export", str(binary), "--from", "word2vec-binary", "--to", "projector",
+                 "--output", str(projector)]) == 0
+    assert (projector / "vectors.tsv").exists() and (projector / "metadata.tsv").exists()
+
+
+def test_train_word2vec_ptb_slice_whole_model(tmp_path):
+    out = tmp_path / "w2v.model"
+    assert main(["train", "word2vec", "--corpus", "ptb", "--limit", "500", "--output", str(out), "--format",
+                 "model", "--sg", "1", "--epochs", "1", "--no-progress"]) == 0
+    assert main(["export", str(out), "--from", "model", "--to", "word2vec", "--output",
+                 str(tmp_path / "v.txt")]) == 0
+
+
+def test_errors_are_reported_not_raised(tmp_path, capsys):
+    assert main(["train", "word2vec", "--corpus", str(tmp_path / "missing.txt"), "--output",
+                 str(tmp_path / "x")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_demo_quick_runs_end_to_end():
+    proc = subprocess.run([sys.executable, "-m", "gensim_elmo.cli", "demo", "--quick", "--sections", "word2vec"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Word2Vec CBOW" in proc.stdout and "Word2Vec skip-gram" in proc.stdout
+    assert "wordsim353: Spearman" in proc.stdout and "google_analogy: accuracy" in proc.stdout
+    assert "%" in proc.stderr  # the tqdm bars
+
+
+def test_parser_exposes_commands():
+    args = build_parser().parse_args(["train", "word2vec", "--corpus", "ptb", "--output", "x"])
+    assert args.model == "word2vec" and args.sg == 0

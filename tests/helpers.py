@@ -1,0 +1,115 @@
+"""Layer test helpers in the spirit of keras_hub's ``TestCase.run_layer_test``.
+
+``run_layer_test`` builds a layer from its config, checks the config round trip, the weight
+count, symbolic and eager output shapes, one ``fit`` step and (optionally) a ``.keras`` round
+trip that gives identical outputs.
+"""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import keras
+import numpy as np
+
+
+def _as_list(x):
+    if isinstance(x, (list, tuple)):
+        return list(x)
+    return [x]
+
+
+def run_layer_test(
+    layer_cls,
+    init_kwargs,
+    input_data,
+    expected_output_shape,
+    expected_num_trainable_weights=None,
+    expected_num_non_trainable_weights=None,
+    run_training_check=True,
+    run_saving_check=False,
+    tmp_path=None,
+    atol=1e-6,
+):
+    """Run the standard battery of checks on a Keras layer.
+
+    Args:
+        layer_cls: the layer class.
+        init_kwargs: dict of constructor arguments.
+        input_data: a numpy array (or list of arrays) fed to the layer.
+        expected_output_shape: the output shape for ``input_data``.
+        expected_num_trainable_weights: number of trainable weights after build, or None.
+        expected_num_non_trainable_weights: number of non-trainable weights after build, or None.
+        run_training_check: fit one step of a model around the layer.
+        run_saving_check: save the model as ``.keras`` and reload it; needs ``tmp_path``.
+        tmp_path: a directory for the saving check.
+        atol: tolerance of the saving check.
+
+    Returns:
+        The layer's eager output.
+    """
+    # Config round trip.
+    layer = layer_cls(**init_kwargs)
+    config = layer.get_config()
+    revived = layer_cls.from_config(config)
+    assert revived.get_config() == config, (revived.get_config(), config)
+
+    # Eager call.
+    output = layer(*_as_list(input_data)) if isinstance(input_data, list) else layer(input_data)
+    out_shape = tuple(keras.ops.shape(output))
+    assert out_shape == tuple(expected_output_shape), (out_shape, expected_output_shape)
+    if expected_num_trainable_weights is not None:
+        assert len(layer.trainable_weights) == expected_num_trainable_weights, len(layer.trainable_weights)
+    if expected_num_non_trainable_weights is not None:
+        assert len(layer.non_trainable_weights) == expected_num_non_trainable_weights
+
+    # Symbolic call.
+    inputs = [keras.Input(shape=np.shape(x)[1:], dtype=str(np.asarray(x).dtype)) for x in _as_list(input_data)]
+    sym_layer = layer_cls.from_config(config)
+    sym_out = sym_layer(*inputs) if isinstance(input_data, list) else sym_layer(inputs[0])
+    expected_sym = (None,) + tuple(expected_output_shape[1:])
+    sym_shape = tuple(sym_out.shape)
+    assert len(sym_shape) == len(expected_sym), (sym_shape, expected_sym)
+    for got, want in zip(sym_shape[1:], expected_sym[1:]):
+        assert got is None or got == want, (sym_shape, expected_sym)
+
+    model = keras.Model(inputs, sym_out)
+    if run_training_check and sym_layer.trainable_weights:
+        model.compile(optimizer="sgd", loss="mse")
+        target = np.zeros(out_shape, dtype="float32")
+        model.fit(_as_list(input_data) if len(inputs) > 1 else input_data, target, epochs=1, verbose=0)
+
+    if run_saving_check:
+        path = os.path.join(str(tmp_path), "layer_model.keras")
+        model.save(path)
+        reloaded = keras.saving.load_model(path)
+        np.testing.assert_allclose(
+            keras.ops.convert_to_numpy(reloaded(input_data)),
+            keras.ops.convert_to_numpy(model(input_data)),
+            atol=atol,
+        )
+    return output
+
+
+def run_in_fresh_process(code, timeout=300, env=None):
+    """Run ``code`` in a new Python interpreter and return its standard output.
+
+    The code runs with the project root on ``sys.path``; a non-zero exit raises
+    ``AssertionError`` carrying the child's standard error.
+    """
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    full_env = dict(os.environ)
+    full_env["PYTHONPATH"] = root + os.pathsep + full_env.get("PYTHONPATH", "")
+    full_env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if env:
+        full_env.update(env)
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+    )
+    assert proc.returncode == 0, f"child failed ({proc.returncode}):\n{proc.stderr[-4000:]}"
+    return proc.stdout
