@@ -6,6 +6,7 @@ Examples (shell)::
     gensim-elmo train word2vec --corpus ptb --output vectors.txt --sg 1 --epochs 5
     gensim-elmo train word2vec --corpus my_corpus.txt --output model.model --format model
     gensim-elmo export model.model --to projector --output projector_dir
+    gensim-elmo train nnlm --corpus ptb --validation ptb:valid --output nnlm_model --epochs 5
 """
 
 import argparse
@@ -78,6 +79,56 @@ def _train_word2vec(args):
     return 0
 
 
+# --- train nnlm ---------------------------------------------------------------------------------
+def _add_nnlm_parser(subparsers):
+    p = subparsers.add_parser(
+        "nnlm",
+        help="train Bengio's neural probabilistic language model (Keras)",
+        description="Train an NNLM, report perplexity, and save the model directory (and optionally vectors).",
+    )
+    p.add_argument("--corpus", required=True, help='"ptb", "ptb:valid", a text file or a directory')
+    p.add_argument("--output", required=True, help="directory to save the model to (NNLM.load reads it)")
+    p.add_argument("--validation", default=None, help='corpus for per-epoch validation perplexity, e.g. "ptb:valid"')
+    p.add_argument("--vectors", default=None, help="also write the word vectors here (word2vec text format)")
+    p.add_argument("--vector-size", type=int, default=100, help="word vector size (default: 100)")
+    p.add_argument("--window", type=int, default=4, help="context words (default: 4)")
+    p.add_argument("--hidden-size", type=int, default=256, help="tanh hidden units (default: 256)")
+    p.add_argument("--direct-connections", action="store_true", help="add Bengio's direct connections")
+    p.add_argument("--dropout", type=float, default=0.0, help="dropout rate (default: 0)")
+    p.add_argument("--min-count", type=int, default=1, help="rarer words become <unk> (default: 1)")
+    p.add_argument("--max-vocab-size", type=int, default=None, help="keep only the most frequent words")
+    p.add_argument("--epochs", type=int, default=5, help="passes over the corpus (default: 5)")
+    p.add_argument("--batch-size", type=int, default=512, help="examples per step (default: 512)")
+    p.add_argument("--learning-rate", type=float, default=1e-3, help="Adam learning rate (default: 1e-3)")
+    p.add_argument("--early-stopping", type=int, default=None, help="patience in epochs (needs --validation)")
+    p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    p.add_argument("--limit", type=int, default=None, help="use only the first N sentences")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    p.set_defaults(func=_train_nnlm)
+
+
+def _train_nnlm(args):
+    from gensim_elmo.export import save_keyed_vectors
+    from gensim_elmo.nnlm import NNLM
+
+    corpus = _corpus(args.corpus, args.limit)
+    validation = list(_corpus(args.validation)) if args.validation else None
+    model = NNLM(corpus, vector_size=args.vector_size, window=args.window, hidden_size=args.hidden_size,
+                 direct_connections=args.direct_connections, dropout=args.dropout, min_count=args.min_count,
+                 max_vocab_size=args.max_vocab_size, epochs=args.epochs, batch_size=args.batch_size,
+                 learning_rate=args.learning_rate, seed=args.seed, progress=not args.no_progress,
+                 validation_sentences=validation, early_stopping=args.early_stopping)
+    model.save(args.output)
+    if args.vectors:
+        save_keyed_vectors(model.wv, args.vectors, format="word2vec")
+    losses = ", ".join(f"{x:.4f}" for x in model.history.get("loss", []))
+    print(f"trained NNLM ({len(model.vocabulary)} words) for {model.epochs_trained} epochs; loss per epoch: {losses}")
+    if validation:
+        print("validation perplexity per epoch: " + ", ".join(f"{x:.1f}" for x in model.history["val_perplexity"]))
+    print(f"saved to {args.output}")
+    return 0
+
+
 # --- export --------------------------------------------------------------------------------------
 def _load_vectors(path, fmt):
     from gensim_elmo.export import load_keyed_vectors
@@ -86,6 +137,10 @@ def _load_vectors(path, fmt):
         from gensim.models import Word2Vec as GensimWord2Vec
 
         return GensimWord2Vec.load(path).wv
+    if fmt == "nnlm":
+        from gensim_elmo.nnlm import NNLM
+
+        return NNLM.load(path, progress=False).wv
     return load_keyed_vectors(path, format=fmt)
 
 
@@ -98,8 +153,9 @@ def _add_export_parser(subparsers):
     )
     p.add_argument("input", help="the saved vectors or model")
     p.add_argument("--from", dest="source_format", default="word2vec",
-                   choices=["word2vec", "word2vec-binary", "gensim", "model"],
-                   help='format of INPUT; "model" = a saved (gensim_elmo) Word2Vec model (default: word2vec)')
+                   choices=["word2vec", "word2vec-binary", "gensim", "model", "nnlm"],
+                   help='format of INPUT; "model" = a saved Word2Vec model, "nnlm" = a saved NNLM directory '
+                   "(default: word2vec)")
     p.add_argument("--to", dest="target_format", required=True,
                    choices=["word2vec", "word2vec-binary", "gensim", "projector"], help="format to write")
     p.add_argument("--output", required=True, help="output file (a directory for projector)")
@@ -155,6 +211,7 @@ def build_parser():
     train_sub = train.add_subparsers(dest="model", metavar="MODEL")
     train_sub.required = True
     _add_word2vec_parser(train_sub)
+    _add_nnlm_parser(train_sub)
     _add_export_parser(sub)
     _add_demo_parser(sub)
     return parser

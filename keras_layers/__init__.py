@@ -8,3 +8,6 @@ a model's edge need TensorFlow's string ops, as Keras's own preprocessing layers
 
 from keras_layers.keyed_vectors_embedding import KeyedVectorsEmbedding
 from keras_layers.token_lookup import TokenLookup, string_embedding_model
+from keras_layers.nnlm_network import NNLMNetwork
+from keras_layers.sampled_softmax import SampledSoftmax
+from keras_layers.nnlm_sentence_embedding import NNLMSentenceEmbedding, sentence_embedding_model
