@@ -11,3 +11,11 @@ from keras_layers.token_lookup import TokenLookup, string_embedding_model
 from keras_layers.nnlm_network import NNLMNetwork
 from keras_layers.sampled_softmax import SampledSoftmax
 from keras_layers.nnlm_sentence_embedding import NNLMSentenceEmbedding, sentence_embedding_model
+from keras_layers.char_ids import batch_char_ids, deduplicate_char_ids, sentence_char_ids, token_char_ids
+from keras_layers.string_char_ids import StringCharIds
+from keras_layers.highway import Highway
+from keras_layers.char_cnn import CharCNN
+from keras_layers.lstm_projection import LSTMProjection
+from keras_layers.bilm import BiLM
+from keras_layers.scalar_mix import ScalarMix
+from keras_layers.elmo_network import ELMoNetwork

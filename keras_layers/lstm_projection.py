@@ -1,0 +1,233 @@
+"""The ``LSTMProjection`` layer: an LSTM with a projected, clipped state (ELMo's biLM cell)."""
+
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="keras_layers")
+class LSTMProjection(keras.layers.Layer):
+    """An LSTM with projection (Sak et al. 2014) over a masked sequence, as bilm-tf runs it.
+
+    One step, with ``[x; h_prev]`` the input and the previous projected state::
+
+        z = [x; h_prev] @ kernel + bias          # gate blocks i, j, f, o (TensorFlow order)
+        c = clip(sigmoid(f + 1) * c_prev + sigmoid(i) * tanh(j), cell_clip)
+        m = sigmoid(o) * tanh(c)
+        h = clip(m @ projection_kernel, proj_clip)    # the output and the next h_prev
+
+    The forget bias of 1.0 is added at run time, not stored, exactly as in TensorFlow's
+    ``LSTMCell``, so ``kernel``, ``bias`` and ``projection_kernel`` are the file's ``W_0``, ``B``
+    and ``W_P_0`` unchanged.
+
+    Masking: masked steps leave the state unchanged and output zeros (``tf.nn.dynamic_rnn`` with
+    ``sequence_length`` semantics for right-padded rows). With ``go_backwards=True`` each row is
+    processed from its last real token back to its first (``tf.reverse_sequence`` semantics for
+    right padding) and the outputs are returned in the original time order; the final state is
+    the state after position 0.
+
+    Speed by design: the input half ``x @ kernel[:D]`` (plus bias and forget bias) is one matrix
+    product over all time steps outside the recurrence; each step is one fused matmul for the four
+    gates and one for the projection; the recurrence is ``keras.ops.scan``, so it compiles under
+    ``jax.jit`` / ``tf.function`` (XLA).
+
+    Args:
+        units: int, LSTM cell size (``dim`` in options.json).
+        projection_dim: int, size of the projected state and of the output.
+        cell_clip: float or None, clip the cell state to ``[-cell_clip, cell_clip]``.
+            Defaults to None (no clipping).
+        proj_clip: float or None, clip the projected state. Defaults to None.
+        go_backwards: bool, run each sequence from its last real step back to its first.
+            Defaults to False.
+        return_state: bool, return ``(outputs, final_h, final_c)``; if False, return the outputs
+            only (a plain sequence layer). Defaults to True.
+        kernel_initializer: initializer of ``kernel``. Defaults to ``"glorot_uniform"``.
+        projection_initializer: initializer of ``projection_kernel``. Defaults to
+            ``"glorot_uniform"``.
+        bias_initializer: initializer of ``bias``. Defaults to ``"zeros"``.
+        **kwargs: base layer keyword arguments (``name``, ``dtype``, ``trainable``...).
+
+    Call arguments:
+        inputs: float tensor ``(batch, time, input_dim)``.
+        mask: optional bool tensor ``(batch, time)``, True at real steps (right padding).
+        initial_state: optional pair ``[h0 (batch, projection_dim), c0 (batch, units)]``;
+            zeros when None.
+        training: unused (no dropout); accepted for the Keras call convention.
+
+    Returns:
+        With ``return_state=True``: ``(outputs, final_h, final_c)``, outputs
+        ``(batch, time, projection_dim)`` (zeros at masked steps), ``final_h``
+        ``(batch, projection_dim)`` and ``final_c`` ``(batch, units)`` the state after each
+        row's last real step (for ``go_backwards``, after position 0). Otherwise the outputs.
+
+    Example:
+
+    >>> import numpy as np
+    >>> lstm = LSTMProjection(units=8, projection_dim=4, cell_clip=3.0, proj_clip=3.0)
+    >>> x = np.random.rand(2, 5, 3).astype("float32")
+    >>> mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], bool)
+    >>> outputs, h, c = lstm(x, mask=mask)
+    >>> tuple(outputs.shape), tuple(h.shape), tuple(c.shape)
+    ((2, 5, 4), (2, 4), (2, 8))
+
+    Reference:
+        Sak et al., "Long Short-Term Memory Recurrent Neural Network Architectures for Large Scale
+        Acoustic Modeling", 2014; TensorFlow ``LSTMCell(num_proj=...)``; bilm-tf.
+    """
+
+    def __init__(
+        self,
+        units,
+        projection_dim,
+        cell_clip=None,
+        proj_clip=None,
+        go_backwards=False,
+        return_state=True,
+        kernel_initializer="glorot_uniform",
+        projection_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        for name, value in [("units", units), ("projection_dim", projection_dim)]:
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError(f"`{name}` must be a positive int. Received: {name}={value!r}")
+        for name, value in [("cell_clip", cell_clip), ("proj_clip", proj_clip)]:
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
+                raise ValueError(f"`{name}` must be None or a positive number. Received: {name}={value!r}")
+        self.units = units
+        self.projection_dim = projection_dim
+        self.cell_clip = None if cell_clip is None else float(cell_clip)
+        self.proj_clip = None if proj_clip is None else float(proj_clip)
+        self.go_backwards = bool(go_backwards)
+        self.return_state = bool(return_state)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.projection_initializer = keras.initializers.get(projection_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.supports_masking = True
+
+    def build(self, input_shape, *args, **kwargs):
+        input_dim = input_shape[-1]
+        if input_dim is None:
+            raise ValueError(
+                f"The last axis of the input of `LSTMProjection` must be known. Received: shape={input_shape}"
+            )
+        self.input_dim = input_dim
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=(input_dim + self.projection_dim, 4 * self.units),
+            initializer=self.kernel_initializer,
+        )
+        self.bias = self.add_weight(name="bias", shape=(4 * self.units,), initializer=self.bias_initializer)
+        self.projection_kernel = self.add_weight(
+            name="projection_kernel",
+            shape=(self.units, self.projection_dim),
+            initializer=self.projection_initializer,
+        )
+
+    def call(self, inputs, mask=None, initial_state=None, training=None):
+        dtype = self.compute_dtype
+        inputs = ops.cast(inputs, dtype)
+        batch = ops.shape(inputs)[0]
+        units = self.units
+        # Hoisted out of the recurrence: the input half of the gates for every step, one matmul,
+        # with the bias and TensorFlow's forget bias (+1 on the f block) folded in.
+        forget_bias = ops.concatenate(
+            [ops.zeros((2 * units,), dtype), ops.ones((units,), dtype), ops.zeros((units,), dtype)]
+        )
+        x_gates = ops.matmul(inputs, self.kernel[: self.input_dim]) + (self.bias + forget_bias)
+        x_gates = ops.transpose(x_gates, (1, 0, 2))  # time major (T, B, 4U)
+        recurrent_kernel = self.kernel[self.input_dim :]
+        projection_kernel = self.projection_kernel
+        cell_clip, proj_clip = self.cell_clip, self.proj_clip
+
+        if initial_state is None:
+            h0 = ops.zeros((batch, self.projection_dim), dtype)
+            c0 = ops.zeros((batch, units), dtype)
+        else:
+            if len(initial_state) != 2:
+                raise ValueError(
+                    "`initial_state` must be a pair [h (batch, projection_dim), c (batch, units)]. "
+                    f"Received {len(initial_state)} tensors."
+                )
+            h0, c0 = ops.cast(initial_state[0], dtype), ops.cast(initial_state[1], dtype)
+
+        def cell(h_prev, c_prev, z_x):
+            z = z_x + ops.matmul(h_prev, recurrent_kernel)
+            i, j, f, o = ops.split(z, 4, axis=-1)
+            c = ops.sigmoid(f) * c_prev + ops.sigmoid(i) * ops.tanh(j)
+            if cell_clip is not None:
+                c = ops.clip(c, -cell_clip, cell_clip)
+            h = ops.matmul(ops.sigmoid(o) * ops.tanh(c), projection_kernel)
+            if proj_clip is not None:
+                h = ops.clip(h, -proj_clip, proj_clip)
+            return h, c
+
+        if keras.backend.backend() == "tensorflow":
+            # TensorFlow's scan needs the per-step outputs to mirror the carry's structure.
+            def _outputs(output, c):
+                return (output, c)
+
+        else:
+
+            def _outputs(output, c):
+                return output
+
+        if mask is None:
+
+            def step(carry, z_x):
+                h, c = cell(carry[0], carry[1], z_x)
+                return (h, c), _outputs(h, c)
+
+            xs = x_gates
+        else:
+            # The mask rides along as one extra column of the gate inputs: a single scanned
+            # tensor (TensorFlow's scan cannot check several of unknown length).
+            mask_t = ops.transpose(ops.cast(mask, dtype), (1, 0))[:, :, None]  # (T, B, 1)
+            gates_width = 4 * units
+
+            def step(carry, x):
+                z_x, m = x[:, :gates_width], x[:, gates_width:]
+                h_prev, c_prev = carry
+                h, c = cell(h_prev, c_prev, z_x)
+                keep = m > 0
+                h_keep = ops.where(keep, h, h_prev)
+                c_keep = ops.where(keep, c, c_prev)
+                return (h_keep, c_keep), _outputs(h * m, c_keep)
+
+            xs = ops.concatenate([x_gates, mask_t], axis=-1)
+
+        (final_h, final_c), outputs = ops.scan(step, (h0, c0), xs, reverse=self.go_backwards)
+        if isinstance(outputs, (tuple, list)):
+            outputs = outputs[0]
+        outputs = ops.transpose(outputs, (1, 0, 2))
+        if self.return_state:
+            return outputs, final_h, final_c
+        return outputs
+
+    def compute_output_shape(self, input_shape, *args, **kwargs):
+        output_shape = tuple(input_shape[:-1]) + (self.projection_dim,)
+        if self.return_state:
+            return output_shape, (input_shape[0], self.projection_dim), (input_shape[0], self.units)
+        return output_shape
+
+    def compute_mask(self, inputs, mask=None):
+        if self.return_state:
+            return [mask, None, None]
+        return mask
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "units": self.units,
+                "projection_dim": self.projection_dim,
+                "cell_clip": self.cell_clip,
+                "proj_clip": self.proj_clip,
+                "go_backwards": self.go_backwards,
+                "return_state": self.return_state,
+                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+                "projection_initializer": keras.initializers.serialize(self.projection_initializer),
+                "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+            }
+        )
+        return config

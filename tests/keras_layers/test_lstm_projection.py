@@ -1,0 +1,145 @@
+"""Tests of LSTMProjection: numerics against the per-step reference, masking, direction, state."""
+
+import keras
+import numpy as np
+import pytest
+
+from keras_layers.lstm_projection import LSTMProjection
+from tests import reference_elmo
+from tests.helpers import run_layer_test
+
+RNG = np.random.default_rng(0)
+
+
+def random_layer(units=7, proj=3, dim=4, go_backwards=False, cell_clip=0.8, proj_clip=0.5, seed=0):
+    rng = np.random.default_rng(seed)
+    layer = LSTMProjection(units, proj, cell_clip=cell_clip, proj_clip=proj_clip, go_backwards=go_backwards)
+    layer.build((None, None, dim))
+    w0 = rng.standard_normal((dim + proj, 4 * units)).astype("float32")
+    b = rng.standard_normal((4 * units,)).astype("float32")
+    wp = rng.standard_normal((units, proj)).astype("float32")
+    layer.kernel.assign(w0)
+    layer.bias.assign(b)
+    layer.projection_kernel.assign(wp)
+    return layer, (w0, b, wp)
+
+
+def numpy_of(*tensors):
+    return [keras.ops.convert_to_numpy(t) for t in tensors]
+
+
+def test_layer_battery(tmp_path):
+    run_layer_test(
+        LSTMProjection,
+        {"units": 5, "projection_dim": 3, "cell_clip": 3.0, "proj_clip": 3.0, "return_state": False},
+        RNG.standard_normal((2, 4, 3)).astype("float32"),
+        (2, 4, 3),
+        expected_num_trainable_weights=3,
+        expected_num_non_trainable_weights=0,
+        run_saving_check=True,
+        tmp_path=tmp_path,
+    )
+
+
+def test_weight_shapes_match_file_layout():
+    layer = LSTMProjection(8, 3)
+    layer.build((None, None, 5))
+    assert tuple(layer.kernel.shape) == (5 + 3, 32)
+    assert tuple(layer.bias.shape) == (32,)
+    assert tuple(layer.projection_kernel.shape) == (8, 3)
+    assert [w.name for w in layer.weights] == ["kernel", "bias", "projection_kernel"]
+
+
+def test_hand_computed_single_step():
+    layer = LSTMProjection(
+        1,
+        1,
+        cell_clip=0.1,
+        kernel_initializer=keras.initializers.Constant(0.5),
+        projection_initializer=keras.initializers.Constant(2.0),
+    )
+    outputs, h, c = numpy_of(*layer(np.ones((1, 1, 1), "float32")))
+    sig = lambda v: 1.0 / (1.0 + np.exp(-v))  # noqa: E731
+    # z = 0.5 for every gate (h0 = 0); the forget bias 1 only multiplies c0 = 0.
+    expected_c = min(sig(0.5) * np.tanh(0.5), 0.1)
+    expected_h = 2.0 * sig(0.5) * np.tanh(expected_c)
+    np.testing.assert_allclose(c, [[expected_c]], rtol=1e-6)
+    np.testing.assert_allclose(h, [[expected_h]], rtol=1e-6)
+    np.testing.assert_allclose(outputs, [[[expected_h]]], rtol=1e-6)
+
+
+@pytest.mark.parametrize("go_backwards", [False, True])
+@pytest.mark.parametrize("with_state", [False, True])
+def test_matches_reference(go_backwards, with_state):
+    layer, (w0, b, wp) = random_layer(go_backwards=go_backwards)
+    x = RNG.standard_normal((3, 6, 4)).astype("float32")
+    lengths = [6, 2, 4]
+    mask = np.arange(6)[None, :] < np.array(lengths)[:, None]
+    state = None
+    if with_state:
+        state = [RNG.standard_normal((3, 3)).astype("float32"), RNG.standard_normal((3, 7)).astype("float32")]
+    outputs, h, c = numpy_of(*layer(x, mask=mask, initial_state=state))
+    ref_out, ref_h, ref_c = reference_elmo.lstm(
+        x, lengths, w0, b, wp, 0.8, 0.5, backward=go_backwards,
+        h0=None if state is None else state[0], c0=None if state is None else state[1],
+    )
+    np.testing.assert_allclose(outputs, ref_out, atol=1e-5)
+    np.testing.assert_allclose(h, ref_h, atol=1e-5)
+    np.testing.assert_allclose(c, ref_c, atol=1e-5)
+    assert (outputs[1, 2:] == 0).all() and (outputs[2, 4:] == 0).all()
+
+
+@pytest.mark.parametrize("go_backwards", [False, True])
+def test_padding_does_not_change_results(go_backwards):
+    layer, _ = random_layer(go_backwards=go_backwards, cell_clip=None, proj_clip=None)
+    x = RNG.standard_normal((1, 3, 4)).astype("float32")
+    short = numpy_of(*layer(x))
+    padded_x = np.concatenate([x, RNG.standard_normal((1, 4, 4)).astype("float32")], axis=1)
+    mask = np.array([[1, 1, 1, 0, 0, 0, 0]], bool)
+    long = numpy_of(*layer(padded_x, mask=mask))
+    np.testing.assert_allclose(long[0][:, :3], short[0], atol=1e-6)
+    assert (long[0][:, 3:] == 0).all()
+    np.testing.assert_allclose(long[1], short[1], atol=1e-6)
+    np.testing.assert_allclose(long[2], short[2], atol=1e-6)
+
+
+def test_backwards_is_forward_on_reversed_rows():
+    fwd, weights = random_layer()
+    bwd, _ = random_layer(go_backwards=True)
+    x = RNG.standard_normal((1, 5, 4)).astype("float32")
+    out_b, h_b, c_b = numpy_of(*bwd(x))
+    out_f, h_f, c_f = numpy_of(*fwd(x[:, ::-1]))
+    np.testing.assert_allclose(out_b, out_f[:, ::-1], atol=1e-6)
+    np.testing.assert_allclose(h_b, h_f, atol=1e-6)
+    np.testing.assert_allclose(c_b, c_f, atol=1e-6)
+
+
+def test_mask_from_keras_masking_and_compiled_predict():
+    layer, (w0, b, wp) = random_layer()
+    layer.return_state = False
+    inputs = keras.Input((None, 4))
+    model = keras.Model(inputs, layer(keras.layers.Masking(0.0)(inputs)))
+    x = RNG.standard_normal((2, 5, 4)).astype("float32")
+    x[1, 3:] = 0.0
+    got = model.predict_on_batch(x)
+    ref, _, _ = reference_elmo.lstm(x, [5, 3], w0, b, wp, 0.8, 0.5)
+    np.testing.assert_allclose(got, ref, atol=1e-5)
+
+
+def test_symbolic_state_shapes():
+    inputs = keras.Input((None, 4))
+    outputs, h, c = LSTMProjection(7, 3)(inputs)
+    assert tuple(outputs.shape) == (None, None, 3)
+    assert tuple(h.shape) == (None, 3) and tuple(c.shape) == (None, 7)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="units"):
+        LSTMProjection(0, 3)
+    with pytest.raises(ValueError, match="projection_dim"):
+        LSTMProjection(4, "3")
+    with pytest.raises(ValueError, match="cell_clip"):
+        LSTMProjection(4, 3, cell_clip=-1)
+    layer = LSTMProjection(4, 3)
+    with pytest.raises(ValueError, match="initial_state"):
+        layer(np.zeros((1, 2, 3), "float32"), initial_state=[np.zeros((1, 3), "float32")])
