@@ -156,6 +156,8 @@ class ELMoNetwork(keras.Model):
         )
 
     def build(self, inputs_shape=None):
+        if self.built:
+            return
         if self.use_character_inputs:
             self.token_encoder.build((None, self.token_encoder.max_characters_per_token))
         else:

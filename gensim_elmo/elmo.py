@@ -1,0 +1,737 @@
+"""ELMo (Peters et al. 2018) with a gensim-style API: train a biLM on your corpus, embed in context.
+
+ELMo gives every token a vector that depends on its sentence: a character CNN reads the word
+(layer 0), a two-layer bidirectional LSTM reads the sentence (layers 1 and 2). The same word in
+two contexts ("apple" the fruit, "Apple" the phone maker) gets two different vectors.
+
+Example:
+>>> from gensim_elmo import ELMo
+>>> sentences = [["the", "cat", "sat", "on", "the", "mat"], ["a", "dog", "ran"]] * 20
+>>> model = ELMo(sentences, preset="tiny", epochs=1, batch_size=8, seed=1, progress=False)
+>>> vectors = model.embed_sentence(["the", "cat", "sat"])
+>>> vectors.shape                      # (layers, tokens, 2 * projection_dim)
+(3, 3, 32)
+>>> sorted(model.perplexity(sentences[:2]))
+['average', 'backward', 'forward']
+
+Models in the original format (bilm-tf / AllenNLP ``options.json`` + ``weights.hdf5``) load with
+``ELMo.from_bilm_hdf5`` and are written with ``save_bilm_hdf5``.
+
+Embedding is stateless by default: a sentence always gets the same vectors, whatever was embedded
+before. ``embed_sentences(..., stateful=True)`` carries each batch row's LSTM state to the same row
+of the next batch, as the original implementation does.
+"""
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+
+import keras
+import numpy as np
+from keras import ops
+
+from gensim_elmo.atomic_files import atomic_path
+from gensim_elmo.corpus import as_sentences, check_sentence
+from gensim_elmo.elmo_batches import SentenceBatches, embedding_batch, language_model_batch, vocabulary_char_ids
+from gensim_elmo.elmo_options import build_options
+from gensim_elmo.training import (
+    EncodedCorpus,
+    GensimCallbacks,
+    TqdmProgress,
+    perplexity_from_nll,
+    split_keras_callbacks,
+)
+from gensim_elmo.vocabulary import Vocabulary
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ELMo"]
+
+FORMAT_VERSION = 1
+MODEL_TYPE = "gensim_elmo.ELMo"
+BOS, EOS, UNK = "<S>", "</S>", "<unk>"
+SPECIALS = (BOS, EOS, UNK)
+_TRAINING_KEYS = ("epochs", "batch_size", "min_count", "max_vocab_size", "learning_rate", "optimizer", "num_sampled",
+                  "dropout", "max_sentence_length", "clipnorm", "seed")
+
+
+class BiLMScorer(keras.Model):
+    """Per-position forward and backward negative log-likelihoods of a ``BiLMLanguageModel`` (full softmax)."""
+
+    def __init__(self, language_model, **kwargs):
+        super().__init__(**kwargs)
+        self.language_model = language_model
+
+    def build(self, input_shape=None):
+        self.built = True  # the wrapped language model is built already
+
+    def call(self, inputs):
+        forward, backward = self.language_model.token_nll(inputs, training=False)
+        return {"forward": forward * ops.cast(inputs["forward_mask"], forward.dtype),
+                "backward": backward * ops.cast(inputs["backward_mask"], backward.dtype)}
+
+
+class ELMo:
+    """ELMo: a character-aware bidirectional language model whose layers embed words in context.
+
+    With ``sentences`` or ``corpus_file`` the constructor builds the vocabulary (the words the
+    language model predicts) and trains at once; without them, call ``build_vocab`` and ``train``,
+    or load a trained model with ``ELMo.load`` / ``ELMo.from_bilm_hdf5``.
+
+    Args:
+        sentences: restartable iterable of token lists. Defaults to None.
+        corpus_file: path of a file (one sentence per line) or of a directory of such files.
+        preset: architecture, one of "tiny", "small", "medium", "original" (see
+            ``gensim_elmo.elmo_options``). Defaults to "small".
+        epochs: int, passes over the corpus. Defaults to 5.
+        batch_size: int, sentences per training step. Defaults to 64.
+        max_vocab_size: int or None, size of the softmax vocabulary (specials included).
+        min_count: int, rarer words are predicted as ``<unk>``. Defaults to 1.
+        seed: int, seeds initialisation, sampling and data order (``keras.utils.set_random_seed``).
+            Defaults to 1.
+        callbacks: gensim-style (``on_epoch_end(model)``...) and/or Keras callbacks.
+        progress: bool, tqdm bars with the running loss. Defaults to True.
+        learning_rate: float. Defaults to 0.2 (the original's Adagrad rate).
+        optimizer: str, Keras optimizer name. Defaults to "adagrad" (initial accumulator 1.0, as
+            the original).
+        num_sampled: int or None, negative samples of the sampled softmax; the full softmax is
+            used when None or when the vocabulary is smaller. Defaults to 8192.
+        dropout: float, dropout on the top layer before the softmax. Defaults to 0.1.
+        clipnorm: float, gradient norm clipping. Defaults to 10.
+        max_sentence_length: int, longer training sentences are cut into pieces. Defaults to 100.
+        validation_sentences: token lists whose perplexity is computed after every epoch.
+        **overrides: architecture settings that replace the preset's (``dim``,
+            ``projection_dim``, ``n_highway``, ``filters``, ``use_character_inputs``...).
+
+    Attributes:
+        options: dict, the architecture in the original ``options.json`` layout.
+        network: the ``keras_layers.ELMoNetwork``.
+        vocabulary: the softmax vocabulary (None for a model loaded from bilm files without one).
+        history: dict of per-epoch lists.
+
+    Example:
+    >>> model = ELMo(preset="tiny", progress=False)
+    >>> model.options["lstm"]["projection_dim"]
+    16
+    """
+
+    def __init__(self, sentences=None, corpus_file=None, preset="small", epochs=5, batch_size=64,
+                 max_vocab_size=None, min_count=1, seed=1, callbacks=(), progress=True, learning_rate=0.2,
+                 optimizer="adagrad", num_sampled=8192, dropout=0.1, clipnorm=10.0, max_sentence_length=100,
+                 validation_sentences=None, **overrides):
+        for name, value in (("epochs", epochs), ("batch_size", batch_size), ("min_count", min_count),
+                            ("max_sentence_length", max_sentence_length)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"`{name}` must be a positive int, got {value!r}.")
+        self.preset = preset
+        self.overrides = dict(overrides)
+        self.options = build_options(preset, **overrides)
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.max_vocab_size = max_vocab_size
+        self.min_count = min_count
+        self.seed = int(seed)
+        self.progress = progress
+        self.learning_rate = float(learning_rate)
+        self.optimizer = optimizer
+        self.num_sampled = num_sampled
+        self.dropout = float(dropout)
+        self.clipnorm = clipnorm
+        self.max_sentence_length = max_sentence_length
+        self.vocabulary = None
+        self.language_model = None
+        self.history = {}
+        self.epochs_trained = 0
+        self.corpus_stats = {}
+        self._wv = None
+        self._scorer = None
+        self._vocab_chars = None
+        self._create_network()
+        if sentences is not None or corpus_file is not None:
+            corpus = as_sentences(sentences, corpus_file)
+            self.build_vocab(corpus)
+            self.train(corpus, epochs=epochs, callbacks=callbacks, validation_sentences=validation_sentences)
+
+    # --- structure ---------------------------------------------------------------------------------
+    @property
+    def use_characters(self):
+        """True for the character-CNN model, False for the token variant."""
+        return self.network.use_character_inputs
+
+    @property
+    def projection_dim(self):
+        return self.network.projection_dim
+
+    def _create_network(self):
+        from keras_layers.elmo_network import ELMoNetwork
+
+        keras.utils.set_random_seed(self.seed)
+        if not self.options.get("use_character_inputs", True) and "n_tokens_vocab" not in self.options:
+            self.network = None  # the token variant is built once the vocabulary is known
+            return
+        self.network = ELMoNetwork(self.options, name="elmo_network")
+        self.network.build()
+        self._wv = None
+        self._scorer = None
+
+    def _create_language_model(self):
+        from keras_layers.bilm_language_model import BiLMLanguageModel
+
+        self.language_model = BiLMLanguageModel(self.network, vocabulary_size=len(self.vocabulary),
+                                                num_sampled=self.num_sampled, dropout=self.dropout, seed=self.seed,
+                                                name="bilm_language_model")
+        self._scorer = None
+
+    def build_vocab(self, sentences=None, corpus_file=None):
+        """Count the corpus (one streaming pass) and fix the softmax vocabulary.
+
+        Example:
+        >>> model = ELMo(preset="tiny", progress=False)
+        >>> model.build_vocab([["a", "b", "b"]])
+        >>> model.vocabulary.index_to_word
+        ['<S>', '</S>', '<unk>', 'b', 'a']
+        """
+        corpus = as_sentences(sentences, corpus_file)
+        self.vocabulary, self.corpus_stats = Vocabulary.build(
+            corpus, specials=SPECIALS, unk_token=UNK, min_count=self.min_count, max_vocab_size=self.max_vocab_size,
+            progress=self.progress, desc="ELMo vocabulary",
+        )
+        if not self.options.get("use_character_inputs", True):
+            self.options["n_tokens_vocab"] = len(self.vocabulary)
+            self._create_network()
+        self._vocab_chars = vocabulary_char_ids(self.vocabulary.index_to_word) if self.use_characters else None
+        self._create_language_model()
+
+    def _require(self, what, action):
+        if what == "network" and self.network is None:
+            raise RuntimeError(f"Call `build_vocab` before `{action}`: the token-variant network needs its vocabulary.")
+        if what == "language_model" and (self.vocabulary is None or self.language_model is None):
+            raise RuntimeError(
+                f"`{action}` needs the softmax vocabulary: train the model (or `build_vocab`) first. Models loaded "
+                "from the original bilm files hold no softmax, so they cannot score text."
+            )
+
+    # --- training ----------------------------------------------------------------------------------
+    def train(self, sentences=None, corpus_file=None, epochs=None, callbacks=(), validation_sentences=None):
+        """Train the forward and backward language models (streamed in batches; memory stays flat).
+
+        Args:
+            sentences: restartable iterable of token lists.
+            corpus_file: or a path.
+            epochs: int, defaults to the constructor's ``epochs``.
+            callbacks: gensim-style and/or Keras callbacks.
+            validation_sentences: token lists scored after every epoch (``history["val_perplexity"]``,
+                the average of both directions).
+
+        Example:
+        >>> model = ELMo(preset="tiny", batch_size=4, progress=False)
+        >>> data = [["x", "y", "z"]] * 8
+        >>> model.build_vocab(data)
+        >>> model.train(data, epochs=1)
+        >>> len(model.history["loss"])
+        1
+        """
+        self._require("language_model", "train")
+        epochs = self.epochs if epochs is None else epochs
+        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+            raise ValueError(f"`epochs` must be a positive int, got {epochs!r}.")
+        validation = None
+        if validation_sentences is not None:
+            validation = [check_sentence(s, where=f"validation sentence {i}") for i, s in
+                          enumerate(validation_sentences)]
+        corpus = as_sentences(sentences, corpus_file)
+        keras_callbacks, gensim_callbacks = split_keras_callbacks(callbacks)
+        work_dir = tempfile.mkdtemp(prefix="elmo_corpus_")
+        try:
+            encoded = EncodedCorpus.write(corpus, self.vocabulary, work_dir, progress=self.progress,
+                                          desc="ELMo encoding")
+            batch_size = self.batch_size
+            pieces = int((-(-encoded.lengths() // self.max_sentence_length)).sum())
+            if pieces < batch_size:
+                logger.warning("the corpus has %d sentences, fewer than `batch_size`=%d: training with batches of %d",
+                               pieces, batch_size, pieces)
+                batch_size = pieces
+            batches = SentenceBatches(encoded, batch_size, self.vocabulary[BOS], self.vocabulary[EOS],
+                                      vocab_chars=self._vocab_chars, max_length=self.max_sentence_length,
+                                      seed=self.seed, epoch=self.epochs_trained)
+            all_callbacks = [GensimCallbacks(self, gensim_callbacks)]
+            if validation is not None:
+                all_callbacks.append(_PerplexityLogger(self, validation))
+            if self.progress:
+                all_callbacks.append(TqdmProgress(len(batches), self.epochs_trained + epochs, desc="ELMo",
+                                                  tokens_per_batch=(encoded.num_tokens + 2 * encoded.num_sentences)
+                                                  / max(1, len(batches))))
+            all_callbacks.extend(keras_callbacks)
+            keras.utils.set_random_seed(self.seed + self.epochs_trained)
+            if not self.language_model.compiled:
+                self.language_model.compile(optimizer=self._make_optimizer())
+            history = self.language_model.fit(batches, epochs=self.epochs_trained + epochs,
+                                              initial_epoch=self.epochs_trained, callbacks=all_callbacks, verbose=0,
+                                              shuffle=False)
+        finally:
+            shutil.rmtree(work_dir, ignore_errors=True)
+        for key, values in history.history.items():
+            self.history.setdefault(key, []).extend(float(v) for v in values)
+        self.epochs_trained += len(history.history.get("loss", []))
+        self._wv = None
+
+    def _make_optimizer(self):
+        config = {"learning_rate": self.learning_rate}
+        if self.clipnorm:
+            config["clipnorm"] = float(self.clipnorm)
+        if self.optimizer == "adagrad":
+            config["initial_accumulator_value"] = 1.0
+        return keras.optimizers.get({"class_name": self.optimizer, "config": config})
+
+    # --- scoring -----------------------------------------------------------------------------------
+    def perplexity(self, sentences, batch_size=32):
+        """Forward, backward and average perplexity of ``sentences`` with the full softmax.
+
+        Each direction predicts every word and the sentence boundary it ends at (``</S>`` forward,
+        ``<S>`` backward); "average" is the mean of the two perplexities, as the ELMo paper reports.
+
+        Args:
+            sentences: iterable of token lists.
+            batch_size: int, sentences per forward pass. Defaults to 32.
+
+        Returns:
+            dict with "forward", "backward" and "average".
+
+        Example:
+        >>> model = ELMo([["a", "b"]] * 16, preset="tiny", epochs=1, batch_size=8, progress=False)
+        >>> 1 < model.perplexity([["a", "b"]])["average"] < len(model.vocabulary)
+        True
+        """
+        self._require("language_model", "perplexity")
+        if self._scorer is None:
+            self._scorer = BiLMScorer(self.language_model, name="bilm_scorer")
+        totals = {"forward": 0.0, "backward": 0.0}
+        count = 0
+        chunk = []
+
+        def flush():
+            nonlocal count
+            if not chunk:
+                return
+            length = max(len(s) for s in chunk) + 2
+            from gensim_elmo.elmo_batches import bucket
+
+            batch = language_model_batch([self.vocabulary.encode(s) for s in chunk], bucket(length),
+                                         self.vocabulary[BOS], self.vocabulary[EOS], self._vocab_chars)
+            nll = self._scorer.predict_on_batch(batch)
+            for key in totals:
+                totals[key] += float(np.sum(nll[key], dtype=np.float64))
+            count += int(batch["forward_mask"].sum())
+            chunk.clear()
+
+        for number, sentence in enumerate(sentences):
+            check_sentence(sentence, where=f"sentence {number}")
+            if not sentence:
+                continue
+            chunk.append(sentence[: self.max_sentence_length])
+            if len(chunk) == batch_size:
+                flush()
+        flush()
+        if count == 0:
+            raise ValueError("`sentences` holds no tokens to compute a perplexity over.")
+        forward = perplexity_from_nll(totals["forward"], count)
+        backward = perplexity_from_nll(totals["backward"], count)
+        return {"forward": forward, "backward": backward, "average": 0.5 * (forward + backward)}
+
+    # --- embedding ---------------------------------------------------------------------------------
+    def _encode_with_boundaries(self, tokens):
+        return self.vocabulary.encode([BOS] + list(tokens) + [EOS])
+
+    def _run(self, sentences, initial_states=None):
+        batch = embedding_batch(sentences, self.use_characters, None if self.use_characters
+                                else self._encode_with_boundaries)
+        if initial_states is not None:
+            batch["initial_states"] = initial_states
+        return self.network.predict_on_batch(batch)
+
+    @staticmethod
+    def _unpad(outputs, row, n):
+        token = outputs["token_embeddings"][row, 1 : n + 1]
+        layers = [np.concatenate([token, token], axis=-1)]
+        layers += [np.asarray(layer[row, 1 : n + 1]) for layer in outputs["lstm_outputs"]]
+        return np.stack(layers).astype(np.float32)
+
+    def embed_sentence(self, tokens):
+        """ELMo vectors of one sentence: (layers, n_tokens, 2 * projection_dim).
+
+        Layer 0 is the token layer duplicated ([token; token]); layer k is [forward_k; backward_k].
+
+        Example:
+        >>> model = ELMo(preset="tiny", progress=False)
+        >>> model.embed_sentence(["hello", "world"]).shape
+        (3, 2, 32)
+        """
+        return self.embed_sentences([tokens], batch_size=1)[0]
+
+    def embed_sentences(self, sentences, batch_size=64, stateful=False):
+        """ELMo vectors of many sentences, one (layers, n_tokens, 2 * projection_dim) array each.
+
+        Stateless (default): sentences are sorted by length and batched, so each is padded as
+        little as possible; results come back in input order, and do not depend on the batch.
+        ``stateful=True`` keeps the input order: batch ``i`` holds sentences
+        ``[i * batch_size, (i + 1) * batch_size)``, and each row starts from the LSTM state that
+        the same row reached in the previous batch (the original bilm-tf behaviour).
+
+        Args:
+            sentences: list of token lists (an empty list gives a (layers, 0, dim) array).
+            batch_size: int, sentences per forward pass. Defaults to 64.
+            stateful: bool. Defaults to False.
+
+        Returns:
+            list of np.ndarray.
+
+        Example:
+        >>> model = ELMo(preset="tiny", progress=False)
+        >>> [v.shape for v in model.embed_sentences([["a"], ["b", "c"], []])]
+        [(3, 1, 32), (3, 2, 32), (3, 0, 32)]
+        """
+        self._require("network", "embed_sentences")
+        if isinstance(sentences, (str, bytes)):
+            raise TypeError("`sentences` is a string; expected a list of token lists such as [['the', 'cat']].")
+        sentences = [check_sentence(s, where=f"sentence {i}") for i, s in enumerate(sentences)]
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"`batch_size` must be a positive int, got {batch_size!r}.")
+        results = [None] * len(sentences)
+        if stateful:
+            states = None
+            for start in range(0, len(sentences), batch_size):
+                chunk = sentences[start : start + batch_size]
+                rows = chunk + [None] * (batch_size - len(chunk))  # absent rows keep their state
+                outputs = self._run_rows(rows, states)
+                states = [np.asarray(s) for s in outputs["final_states"]]
+                for row, sentence in enumerate(chunk):
+                    results[start + row] = self._unpad(outputs, row, len(sentence))
+            return results
+        order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
+        for start in range(0, len(order), batch_size):
+            indices = order[start : start + batch_size]
+            outputs = self._run([sentences[i] for i in indices])
+            for row, index in enumerate(indices):
+                results[index] = self._unpad(outputs, row, len(sentences[index]))
+        return results
+
+    def _run_rows(self, rows, states):
+        """Run a fixed-size batch in which ``None`` rows are all padding (their state is unchanged)."""
+        present = [r if r is not None else [] for r in rows]
+        batch = embedding_batch(present, self.use_characters, None if self.use_characters
+                                else self._encode_with_boundaries)
+        for row, sentence in enumerate(rows):
+            if sentence is None:
+                batch["token_ids"][row] = 0
+        if states is None:
+            states = [np.zeros((len(rows), int(s.shape[-1])), np.float32) for s in self._state_shapes()]
+        batch["initial_states"] = states
+        return self.network.predict_on_batch(batch)
+
+    def _state_shapes(self):
+        shapes = []
+        for _ in range(self.network.num_layers):
+            for _ in range(2):
+                shapes.append(np.empty((0, self.network.projection_dim)))
+                shapes.append(np.empty((0, self.network.units)))
+        return shapes
+
+    # --- vectors -----------------------------------------------------------------------------------
+    def _token_layer(self, words, chunk=4096):
+        if self.use_characters:
+            table = vocabulary_char_ids(words).astype(np.int32)
+            parts = [keras.ops.convert_to_numpy(self.network.token_encoder(table[i : i + chunk]))
+                     for i in range(0, len(words), chunk)]
+            return np.concatenate(parts).astype(np.float32)
+        ids = self.vocabulary.encode(words) + 1
+        return keras.ops.convert_to_numpy(self.network.token_encoder(ids)).astype(np.float32)
+
+    def keyed_vectors(self, embed_corpus=None, layer="average", words=None, batch_size=64):
+        """Word vectors as a gensim ``KeyedVectors``.
+
+        Without ``embed_corpus``: static vectors from the token layer (the character CNN, or the
+        token embedding), one per vocabulary word (or per word of ``words``), of size
+        ``projection_dim``. With ``embed_corpus``: each word's contextual vector averaged over all
+        its occurrences in that corpus, of size ``2 * projection_dim``, for every word that occurs.
+
+        Args:
+            embed_corpus: iterable of token lists, or None.
+            layer: which layer to average with ``embed_corpus``: 0, 1, 2, or "average" (the mean
+                of all layers). Defaults to "average".
+            words: list of str for static vectors (default: the vocabulary). The character model
+                gives a vector to any word.
+            batch_size: int, sentences per forward pass. Defaults to 64.
+
+        Returns:
+            gensim.models.KeyedVectors.
+
+        Example:
+        >>> model = ELMo(preset="tiny", progress=False)
+        >>> model.keyed_vectors(words=["cat", "dog"]).vector_size
+        16
+        >>> model.keyed_vectors(embed_corpus=[["a", "cat"]], layer=2)["cat"].shape
+        (32,)
+        """
+        from gensim_elmo.export import keyed_vectors_from_matrix
+
+        self._require("network", "keyed_vectors")
+        if embed_corpus is None:
+            if words is None:
+                if self.vocabulary is None:
+                    raise RuntimeError("this model has no vocabulary: pass `words=` to choose the words to embed.")
+                words = self.vocabulary.index_to_word
+            words = list(words)
+            return keyed_vectors_from_matrix(words, self._token_layer(words))
+        if layer != "average" and layer not in range(self.network.num_layers + 1):
+            raise ValueError(f"`layer` must be 'average' or an int in [0, {self.network.num_layers}], got {layer!r}.")
+        sums, counts = {}, {}
+        buffer = []
+
+        def flush():
+            for sentence, vectors in zip(buffer, self.embed_sentences(buffer, batch_size=batch_size)):
+                chosen = vectors.mean(axis=0) if layer == "average" else vectors[layer]
+                for token, vector in zip(sentence, chosen):
+                    if token in sums:
+                        sums[token] += vector
+                        counts[token] += 1
+                    else:
+                        sums[token] = vector.astype(np.float64)
+                        counts[token] = 1
+            buffer.clear()
+
+        for sentence in as_sentences(embed_corpus):
+            buffer.append(sentence)
+            if len(buffer) >= 1024:
+                flush()
+        flush()
+        if not sums:
+            raise ValueError("`embed_corpus` holds no tokens.")
+        vocab = sorted(sums, key=lambda w: (-counts[w], w))
+        return keyed_vectors_from_matrix(vocab, np.stack([sums[w] / counts[w] for w in vocab]),
+                                         counts=[counts[w] for w in vocab])
+
+    @property
+    def wv(self):
+        """Static word vectors of the vocabulary from the token layer (see ``keyed_vectors``)."""
+        if self._wv is None:
+            self._wv = self.keyed_vectors()
+        return self._wv
+
+    def to_keras(self, output="elmo", trainable=False, **kwargs):
+        """A ``keras_layers.ELMoEmbedding`` layer running this model's network.
+
+        Example:
+        >>> model = ELMo(preset="tiny", progress=False)
+        >>> model.to_keras(output="default").output   # doctest: +SKIP
+        """
+        from keras_layers.elmo_embedding import ELMoEmbedding
+
+        self._require("network", "to_keras")
+        return ELMoEmbedding(self.network, output=output, trainable=trainable, **kwargs)
+
+    # --- saving ------------------------------------------------------------------------------------
+    def _config(self):
+        return {
+            "model_type": MODEL_TYPE, "format_version": FORMAT_VERSION, "options": self.options,
+            "config": {"preset": self.preset, **{k: getattr(self, k) for k in _TRAINING_KEYS}},
+            "state": {"epochs_trained": self.epochs_trained, "history": self.history, "corpus_stats": self.corpus_stats,
+                      "vocabulary_size": len(self.vocabulary) if self.vocabulary is not None else None},
+        }
+
+    def save(self, path):
+        """Save to the directory ``path``, atomically. No pickle.
+
+        Layout: ``config.json`` (model type, format version, the architecture as ``options`` in the
+        original options.json layout, training settings and state), ``network.weights.h5`` (the
+        ELMoNetwork's Keras weights), and when the model has a softmax vocabulary ``vocab.tsv`` and
+        ``softmax.npz`` (arrays ``kernel`` (V, P) and ``bias`` (V,)).
+
+        Example:
+        >>> import tempfile, os
+        >>> model = ELMo(preset="tiny", progress=False)
+        >>> path = os.path.join(tempfile.mkdtemp(), "elmo")
+        >>> model.save(path)
+        >>> sorted(os.listdir(path))
+        ['config.json', 'network.weights.h5']
+        """
+        self._require("network", "save")
+        with atomic_path(path, directory=True) as tmp:
+            with open(os.path.join(tmp, "config.json"), "w", encoding="utf-8") as handle:
+                json.dump(self._config(), handle, indent=2)
+            self.network.save_weights(os.path.join(tmp, "network.weights.h5"))
+            if self.vocabulary is not None:
+                self.vocabulary.save(os.path.join(tmp, "vocab.tsv"))
+            if self.language_model is not None:
+                with open(os.path.join(tmp, "softmax.npz"), "wb") as handle:
+                    np.savez(handle, kernel=keras.ops.convert_to_numpy(self.language_model.softmax_kernel),
+                             bias=keras.ops.convert_to_numpy(self.language_model.softmax_bias))
+
+    @classmethod
+    def load(cls, path, progress=True):
+        """Load a model written by ``save``.
+
+        Raises:
+            FileNotFoundError: nothing at ``path``.
+            ValueError: not an ELMo save, or a file in it is corrupt, truncated or mismatched.
+
+        Example:
+        >>> import tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "elmo")
+        >>> ELMo(preset="tiny", progress=False).save(path)
+        >>> ELMo.load(path).options["lstm"]["dim"]
+        64
+        """
+        path = os.fspath(path)
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"no saved model at {path!r}.")
+        config_path = os.path.join(path, "config.json")
+        if not os.path.isdir(path) or not os.path.exists(config_path):
+            raise ValueError(f"{path!r} is not a saved ELMo: expected a directory with config.json and "
+                             "network.weights.h5 (written by ELMo.save). For the original format use "
+                             "ELMo.from_bilm_hdf5(options_file, weight_file).")
+        try:
+            with open(config_path, encoding="utf-8") as handle:
+                saved = json.load(handle)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{config_path} is corrupt: {exc}") from None
+        if not isinstance(saved, dict) or saved.get("model_type") != MODEL_TYPE:
+            found = saved.get("model_type") if isinstance(saved, dict) else type(saved).__name__
+            raise ValueError(f"{path!r} holds a {found!r} save, not an ELMo; load it with its own class.")
+        if saved.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"{path!r} has format version {saved.get('format_version')!r}; this version reads "
+                             f"{FORMAT_VERSION}.")
+        try:
+            config = dict(saved["config"])
+            preset = config.pop("preset")
+            model = cls(preset=preset, progress=progress, **config)
+            model.options = saved["options"]
+            state = saved["state"]
+        except (TypeError, KeyError, ValueError) as exc:
+            raise ValueError(f"{config_path} does not hold a valid ELMo configuration: {exc}") from None
+        vocab_path = os.path.join(path, "vocab.tsv")
+        if os.path.exists(vocab_path):
+            model.vocabulary = Vocabulary.load(vocab_path)
+            if len(model.vocabulary) != state.get("vocabulary_size"):
+                raise ValueError(f"vocab.tsv holds {len(model.vocabulary)} words but config.json says "
+                                 f"{state.get('vocabulary_size')}: the save is inconsistent.")
+        try:
+            model._create_network()
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{config_path} holds invalid ELMo options: {exc}") from None
+        weights_path = os.path.join(path, "network.weights.h5")
+        try:
+            model.network.load_weights(weights_path)
+        except Exception as exc:  # keras/h5py raise many types for truncated or mismatched files
+            raise ValueError(f"{weights_path} could not be loaded (corrupt, truncated or from another "
+                             f"configuration): {exc}") from None
+        if model.vocabulary is not None:
+            model._vocab_chars = vocabulary_char_ids(model.vocabulary.index_to_word) if model.use_characters else None
+            model._create_language_model()
+            softmax_path = os.path.join(path, "softmax.npz")
+            try:
+                with np.load(softmax_path, allow_pickle=False) as arrays:
+                    kernel, bias = arrays["kernel"], arrays["bias"]
+            except Exception as exc:
+                raise ValueError(f"{softmax_path} could not be read (missing, corrupt or not npz): {exc}") from None
+            expected = tuple(model.language_model.softmax_kernel.shape)
+            if kernel.shape != expected or bias.shape != expected[:1]:
+                raise ValueError(f"{softmax_path} holds a softmax of shape {kernel.shape} / {bias.shape}; the "
+                                 f"configuration needs {expected} / {expected[:1]}.")
+            model.language_model.softmax_kernel.assign(kernel)
+            model.language_model.softmax_bias.assign(bias)
+        model.epochs_trained = int(state.get("epochs_trained", 0))
+        model.history = state.get("history", {})
+        model.corpus_stats = state.get("corpus_stats", {})
+        return model
+
+    @classmethod
+    def from_bilm_hdf5(cls, options_file, weight_file, vocab_file=None, progress=True):
+        """Load a model in the original format (bilm-tf / AllenNLP ``options.json`` + ``weights.hdf5``).
+
+        Both the character model and the token variant are supported. The file holds no softmax,
+        so the loaded model embeds but cannot compute perplexity.
+
+        Args:
+            options_file: path of ``options.json``.
+            weight_file: path of the HDF5 weights.
+            vocab_file: optional vocabulary (one token per line). Required for the token variant,
+                whose ids follow its lines; for the character model it chooses ``wv``'s words.
+            progress: bool. Defaults to True.
+
+        Returns:
+            ELMo.
+
+        Raises:
+            ValueError: invalid options, or a weight file that is corrupt or does not match them.
+        """
+        from gensim_elmo.bilm_hdf5 import read_bilm_options, read_bilm_weights, set_network_weights
+        from keras_layers.elmo_network import uses_character_inputs
+
+        options = read_bilm_options(options_file)
+        weights = read_bilm_weights(weight_file, options)
+        model = cls(preset="tiny", progress=progress)
+        model.options = options
+        if vocab_file is not None:
+            with open(vocab_file, encoding="utf-8") as handle:
+                words = [line.rstrip("\n") for line in handle if line.strip()]
+            unk = next((w for w in ("<UNK>", "<unk>") if w in words), None)
+            if unk is None:
+                words.append(UNK)
+                unk = UNK
+            model.vocabulary = Vocabulary(words, [0] * len(words), unk_token=unk,
+                                          num_specials=sum(w in (BOS, EOS, unk) for w in words))
+        elif not uses_character_inputs(options):
+            raise ValueError("the token-variant model needs `vocab_file`: its token ids are the vocabulary's lines.")
+        model._create_network()
+        set_network_weights(model.network, weights)
+        return model
+
+    def save_bilm_hdf5(self, options_file, weight_file, vocab_file=None):
+        """Write the original format (``options.json`` + HDF5 weights) so other ELMo tools load this model.
+
+        Args:
+            options_file: output path of the options JSON.
+            weight_file: output path of the HDF5 weights.
+            vocab_file: optional output path of the vocabulary (one token per line); needed by other
+                tools for the token variant.
+
+        Example:
+        >>> import tempfile, os
+        >>> d = tempfile.mkdtemp()
+        >>> ELMo(preset="tiny", progress=False).save_bilm_hdf5(os.path.join(d, "o.json"), os.path.join(d, "w.hdf5"))
+        >>> sorted(os.listdir(d))
+        ['o.json', 'w.hdf5']
+        """
+        from gensim_elmo.bilm_hdf5 import get_network_weights, write_bilm_hdf5
+
+        self._require("network", "save_bilm_hdf5")
+        write_bilm_hdf5(self.options, get_network_weights(self.network), options_file, weight_file)
+        if vocab_file is not None:
+            if self.vocabulary is None:
+                raise RuntimeError("this model has no vocabulary to write.")
+            with atomic_path(vocab_file) as tmp, open(tmp, "w", encoding="utf-8") as handle:
+                handle.write("\n".join(self.vocabulary.index_to_word) + "\n")
+
+    def __repr__(self):
+        lstm = self.options["lstm"]
+        return (f"ELMo(preset={self.preset!r}, dim={lstm['dim']}, projection_dim={lstm['projection_dim']}, "
+                f"vocab={len(self.vocabulary) if self.vocabulary is not None else None}, "
+                f"epochs_trained={self.epochs_trained})")
+
+
+class _PerplexityLogger(keras.callbacks.Callback):
+    """Average validation perplexity after every epoch, as ``logs["val_perplexity"]``."""
+
+    def __init__(self, owner, sentences):
+        super().__init__()
+        self.owner = owner
+        self.sentences = sentences
+
+    def on_epoch_end(self, epoch, logs=None):
+        scores = self.owner.perplexity(self.sentences)
+        if logs is not None:
+            logs["val_perplexity"] = scores["average"]
+            logs["val_forward_perplexity"] = scores["forward"]
+            logs["val_backward_perplexity"] = scores["backward"]

@@ -1,0 +1,192 @@
+"""Batches for ELMo: language-model training batches of sentences, and embedding batches.
+
+Both pad the time axis to a few bucket lengths and the table of distinct tokens to a few sizes,
+so compiled (XLA / jit) functions are rebuilt rarely, and both run the character CNN once per
+distinct token of a batch.
+
+Example:
+>>> bucket(21), bucket(130)
+(24, 192)
+"""
+
+import numpy as np
+
+from keras_layers.char_ids import MAX_CHARACTERS_PER_TOKEN, batch_char_ids, deduplicate_char_ids, token_char_ids
+
+from gensim_elmo.training import BlockBatches
+
+__all__ = ["bucket", "table_bucket", "vocabulary_char_ids", "language_model_batch", "SentenceBatches",
+           "embedding_batch"]
+
+_BUCKETS = (8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
+
+
+def bucket(length):
+    """The padded length for a sequence of ``length`` positions: one of a few sizes.
+
+    Example:
+    >>> [bucket(n) for n in (1, 8, 9, 600)]
+    [8, 8, 16, 640]
+    """
+    for size in _BUCKETS:
+        if length <= size:
+            return size
+    return -(-length // 128) * 128
+
+
+def table_bucket(rows):
+    """Rows to pad a table of distinct tokens to: at most 25% more, four sizes per power of two.
+
+    Example:
+    >>> [table_bucket(n) for n in (1, 65, 700, 1025)]
+    [64, 80, 768, 1280]
+    """
+    if rows <= 64:
+        return 64
+    step = 1 << (int(rows - 1).bit_length() - 3)
+    return -(-rows // step) * step
+
+
+def vocabulary_char_ids(words):
+    """Shifted character ids (V, 50) of every vocabulary word (int16 to save memory).
+
+    Example:
+    >>> vocabulary_char_ids(["<S>", "a"])[:, :3].tolist()
+    [[259, 257, 260], [259, 98, 260]]
+    """
+    table = np.empty((len(words), MAX_CHARACTERS_PER_TOKEN), dtype=np.int16)
+    for i, word in enumerate(words):
+        table[i] = token_char_ids(word) + 1
+    return table
+
+
+def language_model_batch(sentences, length, bos_id, eos_id, vocab_chars=None):
+    """Inputs of ``BiLMLanguageModel`` for a list of id sequences (each without boundaries).
+
+    Each sentence becomes ``<S> w1 .. wn </S>`` padded to ``length``; the forward LM at position
+    ``t`` predicts position ``t + 1`` and the backward LM position ``t - 1``.
+
+    Args:
+        sentences: list of int arrays (vocabulary ids).
+        length: int, padded time length (at least the longest sentence + 2).
+        bos_id: int, vocabulary id of ``<S>``.
+        eos_id: int, vocabulary id of ``</S>``.
+        vocab_chars: (V, 50) table of ``vocabulary_char_ids`` for the character network, None
+            for the token variant (ids then shift by one, 0 being padding).
+
+    Returns:
+        dict of numpy arrays: token_ids, [token_chars], forward_targets, backward_targets,
+        forward_mask, backward_mask.
+
+    Example:
+    >>> batch = language_model_batch([np.array([5, 6])], 5, bos_id=0, eos_id=1)
+    >>> batch["token_ids"].tolist(), batch["forward_targets"].tolist(), batch["backward_targets"].tolist()
+    ([[1, 6, 7, 2, 0]], [[5, 6, 1, 0, 0]], [[0, 0, 5, 6, 0]])
+    >>> batch["forward_mask"].tolist(), batch["backward_mask"].tolist()
+    ([[1.0, 1.0, 1.0, 0.0, 0.0]], [[0.0, 1.0, 1.0, 1.0, 0.0]])
+    """
+    count = len(sentences)
+    ids = np.full((count, length), -1, dtype=np.int64)
+    for row, sentence in enumerate(sentences):
+        n = len(sentence)
+        ids[row, 0] = bos_id
+        ids[row, 1 : n + 1] = sentence
+        ids[row, n + 1] = eos_id
+    real = ids >= 0
+    forward_mask = np.zeros((count, length), np.float32)
+    backward_mask = np.zeros((count, length), np.float32)
+    forward_mask[:, :-1] = real[:, 1:]
+    backward_mask[:, 1:] = real[:, :-1] & real[:, 1:]
+    safe = np.where(real, ids, 0)
+    forward_targets = np.zeros((count, length), np.int32)
+    backward_targets = np.zeros((count, length), np.int32)
+    forward_targets[:, :-1] = np.where(real[:, 1:], safe[:, 1:], 0)
+    backward_targets[:, 1:] = np.where(backward_mask[:, 1:] > 0, safe[:, :-1], 0)
+    batch = {"forward_targets": forward_targets, "backward_targets": backward_targets,
+             "forward_mask": forward_mask, "backward_mask": backward_mask}
+    if vocab_chars is None:
+        batch["token_ids"] = np.where(real, safe + 1, 0).astype(np.int32)
+    else:
+        distinct = np.unique(safe[real])
+        rows = table_bucket(len(distinct) + 1)
+        chars = np.zeros((rows, MAX_CHARACTERS_PER_TOKEN), dtype=np.int32)
+        chars[1 : len(distinct) + 1] = vocab_chars[distinct]
+        batch["token_ids"] = np.where(real, np.searchsorted(distinct, safe) + 1, 0).astype(np.int32)
+        batch["token_chars"] = chars
+    return batch
+
+
+class SentenceBatches(BlockBatches):
+    """Language-model batches of whole sentences for ELMo, bucketed by length.
+
+    Inside each block of sentences, sentences longer than ``max_length`` are cut into pieces,
+    sorted by length (ties in random order), grouped into batches of ``batch_size`` and the
+    batches shuffled; a last incomplete batch of a block is left out of that epoch.
+    """
+
+    def __init__(self, corpus, batch_size, bos_id, eos_id, vocab_chars=None, max_length=100, **kwargs):
+        self.bos_id = bos_id
+        self.eos_id = eos_id
+        self.vocab_chars = vocab_chars
+        self.max_length = max_length
+        super().__init__(corpus, batch_size, **kwargs)
+
+    def _pieces(self, lengths):
+        return -(-np.asarray(lengths) // self.max_length)
+
+    def block_num_batches(self, lengths):
+        return int(self._pieces(lengths).sum()) // self.batch_size
+
+    def block_batches(self, tokens, lengths, rng):
+        pieces = []
+        start = 0
+        for n in lengths.tolist():
+            for offset in range(0, n, self.max_length):
+                pieces.append(tokens[start + offset : start + min(n, offset + self.max_length)])
+            start += n
+        piece_lengths = np.array([len(p) for p in pieces])
+        tie_break = rng.random(len(pieces)) if rng is not None else np.arange(len(pieces))
+        order = np.lexsort((tie_break, piece_lengths))
+        count = (len(pieces) // self.batch_size) * self.batch_size
+        groups = order[:count].reshape(-1, self.batch_size)
+        if rng is not None:
+            groups = groups[rng.permutation(len(groups))]
+        batches = []
+        for group in groups:
+            chosen = [pieces[i] for i in group]
+            length = bucket(max(len(p) for p in chosen) + 2)
+            batches.append((language_model_batch(chosen, length, self.bos_id, self.eos_id, self.vocab_chars),))
+        return batches
+
+
+def embedding_batch(sentences, use_characters=True, encode=None):
+    """Network inputs for embedding token lists: ``<S>``/``</S>`` added, padded to a bucket.
+
+    Args:
+        sentences: list of token lists.
+        use_characters: bool, the character network (else the token variant, which needs
+            ``encode``).
+        encode: callable mapping a token list with boundaries to vocabulary ids (token variant).
+
+    Returns:
+        dict with "token_ids" (B, T) and, for characters, "token_chars" (U, 50).
+
+    Example:
+    >>> batch = embedding_batch([["a", "b", "a"]])
+    >>> batch["token_ids"].shape, batch["token_ids"][0, :6].tolist()
+    ((1, 8), [1, 3, 4, 3, 2, 0])
+    """
+    length = bucket(max((len(s) for s in sentences), default=0) + 2)
+    if use_characters:
+        char_ids = batch_char_ids(sentences, add_boundaries=True)
+        padded = np.zeros((len(sentences), length, MAX_CHARACTERS_PER_TOKEN), dtype=np.int32)
+        padded[:, : char_ids.shape[1]] = char_ids
+        token_chars, token_ids = deduplicate_char_ids(padded)
+        table = np.zeros((table_bucket(len(token_chars)), MAX_CHARACTERS_PER_TOKEN), dtype=np.int32)
+        table[: len(token_chars)] = token_chars
+        return {"token_ids": token_ids.astype(np.int32), "token_chars": table}
+    token_ids = np.zeros((len(sentences), length), dtype=np.int32)
+    for row, sentence in enumerate(sentences):
+        ids = encode(sentence)
+        token_ids[row, : len(ids)] = np.asarray(ids) + 1
+    return {"token_ids": token_ids}

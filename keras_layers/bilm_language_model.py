@@ -1,0 +1,118 @@
+"""The training head of ELMo: forward and backward next-word softmax on top of an ``ELMoNetwork``."""
+
+import keras
+from keras import ops
+
+from keras_layers.elmo_network import ELMoNetwork
+from keras_layers.sampled_softmax import SampledSoftmax
+
+
+@keras.saving.register_keras_serializable(package="keras_layers")
+class BiLMLanguageModel(keras.Model):
+    """An ``ELMoNetwork`` with the softmax that trains it as forward and backward language models.
+
+    The top biLSTM layer's forward half at position ``t`` predicts token ``t + 1`` and its backward
+    half predicts token ``t - 1``; one softmax (``softmax_kernel`` (V, P), ``softmax_bias`` (V,)) is
+    shared by both directions, as in the original bilm-tf. Calling the model returns the mean
+    per-token loss of both directions (a scalar): training uses ``SampledSoftmax`` when
+    ``num_sampled`` is set and smaller than the vocabulary (the cost then does not grow with it),
+    the exact full softmax otherwise and always outside training. ``compute_loss`` returns that
+    value, so ``fit`` needs no targets and no ``loss``.
+
+    Args:
+        network: ``ELMoNetwork`` (or its options dict).
+        vocabulary_size: int, number of output words ``V`` (ids sorted by descending frequency
+            for the sampled softmax).
+        num_sampled: int or None, negative samples per batch; None = full softmax. Defaults to None.
+        dropout: float, dropout on the top layer before the softmax in training. Defaults to 0.
+        seed: int or None, seeds the sampler and dropout.
+        **kwargs: ``keras.Model`` arguments.
+
+    Call arguments:
+        inputs: dict with "token_ids" (B, T), "token_chars" (U, 50) for the character network,
+            "forward_targets" and "backward_targets" (B, T) word ids, and "forward_mask" and
+            "backward_mask" (B, T) float masks of the positions that predict a word.
+        training: bool.
+
+    Returns:
+        Scalar float32: the mean of the forward and backward mean negative log-likelihoods.
+
+    Example:
+    >>> import numpy as np
+    >>> options = {"lstm": {"dim": 8, "projection_dim": 4, "n_layers": 1, "use_skip_connections": True},
+    ...            "use_character_inputs": False, "n_tokens_vocab": 6}
+    >>> model = BiLMLanguageModel(ELMoNetwork(options), vocabulary_size=6)
+    >>> ids = np.array([[1, 4, 5, 2]]); targets = np.array([[3, 4, 1, 0]])
+    >>> mask = np.array([[1.0, 1.0, 1.0, 0.0]])
+    >>> loss = model({"token_ids": ids, "forward_targets": targets, "backward_targets": targets,
+    ...               "forward_mask": mask, "backward_mask": mask})
+    >>> float(loss) > 0
+    True
+    """
+
+    def __init__(self, network, vocabulary_size, num_sampled=None, dropout=0.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(network, dict):
+            network = ELMoNetwork(network)
+        if not isinstance(network, ELMoNetwork):
+            raise TypeError(f"`network` must be an ELMoNetwork, got {type(network).__name__}.")
+        if isinstance(vocabulary_size, bool) or not isinstance(vocabulary_size, int) or vocabulary_size < 2:
+            raise ValueError(f"`vocabulary_size` must be an int >= 2, got {vocabulary_size!r}.")
+        if num_sampled is not None and (not isinstance(num_sampled, int) or num_sampled < 1):
+            raise ValueError(f"`num_sampled` must be a positive int or None, got {num_sampled!r}.")
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"`dropout` must be in [0, 1), got {dropout!r}.")
+        self.network = network
+        self.vocabulary_size = vocabulary_size
+        self.num_sampled = num_sampled if num_sampled is not None and num_sampled < vocabulary_size else None
+        self.dropout_rate = float(dropout)
+        self.seed = seed
+        self.sampled_softmax = SampledSoftmax(self.num_sampled or 1, seed=seed, name="sampled_softmax")
+        self.top_dropout = keras.layers.Dropout(self.dropout_rate, seed=seed, name="top_dropout")
+        projection_dim = network.projection_dim
+        self.softmax_kernel = self.add_weight(name="softmax_kernel", shape=(vocabulary_size, projection_dim),
+                                              initializer=keras.initializers.RandomNormal(stddev=projection_dim ** -0.5))
+        self.softmax_bias = self.add_weight(name="softmax_bias", shape=(vocabulary_size,), initializer="zeros")
+        self.network.build()
+
+    def _direction_nll(self, hidden, targets, training):
+        flat_hidden = ops.reshape(hidden, (-1, hidden.shape[-1]))
+        flat_targets = ops.reshape(targets, (-1,))
+        full = self.num_sampled is None
+        return self.sampled_softmax(flat_hidden, flat_targets, self.softmax_kernel, self.softmax_bias,
+                                    training=training, full=full)
+
+    def token_nll(self, inputs, training=False):
+        """Per-position negative log-likelihoods ``(forward (B, T), backward (B, T))``, unmasked."""
+        network_inputs = {key: inputs[key] for key in ("token_ids", "token_chars") if key in inputs}
+        outputs = self.network(network_inputs, training=training)
+        top = outputs["lstm_outputs"][-1]
+        if training and self.dropout_rate > 0:
+            top = self.top_dropout(top, training=training)
+        p = self.network.projection_dim
+        shape = ops.shape(inputs["forward_targets"])
+        forward = ops.reshape(self._direction_nll(top[..., :p], inputs["forward_targets"], training), shape)
+        backward = ops.reshape(self._direction_nll(top[..., p:], inputs["backward_targets"], training), shape)
+        return forward, backward
+
+    def call(self, inputs, training=None):
+        forward, backward = self.token_nll(inputs, training=training)
+        forward_mask = ops.cast(inputs["forward_mask"], "float32")
+        backward_mask = ops.cast(inputs["backward_mask"], "float32")
+        forward_loss = ops.sum(forward * forward_mask) / ops.maximum(ops.sum(forward_mask), 1.0)
+        backward_loss = ops.sum(backward * backward_mask) / ops.maximum(ops.sum(backward_mask), 1.0)
+        return 0.5 * (forward_loss + backward_loss)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        return y_pred
+
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable, "network": keras.saving.serialize_keras_object(self.network),
+                "vocabulary_size": self.vocabulary_size, "num_sampled": self.num_sampled,
+                "dropout": self.dropout_rate, "seed": self.seed}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["network"] = keras.saving.deserialize_keras_object(config["network"])
+        return cls(**config)

@@ -1,0 +1,199 @@
+import json
+import os
+
+import h5py
+import numpy as np
+import pytest
+
+from gensim_elmo import ELMo
+from tests.helpers import run_in_fresh_process
+
+FIXTURE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "bilm_tf")
+CORPUS = [
+    ["the", "cat", "sat", "on", "the", "mat"],
+    ["the", "dog", "sat", "on", "the", "log"],
+    ["a", "bird", "flew", "over", "the", "house"],
+    ["i", "ate", "an", "apple", "today"],
+] * 8
+TINY = dict(preset="tiny", batch_size=8, seed=2, progress=False, optimizer="adam", learning_rate=0.01)
+
+
+@pytest.fixture(scope="module")
+def golden():
+    model = ELMo.from_bilm_hdf5(os.path.join(FIXTURE, "options.json"), os.path.join(FIXTURE, "lm_weights.hdf5"),
+                                progress=False)
+    with open(os.path.join(FIXTURE, "sentences.json"), encoding="utf-8") as handle:
+        streams = json.load(handle)
+    expected = []
+    for k in range(3):
+        with h5py.File(os.path.join(FIXTURE, f"lm_embeddings_{k}.hdf5"), "r") as f:
+            expected.append([f[str(i)][...] for i in range(len(streams[k]))])
+    return model, streams, expected
+
+
+def _top(vectors, p=16):
+    return np.stack([vectors[2][:, :p], vectors[2][:, p:]])  # (2, n, 16): forward, backward
+
+
+def test_golden_fixture_stateful_interleaved(golden):
+    model, streams, expected = golden
+    interleaved = [streams[k][i].split() for i in range(10) for k in range(3)]
+    outputs = model.embed_sentences(interleaved, batch_size=3, stateful=True)
+    worst = 0.0
+    for index, vectors in enumerate(outputs):
+        i, k = divmod(index, 3)
+        worst = max(worst, float(np.abs(_top(vectors) - expected[k][i]).max()))
+    assert worst < 1e-5, worst
+
+
+def test_golden_fixture_stateless_batch_zero_and_independence(golden):
+    model, streams, expected = golden
+    batch0 = [streams[k][0].split() for k in range(3)]
+    for k, vectors in enumerate(model.embed_sentences(batch0, batch_size=64)):
+        np.testing.assert_allclose(_top(vectors), expected[k][0], atol=1e-5)
+    # stateless: a sentence's vectors do not depend on what else is embedded, or on the batch size
+    alone = model.embed_sentence(batch0[1])
+    np.testing.assert_allclose(alone, model.embed_sentences(batch0, batch_size=2)[1], atol=1e-5)
+    later = [streams[k][1].split() for k in range(3)]
+    stateless = model.embed_sentences(later)
+    assert np.abs(_top(stateless[0]) - expected[0][1]).max() > 1e-3  # the fixture is stateful
+
+
+def test_bilm_hdf5_round_trip_is_exact(golden, tmp_path):
+    model, streams, _ = golden
+    options, weights = tmp_path / "options.json", tmp_path / "weights.hdf5"
+    model.save_bilm_hdf5(options, weights)
+    again = ELMo.from_bilm_hdf5(options, weights, progress=False)
+    sentence = streams[0][0].split()
+    np.testing.assert_array_equal(model.embed_sentence(sentence), again.embed_sentence(sentence))
+    with h5py.File(os.path.join(FIXTURE, "lm_weights.hdf5"), "r") as a, h5py.File(weights, "r") as b:
+        names = []
+        a.visit(lambda n: names.append(n) if isinstance(a[n], h5py.Dataset) else None)
+        for name in names:
+            np.testing.assert_array_equal(a[name][...], b[name][...])
+
+
+def test_training_lowers_perplexity_and_is_deterministic():
+    model = ELMo(epochs=1, **TINY)
+    model.build_vocab(CORPUS)
+    before = model.perplexity(CORPUS[:4])
+    model.train(CORPUS, epochs=3)
+    after = model.perplexity(CORPUS[:4])
+    assert set(after) == {"forward", "backward", "average"}
+    assert after["average"] < 0.7 * before["average"], (before, after)
+    assert after["forward"] < before["forward"] and after["backward"] < before["backward"]
+    twin = ELMo(epochs=1, **TINY)
+    twin.build_vocab(CORPUS)
+    twin.train(CORPUS, epochs=3)
+    np.testing.assert_allclose(twin.embed_sentence(CORPUS[0]), model.embed_sentence(CORPUS[0]), atol=1e-6)
+    assert twin.history["loss"] == pytest.approx(model.history["loss"], rel=1e-6)
+
+
+def test_sampled_softmax_training_runs():
+    model = ELMo(CORPUS, epochs=1, num_sampled=4, **TINY)
+    assert model.language_model.num_sampled == 4
+    assert np.isfinite(model.history["loss"][0])
+
+
+def test_token_variant_trains_saves_and_round_trips_bilm(tmp_path):
+    model = ELMo(CORPUS, epochs=1, use_character_inputs=False, **TINY)
+    assert not model.use_characters
+    vectors = model.embed_sentence(["the", "cat", "zebra"])
+    assert vectors.shape == (3, 3, 32)
+    model.save_bilm_hdf5(tmp_path / "o.json", tmp_path / "w.hdf5", vocab_file=tmp_path / "vocab.txt")
+    again = ELMo.from_bilm_hdf5(tmp_path / "o.json", tmp_path / "w.hdf5", vocab_file=tmp_path / "vocab.txt",
+                                progress=False)
+    np.testing.assert_allclose(again.embed_sentence(["the", "cat", "zebra"]), vectors, atol=1e-6)
+    with pytest.raises(ValueError, match="vocab_file"):
+        ELMo.from_bilm_hdf5(tmp_path / "o.json", tmp_path / "w.hdf5")
+
+
+def test_embed_shapes_unicode_empty_and_long_inputs(golden):
+    model, _, _ = golden
+    out = model.embed_sentences([["苹果", "手机"], [], ["x" * 500], ["a"] * 130, ["🙂", "\x00", "\ud800"]])
+    assert [o.shape for o in out] == [(3, 2, 32), (3, 0, 32), (3, 1, 32), (3, 130, 32), (3, 3, 32)]
+    assert all(np.isfinite(o).all() for o in out)
+    # over-long tokens are cut to 48 bytes, as the original does: the same vector as their prefix
+    np.testing.assert_allclose(model.embed_sentence(["y" * 48])[0], model.embed_sentence(["y" * 100])[0])
+    with pytest.raises(TypeError, match="string"):
+        model.embed_sentences("the cat")
+    with pytest.raises(TypeError):
+        model.embed_sentence("the cat sat")
+
+
+def test_polysemy_contexts_differ_and_static_vectors(golden):
+    model, _, _ = golden
+    fruit = model.embed_sentence(["i", "ate", "an", "apple"])[2][3]
+    phone = model.embed_sentence(["apple", "makes", "phones"])[2][0]
+    assert not np.allclose(fruit, phone)
+    static = model.keyed_vectors(words=["apple", "pear"])
+    assert static.vector_size == 16
+    np.testing.assert_allclose(static["apple"], model.embed_sentence(["apple"])[0][0, :16], atol=1e-5)
+    contextual = model.keyed_vectors(embed_corpus=[["an", "apple"], ["apple", "pie"]], layer="average")
+    assert contextual.vector_size == 32 and contextual.get_vecattr("apple", "count") == 2
+    with pytest.raises(RuntimeError, match="no vocabulary"):
+        model.wv
+    with pytest.raises(RuntimeError, match="softmax"):
+        model.perplexity([["a"]])
+
+
+def test_save_load_fresh_process_identical(tmp_path):
+    model = ELMo(CORPUS, epochs=1, **TINY)
+    path = tmp_path / "elmo"
+    model.save(path)
+    expected = model.embed_sentence(["the", "cat", "sat"])
+    np.save(tmp_path / "expected.npy", expected)
+    ppl = model.perplexity(CORPUS[:2])["average"]
+    out = run_in_fresh_process(
+        f"""
+        import numpy as np
+        from gensim_elmo import ELMo
+        model = ELMo.load({str(path)!r}, progress=False)
+        got = model.embed_sentence(["the", "cat", "sat"])
+        assert np.array_equal(got, np.load({str(tmp_path / "expected.npy")!r}))
+        print(model.perplexity({CORPUS[:2]!r})["average"])
+        """
+    )
+    assert float(out.strip().splitlines()[-1]) == pytest.approx(ppl, rel=1e-5)
+
+
+def test_load_errors(tmp_path):
+    model = ELMo(preset="tiny", progress=False)
+    with pytest.raises(FileNotFoundError):
+        ELMo.load(tmp_path / "missing")
+    path = tmp_path / "elmo"
+    model.save(path)
+    weights = path / "network.weights.h5"
+    weights.write_bytes(weights.read_bytes()[:100])
+    with pytest.raises(ValueError, match="could not be loaded"):
+        ELMo.load(path)
+    model.save(path)
+    config = json.loads((path / "config.json").read_text())
+    config["model_type"] = "gensim_elmo.NNLM"
+    (path / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match="not an ELMo"):
+        ELMo.load(path)
+    other = ELMo(preset="tiny", dim=32, progress=False)
+    model.save(path)
+    other_path = tmp_path / "other"
+    other.save(other_path)
+    os.replace(other_path / "network.weights.h5", path / "network.weights.h5")
+    with pytest.raises(ValueError, match="could not be loaded"):
+        ELMo.load(path)
+    bad = tmp_path / "bad.hdf5"
+    bad.write_bytes(b"not an hdf5 file")
+    with pytest.raises(ValueError):
+        ELMo.from_bilm_hdf5(os.path.join(FIXTURE, "options.json"), bad)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="preset"):
+        ELMo(preset="huge")
+    with pytest.raises(TypeError, match="unknown ELMo setting"):
+        ELMo(preset="tiny", hidden=3)
+    with pytest.raises(ValueError, match="batch_size"):
+        ELMo(preset="tiny", batch_size=0)
+    with pytest.raises(RuntimeError, match="softmax vocabulary"):
+        ELMo(preset="tiny", progress=False).train([["a"]])
+    with pytest.raises(TypeError, match="single string"):
+        ELMo("a b c", preset="tiny", progress=False)
