@@ -7,6 +7,9 @@ Examples (shell)::
     gensim-elmo train word2vec --corpus my_corpus.txt --output model.model --format model
     gensim-elmo export model.model --to projector --output projector_dir
     gensim-elmo train nnlm --corpus ptb --validation ptb:valid --output nnlm_model --epochs 5
+    gensim-elmo train elmo --corpus ptb --preset small --output elmo_model
+    gensim-elmo embed sentences.txt vectors.hdf5 --model elmo_model
+    gensim-elmo convert elmo_model --to-bilm options.json weights.hdf5
 """
 
 import argparse
@@ -129,6 +132,148 @@ def _train_nnlm(args):
     return 0
 
 
+# --- train elmo ---------------------------------------------------------------------------------
+def _add_elmo_parser(subparsers):
+    p = subparsers.add_parser(
+        "elmo",
+        help="train an ELMo biLM (character CNN + 2-layer biLSTM) on a corpus",
+        description="Train ELMo's forward and backward language models and save the model directory "
+        "(ELMo.load reads it; `gensim-elmo convert` turns it into the original hdf5 format).",
+    )
+    p.add_argument("--corpus", required=True, help='"ptb", "ptb:valid", a text file or a directory')
+    p.add_argument("--output", required=True, help="directory to save the model to")
+    p.add_argument("--preset", default="small", choices=["tiny", "small", "medium", "original"],
+                   help="architecture (default: small = 1024/128, 1 highway)")
+    p.add_argument("--validation", default=None, help='corpus for per-epoch validation perplexity, e.g. "ptb:valid"')
+    p.add_argument("--epochs", type=int, default=5, help="passes over the corpus (default: 5)")
+    p.add_argument("--batch-size", type=int, default=64, help="sentences per step (default: 64)")
+    p.add_argument("--max-vocab-size", type=int, default=None, help="softmax vocabulary size")
+    p.add_argument("--min-count", type=int, default=1, help="rarer words are predicted as <unk> (default: 1)")
+    p.add_argument("--optimizer", default="adagrad", help="Keras optimizer (default: adagrad, as the original)")
+    p.add_argument("--learning-rate", type=float, default=0.2, help="learning rate (default: 0.2)")
+    p.add_argument("--num-sampled", type=int, default=8192, help="sampled-softmax negatives (default: 8192)")
+    p.add_argument("--dim", type=int, default=None, help="override the LSTM size")
+    p.add_argument("--projection-dim", type=int, default=None, help="override the projection size")
+    p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    p.add_argument("--limit", type=int, default=None, help="use only the first N sentences")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    p.set_defaults(func=_train_elmo)
+
+
+def _train_elmo(args):
+    from gensim_elmo.elmo import ELMo
+
+    overrides = {k: v for k, v in (("dim", args.dim), ("projection_dim", args.projection_dim)) if v is not None}
+    corpus = _corpus(args.corpus, args.limit)
+    validation = list(_corpus(args.validation)) if args.validation else None
+    model = ELMo(corpus, preset=args.preset, epochs=args.epochs, batch_size=args.batch_size,
+                 max_vocab_size=args.max_vocab_size, min_count=args.min_count, optimizer=args.optimizer,
+                 learning_rate=args.learning_rate, num_sampled=args.num_sampled, seed=args.seed,
+                 progress=not args.no_progress, validation_sentences=validation, **overrides)
+    model.save(args.output)
+    print(f"trained ELMo ({args.preset}, {len(model.vocabulary)} words) for {model.epochs_trained} epochs; loss per "
+          f"epoch: {', '.join(f'{x:.4f}' for x in model.history.get('loss', []))}")
+    if validation:
+        print("validation perplexity per epoch: " + ", ".join(f"{x:.1f}" for x in model.history["val_perplexity"]))
+    print(f"saved to {args.output}")
+    return 0
+
+
+# --- embed / convert -----------------------------------------------------------------------------
+def _load_elmo(path, options_file=None, progress=False):
+    from gensim_elmo.elmo import ELMo
+
+    if options_file is not None:
+        return ELMo.from_bilm_hdf5(options_file, path, progress=progress)
+    return ELMo.load(path, progress=progress)
+
+
+def _add_embed_parser(subparsers):
+    p = subparsers.add_parser(
+        "embed",
+        help="ELMo vectors of every sentence of a file, to .npy or .hdf5",
+        description="Embed each line of INPUT (whitespace-separated tokens) with an ELMo model. HDF5 output "
+        "holds one dataset per sentence (its line number) of shape (layers, tokens, dim) and the tokens; "
+        ".npy output holds one array per layer choice stacked over sentences as an object-free (n_tokens_total, "
+        "layers, dim) array plus a companion .lengths.npy.",
+    )
+    p.add_argument("input", help="text file, one sentence per line")
+    p.add_argument("output", help="output path ending in .hdf5/.h5 or .npy")
+    p.add_argument("--model", required=True, help="a saved ELMo directory, or the weights.hdf5 of the original "
+                   "format (with --options)")
+    p.add_argument("--options", default=None, help="options.json of an original-format model")
+    p.add_argument("--layer", default="all", help='"all" (every layer), "mix" (mean of the layers) or 0/1/2')
+    p.add_argument("--batch-size", type=int, default=64, help="sentences per forward pass (default: 64)")
+    p.add_argument("--stateful", action="store_true", help="carry LSTM state between batches (original behaviour)")
+    p.set_defaults(func=_embed)
+
+
+def _embed(args):
+    import numpy as np
+
+    from gensim_elmo.atomic_files import atomic_path
+    from gensim_elmo.corpus import LineSentences
+
+    model = _load_elmo(args.model, args.options)
+    sentences = list(LineSentences(args.input))
+    vectors = model.embed_sentences(sentences, batch_size=args.batch_size, stateful=args.stateful)
+    if args.layer == "mix":
+        vectors = [v.mean(axis=0) for v in vectors]
+    elif args.layer != "all":
+        vectors = [v[int(args.layer)] for v in vectors]
+    if args.output.endswith((".hdf5", ".h5")):
+        import h5py
+
+        with atomic_path(args.output) as tmp, h5py.File(tmp, "w") as f:
+            for i, (sentence, v) in enumerate(zip(sentences, vectors)):
+                f.create_dataset(str(i), data=v)
+                f[str(i)].attrs["tokens"] = " ".join(sentence)
+    elif args.output.endswith(".npy"):
+        axis = -2
+        stacked = np.concatenate(vectors, axis=axis) if vectors else np.zeros((0,))
+        with atomic_path(args.output) as tmp, open(tmp, "wb") as handle:
+            np.save(handle, stacked)
+        with atomic_path(args.output[:-4] + ".lengths.npy") as tmp, open(tmp, "wb") as handle:
+            np.save(handle, np.array([len(s) for s in sentences]))
+    else:
+        raise ValueError(f"output {args.output!r} must end in .hdf5, .h5 or .npy.")
+    print(f"embedded {len(sentences)} sentences ({sum(map(len, sentences))} tokens) to {args.output}")
+    return 0
+
+
+def _add_convert_parser(subparsers):
+    p = subparsers.add_parser(
+        "convert",
+        help="convert an ELMo model between our directory format and the original options.json + hdf5",
+        description="To the original format: `gensim-elmo convert MODEL_DIR --to-bilm OPTIONS.json WEIGHTS.hdf5`. "
+        "From it: `gensim-elmo convert WEIGHTS.hdf5 --options OPTIONS.json --to-dir MODEL_DIR`.",
+    )
+    p.add_argument("input", help="a saved ELMo directory, or an original weights.hdf5 (with --options)")
+    p.add_argument("--options", default=None, help="options.json of an original-format input")
+    p.add_argument("--vocab", default=None, help="vocabulary file of an original-format input (token variant)")
+    p.add_argument("--to-bilm", nargs=2, metavar=("OPTIONS_JSON", "WEIGHTS_HDF5"), default=None)
+    p.add_argument("--to-dir", default=None, help="write our directory format here")
+    p.set_defaults(func=_convert)
+
+
+def _convert(args):
+    from gensim_elmo.elmo import ELMo
+
+    if bool(args.to_bilm) == bool(args.to_dir):
+        raise ValueError("give exactly one of --to-bilm OPTIONS WEIGHTS or --to-dir DIR.")
+    if args.options:
+        model = ELMo.from_bilm_hdf5(args.options, args.input, vocab_file=args.vocab, progress=False)
+    else:
+        model = ELMo.load(args.input, progress=False)
+    if args.to_bilm:
+        model.save_bilm_hdf5(*args.to_bilm)
+        print(f"wrote {args.to_bilm[0]} and {args.to_bilm[1]}")
+    else:
+        model.save(args.to_dir)
+        print(f"wrote {args.to_dir}")
+    return 0
+
+
 # --- export --------------------------------------------------------------------------------------
 def _load_vectors(path, fmt):
     from gensim_elmo.export import load_keyed_vectors
@@ -212,7 +357,10 @@ def build_parser():
     train_sub.required = True
     _add_word2vec_parser(train_sub)
     _add_nnlm_parser(train_sub)
+    _add_elmo_parser(train_sub)
     _add_export_parser(sub)
+    _add_embed_parser(sub)
+    _add_convert_parser(sub)
     _add_demo_parser(sub)
     return parser
 

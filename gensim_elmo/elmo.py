@@ -265,6 +265,7 @@ class ELMo:
                                                   / max(1, len(batches))))
             all_callbacks.extend(keras_callbacks)
             keras.utils.set_random_seed(self.seed + self.epochs_trained)
+            self.network.trainable = True  # a frozen ELMoEmbedding(self) must not freeze our own training
             if not self.language_model.compiled:
                 self.language_model.compile(optimizer=self._make_optimizer())
             history = self.language_model.fit(batches, epochs=self.epochs_trained + epochs,
@@ -522,9 +523,14 @@ class ELMo:
     def to_keras(self, output="elmo", trainable=False, **kwargs):
         """A ``keras_layers.ELMoEmbedding`` layer running this model's network.
 
+        The layer shares the network (fine-tuning it with ``trainable=True`` changes this model).
+        It takes token strings (B, T) padded with "" or character ids (B, T, 50); ``output`` is one
+        of "elmo", "default", "word_emb", "lstm_outputs1", "lstm_outputs2".
+
         Example:
         >>> model = ELMo(preset="tiny", progress=False)
-        >>> model.to_keras(output="default").output   # doctest: +SKIP
+        >>> model.to_keras(output="default").output_name
+        'default'
         """
         from keras_layers.elmo_embedding import ELMoEmbedding
 

@@ -54,7 +54,7 @@ MODEL_TYPE = "gensim_elmo.NNLM"
 BOS, EOS, UNK = "<s>", "</s>", "<unk>"
 SPECIALS = (BOS, EOS, UNK)
 _CONFIG_KEYS = ("vector_size", "window", "hidden_size", "direct_connections", "dropout", "min_count",
-                "max_vocab_size", "epochs", "batch_size", "learning_rate", "optimizer", "seed")
+                "max_vocab_size", "epochs", "batch_size", "learning_rate", "optimizer", "num_sampled", "seed")
 
 
 def ngram_examples(tokens, lengths, window, bos_id, eos_id):
@@ -112,22 +112,8 @@ class NgramBatches(BlockBatches):
             order = rng.permutation(len(targets))
             contexts, targets = contexts[order], targets[order]
         n = (len(targets) // self.batch_size) * self.batch_size
-        return list(zip(np.split(contexts[:n], n // self.batch_size), np.split(targets[:n], n // self.batch_size)))
-
-
-class NLLScorer(keras.Model):
-    """Per-example negative log-likelihood of the next word under a logits network (full softmax)."""
-
-    def __init__(self, network, **kwargs):
-        super().__init__(**kwargs)
-        self.network = network
-
-    def call(self, inputs):
-        contexts, targets = inputs
-        logits = ops.cast(self.network(contexts, training=False), "float32")
-        log_probs = ops.log_softmax(logits, axis=-1)
-        picked = ops.take_along_axis(log_probs, ops.expand_dims(ops.cast(targets, "int32"), -1), axis=-1)
-        return -ops.squeeze(picked, -1)
+        count = n // self.batch_size
+        return [((x, y),) for x, y in zip(np.split(contexts[:n], count), np.split(targets[:n], count))]
 
 
 class ValidationMonitor(keras.callbacks.Callback):
@@ -191,6 +177,9 @@ class NNLM:
         batch_size: int, examples (predicted words) per step. Defaults to 512.
         learning_rate: float, the optimizer's learning rate. Defaults to 1e-3.
         optimizer: str, a Keras optimizer name ("adam", "sgd", "adagrad"...). Defaults to "adam".
+        num_sampled: int or None, train with a sampled softmax of this many negatives per batch, so
+            the output layer's cost does not grow with the vocabulary (perplexity and predictions
+            always use the full softmax). None (default) trains with the full softmax.
         seed: int, seeds weight initialisation, dropout and data order (calls
             ``keras.utils.set_random_seed``). Defaults to 1.
         callbacks: gensim-style callbacks (``on_epoch_end(model)``...) and/or Keras callbacks.
@@ -217,7 +206,7 @@ class NNLM:
 
     def __init__(self, sentences=None, corpus_file=None, vector_size=100, window=4, hidden_size=256,
                  direct_connections=False, dropout=0.0, min_count=1, max_vocab_size=None, epochs=5, batch_size=512,
-                 learning_rate=1e-3, optimizer="adam", seed=1, callbacks=(), progress=True,
+                 learning_rate=1e-3, optimizer="adam", num_sampled=None, seed=1, callbacks=(), progress=True,
                  validation_sentences=None, early_stopping=None):
         for name, value in (("vector_size", vector_size), ("window", window), ("hidden_size", hidden_size),
                             ("epochs", epochs), ("batch_size", batch_size), ("min_count", min_count)):
@@ -238,15 +227,19 @@ class NNLM:
         self.batch_size = batch_size
         self.learning_rate = float(learning_rate)
         self.optimizer = optimizer
+        if num_sampled is not None and (isinstance(num_sampled, bool) or not isinstance(num_sampled, int)
+                                        or num_sampled < 1):
+            raise ValueError(f"`num_sampled` must be a positive int or None, got {num_sampled!r}.")
+        self.num_sampled = num_sampled
         self.seed = int(seed)
         self.progress = progress
         self.vocabulary = None
         self.network = None
+        self.language_model = None
         self.history = {}
         self.epochs_trained = 0
         self.corpus_stats = {}
         self._wv = None
-        self._scorer = None
         if sentences is not None or corpus_file is not None:
             corpus = as_sentences(sentences, corpus_file)
             self.build_vocab(corpus)
@@ -271,6 +264,7 @@ class NNLM:
         self._create_network()
 
     def _create_network(self):
+        from keras_layers.nnlm_language_model import NNLMLanguageModel
         from keras_layers.nnlm_network import NNLMNetwork
 
         keras.utils.set_random_seed(self.seed)
@@ -280,18 +274,17 @@ class NNLM:
             embeddings_initializer=keras.initializers.RandomUniform(-0.05, 0.05), seed=self.seed,
             name="nnlm_network",
         )
+        self.language_model = NNLMLanguageModel(self.network, num_sampled=self.num_sampled, seed=self.seed,
+                                                name="nnlm_language_model")
         self._wv = None
-        self._scorer = None
 
     def _require_vocab(self, action):
         if self.vocabulary is None or self.network is None:
             raise RuntimeError(f"Call `build_vocab` (or pass a corpus to the constructor) before `{action}`.")
 
     def _compile(self):
-        self.network.compile(
-            optimizer=keras.optimizers.get({"class_name": self.optimizer,
-                                            "config": {"learning_rate": self.learning_rate}}),
-            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        self.language_model.compile(
+            optimizer=keras.optimizers.get({"class_name": self.optimizer, "config": {"learning_rate": self.learning_rate}})
         )
 
     # --- training ----------------------------------------------------------------------------------
@@ -347,9 +340,9 @@ class NNLM:
                                                   tokens_per_batch=batch_size))
             all_callbacks.extend(keras_callbacks)
             keras.utils.set_random_seed(self.seed + self.epochs_trained)
-            if not self.network.compiled:
+            if not self.language_model.compiled:
                 self._compile()
-            history = self.network.fit(batches, epochs=self.epochs_trained + epochs,
+            history = self.language_model.fit(batches, epochs=self.epochs_trained + epochs,
                                        initial_epoch=self.epochs_trained, callbacks=all_callbacks, verbose=0,
                                        shuffle=False)
         finally:
@@ -363,11 +356,6 @@ class NNLM:
     def _context_ids(self, context_tokens):
         context = [BOS] * self.window + list(context_tokens)
         return self.vocabulary.encode(context[-self.window:])
-
-    def _nll_function(self):
-        if self._scorer is None:
-            self._scorer = NLLScorer(self.network, name="nll_scorer")
-        return self._scorer
 
     def perplexity(self, sentences, batch_size=1024):
         """Perplexity of ``sentences`` (every word and each sentence's ``</s>``), full softmax.
@@ -386,7 +374,7 @@ class NNLM:
         True
         """
         self._require_vocab("perplexity")
-        scorer = self._nll_function()
+        scorer = self.language_model
         total, count = 0.0, 0
         tokens_buffer, lengths_buffer = [], []
 

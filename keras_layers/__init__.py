@@ -19,3 +19,5 @@ from keras_layers.lstm_projection import LSTMProjection
 from keras_layers.bilm import BiLM
 from keras_layers.scalar_mix import ScalarMix
 from keras_layers.elmo_network import ELMoNetwork
+from keras_layers.elmo_embedding import ELMoEmbedding
+from keras_layers.nnlm_language_model import NNLMLanguageModel

@@ -197,3 +197,24 @@ def test_bad_arguments():
         ELMo(preset="tiny", progress=False).train([["a"]])
     with pytest.raises(TypeError, match="single string"):
         ELMo("a b c", preset="tiny", progress=False)
+
+
+def test_keras_layer_matches_embed_sentences(golden):
+    import keras
+
+    from keras_layers.char_ids import batch_char_ids
+
+    model, streams, _ = golden
+    sentences = [streams[0][0].split()[:7], ["apple", "pie"], ["苹果"]]
+    expected = model.embed_sentences(sentences)
+    char_ids = batch_char_ids(sentences, add_boundaries=False)
+    for output, layer_index in (("word_emb", 0), ("lstm_outputs1", 1), ("lstm_outputs2", 2)):
+        got = keras.ops.convert_to_numpy(model.to_keras(output=output)(char_ids))
+        for row, vectors in enumerate(expected):
+            n = len(sentences[row])
+            want = vectors[layer_index][:, :16] if output == "word_emb" else vectors[layer_index]
+            np.testing.assert_allclose(got[row, :n], want, atol=1e-5)
+    strings = np.array([s + [""] * (7 - len(s)) for s in sentences], dtype=object)
+    mixed = keras.ops.convert_to_numpy(model.to_keras(output="elmo")(strings))
+    for row, vectors in enumerate(expected):
+        np.testing.assert_allclose(mixed[row, : len(sentences[row])], vectors.mean(axis=0), atol=1e-5)

@@ -167,3 +167,14 @@ def test_bad_inputs_give_clear_errors(trained):
         trained.predict_next(["the"], topn=0)
     with pytest.raises(ValueError, match="no tokens"):
         trained.perplexity([[]])
+
+
+def test_sampled_softmax_training_lowers_full_perplexity():
+    model = NNLM(epochs=1, num_sampled=5, **SMALL)
+    model.build_vocab(CORPUS)
+    assert model.language_model.num_sampled == 5
+    before = model.perplexity(CORPUS[:3])
+    model.train(CORPUS, epochs=6)
+    assert model.perplexity(CORPUS[:3]) < before / 2
+    with pytest.raises(ValueError, match="num_sampled"):
+        NNLM(num_sampled=0)

@@ -1,0 +1,80 @@
+"""Writing benchmark results: figures plus everything needed to judge them (versions, machine, date)."""
+
+import datetime
+import json
+import os
+import platform
+import sys
+
+from gensim_elmo.atomic_files import atomic_path
+
+RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+
+
+def machine_info():
+    """Cores, CPU model, memory, Keras backend, Python and library versions."""
+    import numpy
+
+    info = {
+        "cores": os.cpu_count(),
+        "cpu": _cpu_model(),
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "numpy": numpy.__version__,
+    }
+    try:
+        import psutil
+
+        info["memory_gib"] = round(psutil.virtual_memory().total / 2**30, 1)
+    except ImportError:  # pragma: no cover
+        pass
+    for module in ("gensim", "keras", "tensorflow", "jax", "torch"):
+        try:
+            info[module] = __import__(module).__version__
+        except ImportError:
+            continue
+    if "keras" in info:
+        import keras
+
+        info["keras_backend"] = keras.backend.backend()
+    return info
+
+
+def _cpu_model():
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:  # pragma: no cover
+        pass
+    return platform.processor()
+
+
+def write_result(name, figures, settings, wall_time_s, quick, results_dir=None):
+    """Write ``results/<name>.json`` atomically and return its path.
+
+    Args:
+        name: benchmark name.
+        figures: dict of measured figures.
+        settings: dict of the settings used.
+        wall_time_s: float, how long the benchmark ran.
+        quick: bool, whether this was a ``--quick`` run (quick results are written as ``<name>.quick.json``
+            so that they never overwrite committed full-run results).
+        results_dir: output directory (default ``benchmarks/results``).
+    """
+    results_dir = results_dir or RESULTS_DIR
+    os.makedirs(results_dir, exist_ok=True)
+    path = os.path.join(results_dir, f"{name}{'.quick' if quick else ''}.json")
+    payload = {
+        "benchmark": name,
+        "quick": quick,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "wall_time_s": round(wall_time_s, 2),
+        "machine": machine_info(),
+        "settings": settings,
+        "figures": figures,
+    }
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(payload, handle, indent=2, sort_keys=False, default=float)
+    return path
