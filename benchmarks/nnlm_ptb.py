@@ -17,8 +17,10 @@ ANCHORS = {  # DESIGN.md: Mikolov et al. 2011, Zaremba et al. 2014, PTB test per
     "RNN LM (Mikolov 2011)": 124.7,
     "LSTM small (Zaremba 2014)": 114.5,
 }
-SETTINGS = dict(vector_size=128, window=5, hidden_size=256, dropout=0.3, batch_size=512, learning_rate=1e-3,
-                num_sampled=1024, epochs=15, early_stopping=2, seed=1)
+SETTINGS = dict(vector_size=128, window=6, hidden_size=384, dropout=0.4, batch_size=512, learning_rate=1e-3,
+                num_sampled=2048, epochs=16, early_stopping=2, seed=1)
+#: The learning rate is halved after every epoch whose validation perplexity does not improve.
+LR_DECAY = 0.5
 QUICK_SETTINGS = dict(vector_size=32, window=3, hidden_size=64, dropout=0.0, batch_size=256, learning_rate=2e-3,
                       epochs=1, early_stopping=None, seed=1)
 
@@ -47,8 +49,10 @@ def run(quick=False, settings=None):
     train, valid, test = ptb("train", limit=limit), list(ptb("valid", limit=limit)), list(ptb("test", limit=limit))
     timer = _EpochTimer()
     early = settings.pop("early_stopping")
+    decay = keras.callbacks.ReduceLROnPlateau(monitor="val_perplexity", mode="min", factor=LR_DECAY, patience=0,
+                                              verbose=0)
     start = time.perf_counter()
-    model = NNLM(train, validation_sentences=valid, early_stopping=early, callbacks=[timer], **settings)
+    model = NNLM(train, validation_sentences=valid, early_stopping=early, callbacks=[timer, decay], **settings)
     train_time = time.perf_counter() - start
     test_ppl = model.perplexity(test)
     valid_curve = model.history["val_perplexity"]
@@ -72,5 +76,6 @@ def run(quick=False, settings=None):
     print(f"NNLM test perplexity {test_ppl:.1f} (valid {min(valid_curve):.1f} at epoch {best_epoch}); "
           f"Kneser-Ney 141.2, feed-forward NNLM 140.2; {figures['training_tokens_per_s']:.0f} training tokens/s")
     settings["early_stopping"] = early
+    settings["lr_decay_on_plateau"] = LR_DECAY
     settings["corpus"] = "PTB train (valid for epoch selection, test scored once)" + (" slice" if quick else "")
     return figures, settings
