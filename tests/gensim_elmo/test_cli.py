@@ -9,7 +9,8 @@ from gensim_elmo.cli import build_parser, main
 
 
 def test_help_on_every_command(capsys):
-    for argv in (["--help"], ["train", "--help"], ["train", "word2vec", "--help"], ["export", "--help"],
+    for argv in (["--help"], ["train", "--help"], ["train", "word2vec", "--help"], ["train", "nnlm", "--help"],
+                 ["train", "elmo", "--help"], ["export", "--help"], ["embed", "--help"], ["convert", "--help"],
                  ["demo", "--help"]):
         with pytest.raises(SystemExit) as exc:
             main(argv)
@@ -62,3 +63,37 @@ def test_demo_quick_runs_end_to_end():
 def test_parser_exposes_commands():
     args = build_parser().parse_args(["train", "word2vec", "--corpus", "ptb", "--output", "x"])
     assert args.model == "word2vec" and args.sg == 0
+
+
+def test_train_nnlm_and_export_vectors(tmp_path, tiny_corpus_file, capsys):
+    out = tmp_path / "nnlm"
+    assert main(["train", "nnlm", "--corpus", str(tiny_corpus_file), "--validation", str(tiny_corpus_file),
+                 "--output", str(out), "--vector-size", "8", "--window", "2", "--hidden-size", "8",
+                 "--epochs", "1", "--batch-size", "32", "--vectors", str(tmp_path / "v.txt"), "--no-progress"]) == 0
+    text = capsys.readouterr().out
+    assert "validation perplexity per epoch" in text
+    assert KeyedVectors.load_word2vec_format(str(tmp_path / "v.txt")).vector_size == 8
+    assert main(["export", str(out), "--from", "nnlm", "--to", "word2vec-binary", "--output",
+                 str(tmp_path / "v.bin")]) == 0
+
+
+def test_train_elmo_embed_and_convert(tmp_path, tiny_corpus_file):
+    import h5py
+
+    model_dir = tmp_path / "elmo"
+    assert main(["train", "elmo", "--corpus", str(tiny_corpus_file), "--output", str(model_dir), "--preset", "tiny",
+                 "--epochs", "1", "--batch-size", "16", "--no-progress"]) == 0
+    sentences = tmp_path / "s.txt"
+    sentences.write_text("the cat sat\na dog\n", encoding="utf-8")
+    assert main(["embed", str(sentences), str(tmp_path / "v.hdf5"), "--model", str(model_dir)]) == 0
+    with h5py.File(tmp_path / "v.hdf5", "r") as f:
+        assert f["0"].shape == (3, 3, 32) and f["1"].shape == (3, 2, 32)
+        assert f["0"].attrs["tokens"] == "the cat sat"
+    assert main(["embed", str(sentences), str(tmp_path / "v.npy"), "--model", str(model_dir), "--layer", "2"]) == 0
+    assert np.load(tmp_path / "v.npy").shape == (5, 32)
+    assert main(["convert", str(model_dir), "--to-bilm", str(tmp_path / "o.json"), str(tmp_path / "w.hdf5")]) == 0
+    assert main(["convert", str(tmp_path / "w.hdf5"), "--options", str(tmp_path / "o.json"), "--to-dir",
+                 str(tmp_path / "back")]) == 0
+    assert main(["embed", str(sentences), str(tmp_path / "w.npy"), "--model", str(tmp_path / "w.hdf5"),
+                 "--options", str(tmp_path / "o.json"), "--layer", "2"]) == 0
+    np.testing.assert_allclose(np.load(tmp_path / "w.npy"), np.load(tmp_path / "v.npy"), atol=1e-6)
