@@ -22,11 +22,8 @@ before. ``embed_sentences(..., stateful=True)`` carries each batch row's LSTM st
 of the next batch, as the original implementation does.
 """
 
-import json
 import logging
 import os
-import shutil
-import tempfile
 
 import keras
 import numpy as np
@@ -36,13 +33,8 @@ from gensim_elmo.atomic_files import atomic_path
 from gensim_elmo.corpus import as_sentences, check_sentence
 from gensim_elmo.elmo_batches import SentenceBatches, embedding_batch, language_model_batch, vocabulary_char_ids
 from gensim_elmo.elmo_options import build_options
-from gensim_elmo.training import (
-    EncodedCorpus,
-    GensimCallbacks,
-    TqdmProgress,
-    perplexity_from_nll,
-    split_keras_callbacks,
-)
+from gensim_elmo.training import check_epochs, clamp_batch_size, fit_corpus, perplexity_from_nll
+from gensim_elmo.saved_model import read_saved_config, write_saved_config
 from gensim_elmo.vocabulary import Vocabulary
 
 logger = logging.getLogger(__name__)
@@ -234,51 +226,28 @@ class ELMo:
         1
         """
         self._require("language_model", "train")
-        epochs = self.epochs if epochs is None else epochs
-        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-            raise ValueError(f"`epochs` must be a positive int, got {epochs!r}.")
-        validation = None
+        epochs = check_epochs(self.epochs if epochs is None else epochs)
+        monitor = None
         if validation_sentences is not None:
             validation = [check_sentence(s, where=f"validation sentence {i}") for i, s in
                           enumerate(validation_sentences)]
-        corpus = as_sentences(sentences, corpus_file)
-        keras_callbacks, gensim_callbacks = split_keras_callbacks(callbacks)
-        work_dir = tempfile.mkdtemp(prefix="elmo_corpus_")
-        try:
-            encoded = EncodedCorpus.write(corpus, self.vocabulary, work_dir, progress=self.progress,
-                                          desc="ELMo encoding")
-            batch_size = self.batch_size
+            monitor = _PerplexityLogger(self, validation)
+
+        def make_batches(encoded):
             pieces = int((-(-encoded.lengths() // self.max_sentence_length)).sum())
-            if pieces < batch_size:
-                logger.warning("the corpus has %d sentences, fewer than `batch_size`=%d: training with batches of %d",
-                               pieces, batch_size, pieces)
-                batch_size = pieces
+            batch_size = clamp_batch_size(self.batch_size, pieces, unit="sentences")
             batches = SentenceBatches(encoded, batch_size, self.vocabulary[BOS], self.vocabulary[EOS],
                                       vocab_chars=self._vocab_chars, max_length=self.max_sentence_length,
                                       seed=self.seed, epoch=self.epochs_trained)
-            all_callbacks = [GensimCallbacks(self, gensim_callbacks)]
-            if validation is not None:
-                all_callbacks.append(_PerplexityLogger(self, validation))
-            if self.progress:
-                all_callbacks.append(TqdmProgress(len(batches), self.epochs_trained + epochs, desc="ELMo",
-                                                  tokens_per_batch=(encoded.num_tokens + 2 * encoded.num_sentences)
-                                                  / max(1, len(batches))))
-            all_callbacks.extend(keras_callbacks)
-            keras.utils.set_random_seed(self.seed + self.epochs_trained)
-            self.network.trainable = True  # a frozen ELMoEmbedding(self) must not freeze our own training
-            if not self.language_model.compiled:
-                self.language_model.compile(optimizer=self._make_optimizer())
-            history = self.language_model.fit(batches, epochs=self.epochs_trained + epochs,
-                                              initial_epoch=self.epochs_trained, callbacks=all_callbacks, verbose=0,
-                                              shuffle=False)
-        finally:
-            shutil.rmtree(work_dir, ignore_errors=True)
-        for key, values in history.history.items():
-            self.history.setdefault(key, []).extend(float(v) for v in values)
-        self.epochs_trained += len(history.history.get("loss", []))
+            return batches, (encoded.num_tokens + 2 * encoded.num_sentences) / max(1, len(batches))
+
+        self.network.trainable = True  # a frozen ELMoEmbedding(self) must not freeze our own training
+        fit_corpus(self, as_sentences(sentences, corpus_file), epochs, make_batches, callbacks=callbacks,
+                   monitor=monitor, desc="ELMo")
         self._wv = None
 
-    def _make_optimizer(self):
+    def make_optimizer(self):
+        """A fresh Keras optimizer (Adagrad with initial accumulator 1.0 by default, as the original)."""
         config = {"learning_rate": self.learning_rate}
         if self.clipnorm:
             config["clipnorm"] = float(self.clipnorm)
@@ -564,8 +533,7 @@ class ELMo:
         """
         self._require("network", "save")
         with atomic_path(path, directory=True) as tmp:
-            with open(os.path.join(tmp, "config.json"), "w", encoding="utf-8") as handle:
-                json.dump(self._config(), handle, indent=2)
+            write_saved_config(tmp, self._config())
             self.network.save_weights(os.path.join(tmp, "network.weights.h5"))
             if self.vocabulary is not None:
                 self.vocabulary.save(os.path.join(tmp, "vocab.tsv"))
@@ -590,24 +558,10 @@ class ELMo:
         64
         """
         path = os.fspath(path)
-        if not os.path.exists(path):
-            raise FileNotFoundError(f"no saved model at {path!r}.")
+        saved = read_saved_config(path, MODEL_TYPE, FORMAT_VERSION, "ELMo",
+                                  "config.json and network.weights.h5 (for the original format use "
+                                  "ELMo.from_bilm_hdf5)")
         config_path = os.path.join(path, "config.json")
-        if not os.path.isdir(path) or not os.path.exists(config_path):
-            raise ValueError(f"{path!r} is not a saved ELMo: expected a directory with config.json and "
-                             "network.weights.h5 (written by ELMo.save). For the original format use "
-                             "ELMo.from_bilm_hdf5(options_file, weight_file).")
-        try:
-            with open(config_path, encoding="utf-8") as handle:
-                saved = json.load(handle)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ValueError(f"{config_path} is corrupt: {exc}") from None
-        if not isinstance(saved, dict) or saved.get("model_type") != MODEL_TYPE:
-            found = saved.get("model_type") if isinstance(saved, dict) else type(saved).__name__
-            raise ValueError(f"{path!r} holds a {found!r} save, not an ELMo; load it with its own class.")
-        if saved.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{path!r} has format version {saved.get('format_version')!r}; this version reads "
-                             f"{FORMAT_VERSION}.")
         try:
             config = dict(saved["config"])
             preset = config.pop("preset")

@@ -23,26 +23,16 @@ Example:
 True
 """
 
-import json
 import logging
 import os
-import shutil
-import tempfile
 
 import keras
 import numpy as np
-from keras import ops
 
 from gensim_elmo.atomic_files import atomic_path
 from gensim_elmo.corpus import as_sentences, check_sentence
-from gensim_elmo.training import (
-    BlockBatches,
-    EncodedCorpus,
-    GensimCallbacks,
-    TqdmProgress,
-    perplexity_from_nll,
-    split_keras_callbacks,
-)
+from gensim_elmo.training import BlockBatches, check_epochs, clamp_batch_size, fit_corpus, perplexity_from_nll
+from gensim_elmo.saved_model import read_saved_config, write_saved_config
 from gensim_elmo.vocabulary import Vocabulary
 
 logger = logging.getLogger(__name__)
@@ -282,10 +272,9 @@ class NNLM:
         if self.vocabulary is None or self.network is None:
             raise RuntimeError(f"Call `build_vocab` (or pass a corpus to the constructor) before `{action}`.")
 
-    def _compile(self):
-        self.language_model.compile(
-            optimizer=keras.optimizers.get({"class_name": self.optimizer, "config": {"learning_rate": self.learning_rate}})
-        )
+    def make_optimizer(self):
+        """A fresh Keras optimizer from ``optimizer`` and ``learning_rate``."""
+        return keras.optimizers.get({"class_name": self.optimizer, "config": {"learning_rate": self.learning_rate}})
 
     # --- training ----------------------------------------------------------------------------------
     def train(self, sentences=None, corpus_file=None, epochs=None, callbacks=(), validation_sentences=None,
@@ -309,47 +298,23 @@ class NNLM:
         2
         """
         self._require_vocab("train")
-        epochs = self.epochs if epochs is None else epochs
-        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-            raise ValueError(f"`epochs` must be a positive int, got {epochs!r}.")
+        epochs = check_epochs(self.epochs if epochs is None else epochs)
         if early_stopping is not None and validation_sentences is None:
             raise ValueError("`early_stopping` needs `validation_sentences` to judge the epochs by.")
-        validation = None
+        monitor = None
         if validation_sentences is not None:
             validation = [check_sentence(s, where=f"validation sentence {i}") for i, s in
                           enumerate(validation_sentences)]
-        corpus = as_sentences(sentences, corpus_file)
-        keras_callbacks, gensim_callbacks = split_keras_callbacks(callbacks)
-        work_dir = tempfile.mkdtemp(prefix="nnlm_corpus_")
-        try:
-            encoded = EncodedCorpus.write(corpus, self.vocabulary, work_dir, progress=self.progress,
-                                          desc="NNLM encoding")
-            batch_size = self.batch_size
-            examples = encoded.num_tokens + encoded.num_sentences
-            if examples < batch_size:
-                logger.warning("the corpus has %d examples, fewer than `batch_size`=%d: training with batches "
-                               "of %d", examples, batch_size, examples)
-                batch_size = examples
-            batches = NgramBatches(encoded, batch_size, self.window, self.vocabulary[BOS],
-                                   self.vocabulary[EOS], seed=self.seed, epoch=self.epochs_trained)
-            all_callbacks = [GensimCallbacks(self, gensim_callbacks)]
-            if validation is not None:
-                all_callbacks.append(ValidationMonitor(self, validation, early_stopping))
-            if self.progress:
-                all_callbacks.append(TqdmProgress(len(batches), self.epochs_trained + epochs, desc="NNLM",
-                                                  tokens_per_batch=batch_size))
-            all_callbacks.extend(keras_callbacks)
-            keras.utils.set_random_seed(self.seed + self.epochs_trained)
-            if not self.language_model.compiled:
-                self._compile()
-            history = self.language_model.fit(batches, epochs=self.epochs_trained + epochs,
-                                       initial_epoch=self.epochs_trained, callbacks=all_callbacks, verbose=0,
-                                       shuffle=False)
-        finally:
-            shutil.rmtree(work_dir, ignore_errors=True)
-        for key, values in history.history.items():
-            self.history.setdefault(key, []).extend(float(v) for v in values)
-        self.epochs_trained += len(history.history.get("loss", []))
+            monitor = ValidationMonitor(self, validation, early_stopping)
+
+        def make_batches(encoded):
+            batch_size = clamp_batch_size(self.batch_size, encoded.num_tokens + encoded.num_sentences)
+            batches = NgramBatches(encoded, batch_size, self.window, self.vocabulary[BOS], self.vocabulary[EOS],
+                                   seed=self.seed, epoch=self.epochs_trained)
+            return batches, batch_size
+
+        fit_corpus(self, as_sentences(sentences, corpus_file), epochs, make_batches, callbacks=callbacks,
+                   monitor=monitor, desc="NNLM")
         self._wv = None
 
     # --- using the model ---------------------------------------------------------------------------
@@ -486,8 +451,7 @@ class NNLM:
         """
         self._require_vocab("save")
         with atomic_path(path, directory=True) as tmp:
-            with open(os.path.join(tmp, "config.json"), "w", encoding="utf-8") as handle:
-                json.dump(self._config(), handle, indent=2)
+            write_saved_config(tmp, self._config())
             self.vocabulary.save(os.path.join(tmp, "vocab.tsv"))
             self.network.save_weights(os.path.join(tmp, "model.weights.h5"))
 
@@ -509,23 +473,9 @@ class NNLM:
         True
         """
         path = os.fspath(path)
-        if not os.path.exists(path):
-            raise FileNotFoundError(f"no saved model at {path!r}.")
+        saved = read_saved_config(path, MODEL_TYPE, FORMAT_VERSION, "NNLM",
+                                  "config.json, vocab.tsv and model.weights.h5")
         config_path = os.path.join(path, "config.json")
-        if not os.path.isdir(path) or not os.path.exists(config_path):
-            raise ValueError(f"{path!r} is not a saved NNLM: expected a directory with config.json, vocab.tsv "
-                             "and model.weights.h5 (written by NNLM.save).")
-        try:
-            with open(config_path, encoding="utf-8") as handle:
-                saved = json.load(handle)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ValueError(f"{config_path} is corrupt: {exc}") from None
-        if not isinstance(saved, dict) or saved.get("model_type") != MODEL_TYPE:
-            found = saved.get("model_type") if isinstance(saved, dict) else type(saved).__name__
-            raise ValueError(f"{path!r} holds a {found!r} save, not an NNLM; load it with its own class.")
-        if saved.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{path!r} has format version {saved.get('format_version')!r}; this version of "
-                             f"gensim_elmo reads version {FORMAT_VERSION}.")
         try:
             model = cls(progress=progress, **saved["config"])
             vocabulary = Vocabulary.load(os.path.join(path, "vocab.tsv"))

@@ -25,13 +25,14 @@ import json
 import logging
 import math
 import os
+import shutil
+import tempfile
 import threading
 
 import keras
 import numpy as np
 from tqdm.auto import tqdm
 
-from gensim_elmo.atomic_files import atomic_path
 
 logger = logging.getLogger(__name__)
 
@@ -332,3 +333,66 @@ def perplexity_from_nll(total_nll, count):
         raise ValueError("no tokens to compute a perplexity over.")
     mean = total_nll / count
     return float(math.exp(mean)) if mean < 700 else float("inf")
+
+
+def check_epochs(epochs):
+    """Validate an ``epochs`` argument.
+
+    Example:
+    >>> check_epochs(3)
+    3
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"`epochs` must be a positive int, got {epochs!r}.")
+    return epochs
+
+
+def clamp_batch_size(batch_size, examples, unit="examples"):
+    """``batch_size``, or ``examples`` (with a warning) when the corpus cannot fill one batch.
+
+    Example:
+    >>> clamp_batch_size(512, 100)
+    100
+    """
+    if examples < batch_size:
+        logger.warning("the corpus has %d %s, fewer than `batch_size`=%d: training with batches of %d",
+                       examples, unit, batch_size, examples)
+        return examples
+    return batch_size
+
+
+def fit_corpus(owner, corpus, epochs, make_batches, callbacks=(), monitor=None, desc="Training"):
+    """Train ``owner.language_model`` on ``corpus``: the one training loop of NNLM and ELMo.
+
+    Encodes the corpus into a temporary directory (removed afterwards), builds the batches with
+    ``make_batches(encoded) -> (BlockBatches, tokens_per_batch)``, runs ``keras.Model.fit`` with the
+    gensim-style callbacks, the validation ``monitor``, a tqdm bar and the user's Keras callbacks,
+    and appends the epoch figures to ``owner.history``.
+
+    ``owner`` provides ``vocabulary``, ``language_model``, ``seed``, ``progress``,
+    ``epochs_trained``, ``history`` and ``make_optimizer()``.
+    """
+    keras_callbacks, gensim_callbacks = split_keras_callbacks(callbacks)
+    work_dir = tempfile.mkdtemp(prefix=f"{desc.lower()}_corpus_")
+    try:
+        encoded = EncodedCorpus.write(corpus, owner.vocabulary, work_dir, progress=owner.progress,
+                                      desc=f"{desc} encoding")
+        batches, tokens_per_batch = make_batches(encoded)
+        all_callbacks = [GensimCallbacks(owner, gensim_callbacks)]
+        if monitor is not None:
+            all_callbacks.append(monitor)
+        if owner.progress:
+            all_callbacks.append(TqdmProgress(len(batches), owner.epochs_trained + epochs, desc=desc,
+                                              tokens_per_batch=tokens_per_batch))
+        all_callbacks.extend(keras_callbacks)
+        keras.utils.set_random_seed(owner.seed + owner.epochs_trained)
+        language_model = owner.language_model
+        if not language_model.compiled:
+            language_model.compile(optimizer=owner.make_optimizer())
+        history = language_model.fit(batches, epochs=owner.epochs_trained + epochs, initial_epoch=owner.epochs_trained,
+                                     callbacks=all_callbacks, verbose=0, shuffle=False)
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+    for key, values in history.history.items():
+        owner.history.setdefault(key, []).extend(float(v) for v in values)
+    owner.epochs_trained += len(history.history.get("loss", []))

@@ -20,4 +20,12 @@ from keras_layers.bilm import BiLM
 from keras_layers.scalar_mix import ScalarMix
 from keras_layers.elmo_network import ELMoNetwork
 from keras_layers.elmo_embedding import ELMoEmbedding
+from keras_layers.bilm_language_model import BiLMLanguageModel
 from keras_layers.nnlm_language_model import NNLMLanguageModel
+
+__all__ = [
+    "KeyedVectorsEmbedding", "TokenLookup", "string_embedding_model", "NNLMNetwork", "NNLMLanguageModel",
+    "SampledSoftmax", "NNLMSentenceEmbedding", "sentence_embedding_model", "batch_char_ids",
+    "deduplicate_char_ids", "sentence_char_ids", "token_char_ids", "StringCharIds", "Highway", "CharCNN",
+    "LSTMProjection", "BiLM", "ScalarMix", "ELMoNetwork", "ELMoEmbedding", "BiLMLanguageModel",
+]
