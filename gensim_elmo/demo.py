@@ -53,8 +53,8 @@ def nnlm_section(train, quick, out):
 
     valid = list(ptb("valid", limit=300 if quick else None))
     start = time.perf_counter()
-    model = NNLM(train, vector_size=64 if quick else 100, window=4, hidden_size=128 if quick else 256,
-                 epochs=1 if quick else 3, batch_size=512, learning_rate=2e-3, seed=1)
+    model = NNLM(train, vector_size=64 if quick else 128, window=4 if quick else 5, hidden_size=128 if quick else 256,
+                 epochs=1 if quick else 2, batch_size=512, learning_rate=2e-3, num_sampled=1024, seed=1)
     elapsed = time.perf_counter() - start
     perplexity = model.perplexity(valid)
     out(f"\n== NNLM (Bengio 2003): {len(model.vocabulary)} words, {model.epochs_trained} epochs in {elapsed:.0f}s; "
@@ -127,7 +127,8 @@ def run_demo(quick=False, sections=None, out=print):
     >>> results = run_demo(quick=True, sections=["word2vec"], out=lambda *a: None)  # doctest: +SKIP
     """
     train = ptb("train", limit=3000 if quick else None)
-    out(f"gensim-elmo demo: Penn Treebank train ({'3,000-sentence slice' if quick else '887,521 words'})")
+    out(f"gensim-elmo demo: Penn Treebank train ({'3,000-sentence slice' if quick else '887,521 words'}); "
+        f"expect about {'2' if quick else '15'} minutes on a 2-core CPU")
     results = {}
     for name in sections or list(SECTIONS):
         if name not in SECTIONS:
