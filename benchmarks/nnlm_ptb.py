@@ -21,6 +21,9 @@ SETTINGS = dict(vector_size=128, window=6, hidden_size=384, dropout=0.4, batch_s
                 num_sampled=2048, epochs=16, early_stopping=2, seed=1)
 #: The learning rate is halved after every epoch whose validation perplexity does not improve.
 LR_DECAY = 0.5
+#: After the sampled-softmax epochs, a few full-softmax epochs at this learning rate remove the
+#: sampled softmax's bias (the best validation epoch of either phase is kept).
+FINE_TUNE = dict(epochs=3, learning_rate=2e-4)
 QUICK_SETTINGS = dict(vector_size=32, window=3, hidden_size=64, dropout=0.0, batch_size=256, learning_rate=2e-3,
                       epochs=1, early_stopping=None, seed=1)
 
@@ -53,6 +56,15 @@ def run(quick=False, settings=None):
                                               verbose=0)
     start = time.perf_counter()
     model = NNLM(train, validation_sentences=valid, early_stopping=early, callbacks=[timer, decay], **settings)
+    phase_one_epochs = model.epochs_trained
+    if not quick and settings.get("num_sampled"):
+        best_sampled = min(model.history["val_perplexity"])
+        snapshot = model.network.get_weights()
+        model.num_sampled, model.learning_rate = None, FINE_TUNE["learning_rate"]
+        model.train(train, epochs=FINE_TUNE["epochs"], validation_sentences=valid, early_stopping=1,
+                    callbacks=[timer])
+        if min(model.history["val_perplexity"][phase_one_epochs:]) > best_sampled:
+            model.network.set_weights(snapshot)
     train_time = time.perf_counter() - start
     test_ppl = model.perplexity(test)
     valid_curve = model.history["val_perplexity"]
@@ -63,6 +75,7 @@ def run(quick=False, settings=None):
         "valid_perplexity": min(valid_curve),
         "best_epoch": best_epoch,
         "epochs_run": model.epochs_trained,
+        "sampled_softmax_epochs": phase_one_epochs,
         "train_loss": model.history["loss"],
         "valid_perplexity_curve": valid_curve,
         "epoch_seconds": timer.times,
@@ -77,5 +90,7 @@ def run(quick=False, settings=None):
           f"Kneser-Ney 141.2, feed-forward NNLM 140.2; {figures['training_tokens_per_s']:.0f} training tokens/s")
     settings["early_stopping"] = early
     settings["lr_decay_on_plateau"] = LR_DECAY
+    if not quick:
+        settings["full_softmax_fine_tune"] = FINE_TUNE
     settings["corpus"] = "PTB train (valid for epoch selection, test scored once)" + (" slice" if quick else "")
     return figures, settings

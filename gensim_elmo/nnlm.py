@@ -28,6 +28,7 @@ import os
 
 import keras
 import numpy as np
+from keras_layers.nnlm_language_model import NNLMLanguageModel
 
 from gensim_elmo.atomic_files import atomic_path
 from gensim_elmo.corpus import as_sentences, check_sentence
@@ -169,7 +170,9 @@ class NNLM:
         optimizer: str, a Keras optimizer name ("adam", "sgd", "adagrad"...). Defaults to "adam".
         num_sampled: int or None, train with a sampled softmax of this many negatives per batch, so
             the output layer's cost does not grow with the vocabulary (perplexity and predictions
-            always use the full softmax). None (default) trains with the full softmax.
+            always use the full softmax). None (default) trains with the full softmax. Changing
+            ``model.num_sampled`` between ``train`` calls switches (e.g. sampled epochs, then full
+            softmax epochs to fine-tune); the switch starts a new optimizer with ``learning_rate``.
         seed: int, seeds weight initialisation, dropout and data order (calls
             ``keras.utils.set_random_seed``). Defaults to 1.
         callbacks: gensim-style callbacks (``on_epoch_end(model)``...) and/or Keras callbacks.
@@ -254,7 +257,6 @@ class NNLM:
         self._create_network()
 
     def _create_network(self):
-        from keras_layers.nnlm_language_model import NNLMLanguageModel
         from keras_layers.nnlm_network import NNLMNetwork
 
         keras.utils.set_random_seed(self.seed)
@@ -264,9 +266,14 @@ class NNLM:
             embeddings_initializer=keras.initializers.RandomUniform(-0.05, 0.05), seed=self.seed,
             name="nnlm_network",
         )
+        self._create_language_model()
+        self._wv = None
+
+    def _create_language_model(self):
+        from keras_layers.nnlm_language_model import NNLMLanguageModel
+
         self.language_model = NNLMLanguageModel(self.network, num_sampled=self.num_sampled, seed=self.seed,
                                                 name="nnlm_language_model")
-        self._wv = None
 
     def _require_vocab(self, action):
         if self.vocabulary is None or self.network is None:
@@ -299,6 +306,10 @@ class NNLM:
         """
         self._require_vocab("train")
         epochs = check_epochs(self.epochs if epochs is None else epochs)
+        if self.language_model.num_sampled != NNLMLanguageModel.effective_num_sampled(self.num_sampled,
+                                                                                      len(self.vocabulary)):
+            # `num_sampled` or `learning_rate` changed since the last call: a new training head and optimizer.
+            self._create_language_model()
         if early_stopping is not None and validation_sentences is None:
             raise ValueError("`early_stopping` needs `validation_sentences` to judge the epochs by.")
         monitor = None

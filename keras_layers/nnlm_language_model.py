@@ -45,9 +45,19 @@ class NNLMLanguageModel(keras.Model):
                                         or num_sampled < 1):
             raise ValueError(f"`num_sampled` must be a positive int or None, got {num_sampled!r}.")
         self.network = network
-        self.num_sampled = num_sampled if num_sampled is not None and num_sampled < network.vocabulary_size else None
+        self.num_sampled = self.effective_num_sampled(num_sampled, network.vocabulary_size)
         self.seed = seed
         self.sampled_softmax = SampledSoftmax(self.num_sampled or 1, seed=seed, name="sampled_softmax")
+
+    @staticmethod
+    def effective_num_sampled(num_sampled, vocabulary_size):
+        """``num_sampled``, or None (full softmax) when it is None or not below the vocabulary size.
+
+        Example:
+        >>> NNLMLanguageModel.effective_num_sampled(50, 20) is None
+        True
+        """
+        return num_sampled if num_sampled is not None and num_sampled < vocabulary_size else None
 
     def build(self, input_shape=None):
         self.built = True  # the network builds itself on creation

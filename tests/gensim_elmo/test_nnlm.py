@@ -178,3 +178,12 @@ def test_sampled_softmax_training_lowers_full_perplexity():
     assert model.perplexity(CORPUS[:3]) < before / 2
     with pytest.raises(ValueError, match="num_sampled"):
         NNLM(num_sampled=0)
+
+
+def test_switching_from_sampled_to_full_softmax_between_train_calls():
+    model = NNLM(CORPUS, epochs=2, num_sampled=5, **SMALL)
+    sampled_head = model.language_model
+    model.num_sampled = None
+    model.train(CORPUS, epochs=1)
+    assert model.language_model is not sampled_head and model.language_model.num_sampled is None
+    assert len(model.history["loss"]) == 3 and model.epochs_trained == 3
