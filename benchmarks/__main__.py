@@ -31,6 +31,9 @@ def main(argv=None):
         figures, settings = module.run(quick=args.quick)
         path = write_result(module.NAME, figures, settings, time.perf_counter() - start, quick=args.quick)
         print(f"-> {path}")
+    from benchmarks.report import write_report
+
+    print(f"-> {write_report()}")
     return 0
 
 

@@ -1,0 +1,135 @@
+"""Regenerate ``benchmarks/RESULTS.md`` (tables) and the plots from every ``results/*.json``.
+
+``python -m benchmarks.report`` rebuilds them; the runner calls it after each run. Quick-run
+results (``*.quick.json``) are reported only when no full result exists, and are marked.
+"""
+
+import glob
+import json
+import os
+
+from benchmarks.results_io import RESULTS_DIR
+
+BENCHMARKS_DIR = os.path.dirname(os.path.abspath(__file__))
+RESULTS_MD = os.path.join(BENCHMARKS_DIR, "RESULTS.md")
+PLOTS_DIR = os.path.join(RESULTS_DIR, "plots")
+
+
+def load_results(results_dir=RESULTS_DIR):
+    """name -> result dict, preferring full runs over quick ones."""
+    results = {}
+    for path in sorted(glob.glob(os.path.join(results_dir, "*.json"))):
+        with open(path, encoding="utf-8") as handle:
+            result = json.load(handle)
+        name = result["benchmark"]
+        if name not in results or (results[name]["quick"] and not result["quick"]):
+            results[name] = result
+    return results
+
+
+def _header(result):
+    m = result["machine"]
+    kind = "QUICK run (reduced data)" if result["quick"] else "full run"
+    return (f"_{kind}, {result['date']}, {result['wall_time_s'] / 60:.1f} min; {m.get('cores')} cores "
+            f"({m.get('cpu')}), Keras backend {m.get('keras_backend')}, gensim {m.get('gensim')}, "
+            f"keras {m.get('keras')}_\n")
+
+
+def _word2vec_speed(result, plots_dir):
+    rows = ["| corpus / mode | gensim words/s | gensim_elmo words/s | ratio |", "| --- | ---: | ---: | ---: |"]
+    for key, f in result["figures"].items():
+        rows.append(f"| {key} | {f['gensim_words_per_s'] / 1e6:.2f}M | {f['gensim_elmo_words_per_s'] / 1e6:.2f}M | "
+                    f"{f['ratio']:.3f} |")
+    anchors = result["settings"].get("anchors", {})
+    if anchors:
+        rows.append("\nPublished anchors on this machine type (raw words/s, DESIGN.md): " + "; ".join(
+            f"{name}: CBOW {a['cbow'] / 1e6:.2f}M, skip-gram {a['skipgram'] / 1e6:.2f}M" for name, a in anchors.items()))
+    return "\n".join(rows), _plot_word2vec(result, plots_dir)
+
+
+def _plot_word2vec(result, plots_dir):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    keys = list(result["figures"])
+    gensim = [result["figures"][k]["gensim_words_per_s"] / 1e6 for k in keys]
+    ours = [result["figures"][k]["gensim_elmo_words_per_s"] / 1e6 for k in keys]
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    xs = range(len(keys))
+    ax.bar([x - 0.2 for x in xs], gensim, width=0.4, label="gensim")
+    ax.bar([x + 0.2 for x in xs], ours, width=0.4, label="gensim_elmo")
+    ax.set_xticks(list(xs), keys, rotation=15)
+    ax.set_ylabel("million words / s")
+    ax.set_title("Word2Vec training speed (same run, interleaved)")
+    ax.legend()
+    fig.tight_layout()
+    path = os.path.join(plots_dir, "word2vec_speed.png")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _nnlm_ptb(result, plots_dir):
+    f = result["figures"]
+    rows = ["| model | PTB test perplexity |", "| --- | ---: |"]
+    for name, value in f["anchors"].items():
+        rows.append(f"| {name} (published) | {value} |")
+    rows.append(f"| **gensim_elmo NNLM** (this run) | **{f['test_perplexity']:.1f}** |")
+    rows.append(f"\nValid perplexity {f['valid_perplexity']:.1f} (best epoch {f['best_epoch']} of {f['epochs_run']}); "
+                f"{f['training_tokens_per_s']:.0f} training tokens/s; trained in {f['train_wall_time_s'] / 60:.1f} min; "
+                f"backend {f['backend']}. Settings: `{json.dumps(result['settings'])}`")
+    return "\n".join(rows), _plot_curve(result, plots_dir)
+
+
+def _plot_curve(result, plots_dir):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    f = result["figures"]
+    epochs = range(1, len(f["valid_perplexity_curve"]) + 1)
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(list(epochs), f["valid_perplexity_curve"], marker="o", label="valid perplexity (gensim_elmo NNLM)")
+    for name, value in f["anchors"].items():
+        ax.axhline(value, linestyle="--", linewidth=0.8, color="grey")
+        ax.text(len(epochs), value, f" {name}: {value}", fontsize=7, va="bottom", ha="right")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("perplexity")
+    ax.set_title(f"NNLM on Penn Treebank (test {f['test_perplexity']:.1f})")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path = os.path.join(plots_dir, "nnlm_ptb_learning_curve.png")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+SECTIONS = {"word2vec_speed": _word2vec_speed, "nnlm_ptb": _nnlm_ptb}
+
+
+def write_report(results_dir=RESULTS_DIR, output=RESULTS_MD, plots_dir=None):
+    """Write RESULTS.md and the plots; returns the markdown path."""
+    plots_dir = plots_dir or os.path.join(results_dir, "plots")
+    os.makedirs(plots_dir, exist_ok=True)
+    parts = ["# Benchmark results\n", "Generated by `python -m benchmarks.report` from `benchmarks/results/*.json`. "
+             "Figures come from the machine named in each section; compare ratios, not absolute speeds.\n"]
+    for name, result in load_results(results_dir).items():
+        section = SECTIONS.get(name)
+        if section is None:
+            continue
+        table, plot = section(result, plots_dir)
+        parts.append(f"## {name}\n\n{_header(result)}\n{table}\n")
+        if plot:
+            parts.append(f"![{name}]({os.path.relpath(plot, os.path.dirname(output))})\n")
+    from gensim_elmo.atomic_files import atomic_path
+
+    with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(parts))
+    return output
+
+
+if __name__ == "__main__":
+    print(write_report())
