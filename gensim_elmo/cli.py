@@ -38,6 +38,13 @@ def _corpus(spec, limit=None):
     return corpus
 
 
+def _add_run_arguments(parser):
+    """The arguments every `train` command shares: seed, corpus slice, progress."""
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    parser.add_argument("--limit", type=int, default=None, help="use only the first N sentences")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+
+
 # --- train word2vec ------------------------------------------------------------------------------
 def _add_word2vec_parser(subparsers):
     p = subparsers.add_parser(
@@ -59,9 +66,7 @@ def _add_word2vec_parser(subparsers):
     p.add_argument("--sample", type=float, default=1e-3, help="down-sampling threshold (default: 1e-3)")
     p.add_argument("--epochs", type=int, default=5, help="passes over the corpus (default: 5)")
     p.add_argument("--workers", type=int, default=2, help="worker threads (default: 2)")
-    p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
-    p.add_argument("--limit", type=int, default=None, help="use only the first N sentences")
-    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    _add_run_arguments(p)
     p.set_defaults(func=_train_word2vec)
 
 
@@ -104,9 +109,7 @@ def _add_nnlm_parser(subparsers):
     p.add_argument("--batch-size", type=int, default=512, help="examples per step (default: 512)")
     p.add_argument("--learning-rate", type=float, default=1e-3, help="Adam learning rate (default: 1e-3)")
     p.add_argument("--early-stopping", type=int, default=None, help="patience in epochs (needs --validation)")
-    p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
-    p.add_argument("--limit", type=int, default=None, help="use only the first N sentences")
-    p.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    _add_run_arguments(p)
     p.set_defaults(func=_train_nnlm)
 
 
@@ -154,9 +157,7 @@ def _add_elmo_parser(subparsers):
     p.add_argument("--num-sampled", type=int, default=8192, help="sampled-softmax negatives (default: 8192)")
     p.add_argument("--dim", type=int, default=None, help="override the LSTM size")
     p.add_argument("--projection-dim", type=int, default=None, help="override the projection size")
-    p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
-    p.add_argument("--limit", type=int, default=None, help="use only the first N sentences")
-    p.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    _add_run_arguments(p)
     p.set_defaults(func=_train_elmo)
 
 

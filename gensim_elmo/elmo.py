@@ -33,7 +33,13 @@ from gensim_elmo.atomic_files import atomic_path
 from gensim_elmo.corpus import as_sentences, check_sentence
 from gensim_elmo.elmo_batches import SentenceBatches, embedding_batch, language_model_batch, vocabulary_char_ids
 from gensim_elmo.elmo_options import build_options
-from gensim_elmo.training import check_epochs, clamp_batch_size, fit_corpus, perplexity_from_nll
+from gensim_elmo.training import (
+    check_epochs,
+    check_positive_ints,
+    clamp_batch_size,
+    fit_corpus,
+    perplexity_from_nll,
+)
 from gensim_elmo.saved_model import read_saved_config, write_saved_config
 from gensim_elmo.vocabulary import Vocabulary
 
@@ -113,10 +119,8 @@ class ELMo:
                  max_vocab_size=None, min_count=1, seed=1, callbacks=(), progress=True, learning_rate=0.2,
                  optimizer="adagrad", num_sampled=8192, dropout=0.1, clipnorm=10.0, max_sentence_length=100,
                  validation_sentences=None, **overrides):
-        for name, value in (("epochs", epochs), ("batch_size", batch_size), ("min_count", min_count),
-                            ("max_sentence_length", max_sentence_length)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"`{name}` must be a positive int, got {value!r}.")
+        check_positive_ints(epochs=epochs, batch_size=batch_size, min_count=min_count,
+                            max_sentence_length=max_sentence_length)
         self.preset = preset
         self.overrides = dict(overrides)
         self.options = build_options(preset, **overrides)

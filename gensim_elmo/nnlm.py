@@ -32,7 +32,14 @@ from keras_layers.nnlm_language_model import NNLMLanguageModel
 
 from gensim_elmo.atomic_files import atomic_path
 from gensim_elmo.corpus import as_sentences, check_sentence
-from gensim_elmo.training import BlockBatches, check_epochs, clamp_batch_size, fit_corpus, perplexity_from_nll
+from gensim_elmo.training import (
+    BlockBatches,
+    check_epochs,
+    check_positive_ints,
+    clamp_batch_size,
+    fit_corpus,
+    perplexity_from_nll,
+)
 from gensim_elmo.saved_model import read_saved_config, write_saved_config
 from gensim_elmo.vocabulary import Vocabulary
 
@@ -201,10 +208,8 @@ class NNLM:
                  direct_connections=False, dropout=0.0, min_count=1, max_vocab_size=None, epochs=5, batch_size=512,
                  learning_rate=1e-3, optimizer="adam", num_sampled=None, seed=1, callbacks=(), progress=True,
                  validation_sentences=None, early_stopping=None):
-        for name, value in (("vector_size", vector_size), ("window", window), ("hidden_size", hidden_size),
-                            ("epochs", epochs), ("batch_size", batch_size), ("min_count", min_count)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"`{name}` must be a positive int, got {value!r}.")
+        check_positive_ints(vector_size=vector_size, window=window, hidden_size=hidden_size, epochs=epochs,
+                            batch_size=batch_size, min_count=min_count)
         if not isinstance(learning_rate, (int, float)) or learning_rate <= 0:
             raise ValueError(f"`learning_rate` must be a positive float, got {learning_rate!r}.")
         if early_stopping is not None and validation_sentences is None:
@@ -220,9 +225,8 @@ class NNLM:
         self.batch_size = batch_size
         self.learning_rate = float(learning_rate)
         self.optimizer = optimizer
-        if num_sampled is not None and (isinstance(num_sampled, bool) or not isinstance(num_sampled, int)
-                                        or num_sampled < 1):
-            raise ValueError(f"`num_sampled` must be a positive int or None, got {num_sampled!r}.")
+        if num_sampled is not None:
+            check_positive_ints(num_sampled=num_sampled)
         self.num_sampled = num_sampled
         self.seed = int(seed)
         self.progress = progress

@@ -335,6 +335,20 @@ def perplexity_from_nll(total_nll, count):
     return float(math.exp(mean)) if mean < 700 else float("inf")
 
 
+def check_positive_ints(**values):
+    """Raise ``ValueError`` naming the first argument that is not a positive int.
+
+    Example:
+    >>> check_positive_ints(epochs=3, batch_size=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: `batch_size` must be a positive int, got 0.
+    """
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"`{name}` must be a positive int, got {value!r}.")
+
+
 def check_epochs(epochs):
     """Validate an ``epochs`` argument.
 
@@ -342,8 +356,7 @@ def check_epochs(epochs):
     >>> check_epochs(3)
     3
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"`epochs` must be a positive int, got {epochs!r}.")
+    check_positive_ints(epochs=epochs)
     return epochs
 
 
