@@ -100,7 +100,7 @@ def elmo_section(train, quick, out, word2vec=None):
     for word, first, second in POLYSEMY:
         a = model.embed_sentence(first)[:, first.index(word)]
         b = model.embed_sentence(second)[:, second.index(word)]
-        cells = [f"ELMo layer {k}: {_cosine(a[k], b[k]):.2f}" for k in range(a.shape[0])]
+        cells = [f"ELMo layer {k}: {_cosine(a[k], b[k]):.3f}" for k in range(a.shape[0])]
         static = ""
         if word2vec is not None and word in word2vec.wv.key_to_index:
             static = f"; Word2Vec: {_cosine(word2vec.wv[word], word2vec.wv[word]):.2f} (one static vector)"
