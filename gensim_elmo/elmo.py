@@ -31,7 +31,13 @@ from keras import ops
 
 from gensim_elmo.atomic_files import atomic_path
 from gensim_elmo.corpus import as_sentences, check_sentence
-from gensim_elmo.elmo_batches import SentenceBatches, embedding_batch, language_model_batch, vocabulary_char_ids
+from gensim_elmo.elmo_batches import (
+    SentenceBatches,
+    bucket,
+    embedding_batch,
+    language_model_batch,
+    vocabulary_char_ids,
+)
 from gensim_elmo.elmo_options import build_options
 from gensim_elmo.training import (
     check_epochs,
@@ -40,7 +46,12 @@ from gensim_elmo.training import (
     fit_corpus,
     perplexity_from_nll,
 )
-from gensim_elmo.saved_model import read_saved_config, write_saved_config
+from gensim_elmo.saved_model import (
+    check_vocabulary_size,
+    load_keras_weights,
+    read_saved_config,
+    write_saved_config,
+)
 from gensim_elmo.vocabulary import Vocabulary
 
 logger = logging.getLogger(__name__)
@@ -290,8 +301,6 @@ class ELMo:
             if not chunk:
                 return
             length = max(len(s) for s in chunk) + 2
-            from gensim_elmo.elmo_batches import bucket
-
             batch = language_model_batch([self.vocabulary.encode(s) for s in chunk], bucket(length),
                                          self.vocabulary[BOS], self.vocabulary[EOS], self._vocab_chars)
             nll = self._scorer.predict_on_batch(batch)
@@ -318,12 +327,12 @@ class ELMo:
     def _encode_with_boundaries(self, tokens):
         return self.vocabulary.encode([BOS] + list(tokens) + [EOS])
 
-    def _run(self, sentences, initial_states=None):
-        batch = embedding_batch(sentences, self.use_characters, None if self.use_characters
-                                else self._encode_with_boundaries)
-        if initial_states is not None:
-            batch["initial_states"] = initial_states
-        return self.network.predict_on_batch(batch)
+    def _batch(self, sentences):
+        return embedding_batch(sentences, self.use_characters,
+                               None if self.use_characters else self._encode_with_boundaries)
+
+    def _run(self, sentences):
+        return self.network.predict_on_batch(self._batch(sentences))
 
     @staticmethod
     def _unpad(outputs, row, n):
@@ -393,9 +402,7 @@ class ELMo:
 
     def _run_rows(self, rows, states):
         """Run a fixed-size batch in which ``None`` rows are all padding (their state is unchanged)."""
-        present = [r if r is not None else [] for r in rows]
-        batch = embedding_batch(present, self.use_characters, None if self.use_characters
-                                else self._encode_with_boundaries)
+        batch = self._batch([r if r is not None else [] for r in rows])
         for row, sentence in enumerate(rows):
             if sentence is None:
                 batch["token_ids"][row] = 0
@@ -577,19 +584,12 @@ class ELMo:
         vocab_path = os.path.join(path, "vocab.tsv")
         if os.path.exists(vocab_path):
             model.vocabulary = Vocabulary.load(vocab_path)
-            if len(model.vocabulary) != state.get("vocabulary_size"):
-                raise ValueError(f"vocab.tsv holds {len(model.vocabulary)} words but config.json says "
-                                 f"{state.get('vocabulary_size')}: the save is inconsistent.")
+            check_vocabulary_size(model.vocabulary, state)
         try:
             model._create_network()
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{config_path} holds invalid ELMo options: {exc}") from None
-        weights_path = os.path.join(path, "network.weights.h5")
-        try:
-            model.network.load_weights(weights_path)
-        except Exception as exc:  # keras/h5py raise many types for truncated or mismatched files
-            raise ValueError(f"{weights_path} could not be loaded (corrupt, truncated or from another "
-                             f"configuration): {exc}") from None
+        load_keras_weights(model.network, os.path.join(path, "network.weights.h5"))
         if model.vocabulary is not None:
             model._vocab_chars = vocabulary_char_ids(model.vocabulary.index_to_word) if model.use_characters else None
             model._create_language_model()

@@ -40,7 +40,12 @@ from gensim_elmo.training import (
     fit_corpus,
     perplexity_from_nll,
 )
-from gensim_elmo.saved_model import read_saved_config, write_saved_config
+from gensim_elmo.saved_model import (
+    check_vocabulary_size,
+    load_keras_weights,
+    read_saved_config,
+    write_saved_config,
+)
 from gensim_elmo.vocabulary import Vocabulary
 
 logger = logging.getLogger(__name__)
@@ -497,20 +502,13 @@ class NNLM:
             state = saved["state"]
         except (TypeError, KeyError) as exc:
             raise ValueError(f"{config_path} does not hold a valid NNLM configuration: {exc}") from None
-        if len(vocabulary) != state.get("vocabulary_size"):
-            raise ValueError(f"vocab.tsv holds {len(vocabulary)} words but config.json says "
-                             f"{state.get('vocabulary_size')}: the save is inconsistent.")
+        check_vocabulary_size(vocabulary, state)
         model.vocabulary = vocabulary
         model.epochs_trained = int(state.get("epochs_trained", 0))
         model.history = state.get("history", {})
         model.corpus_stats = state.get("corpus_stats", {})
         model._create_network()
-        weights_path = os.path.join(path, "model.weights.h5")
-        try:
-            model.network.load_weights(weights_path)
-        except Exception as exc:  # keras/h5py raise many types for truncated or mismatched files
-            raise ValueError(f"{weights_path} could not be loaded (corrupt, truncated or from another "
-                             f"configuration): {exc}") from None
+        load_keras_weights(model.network, os.path.join(path, "model.weights.h5"))
         return model
 
     def __repr__(self):

@@ -7,7 +7,7 @@ configuration and training state) beside its weights and vocabulary files. No pi
 import json
 import os
 
-__all__ = ["read_saved_config", "write_saved_config"]
+__all__ = ["read_saved_config", "write_saved_config", "check_vocabulary_size", "load_keras_weights"]
 
 
 def write_saved_config(directory, payload):
@@ -60,3 +60,19 @@ def read_saved_config(path, model_type, format_version, name, expected_files):
         raise ValueError(f"{path!r} has format version {saved.get('format_version')!r}; this version of "
                          f"gensim_elmo reads version {format_version}.")
     return saved
+
+
+def check_vocabulary_size(vocabulary, state):
+    """Raise ``ValueError`` when vocab.tsv and config.json disagree on the vocabulary size."""
+    if len(vocabulary) != state.get("vocabulary_size"):
+        raise ValueError(f"vocab.tsv holds {len(vocabulary)} words but config.json says "
+                         f"{state.get('vocabulary_size')}: the save is inconsistent.")
+
+
+def load_keras_weights(layer, weights_path):
+    """``layer.load_weights(weights_path)``, any failure reported as one clear ``ValueError``."""
+    try:
+        layer.load_weights(weights_path)
+    except Exception as exc:  # keras/h5py raise many types for truncated or mismatched files
+        raise ValueError(f"{weights_path} could not be loaded (corrupt, truncated or from another "
+                         f"configuration): {exc}") from None
