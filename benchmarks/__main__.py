@@ -8,7 +8,7 @@ import time
 from benchmarks.results_io import write_result
 
 #: Benchmark modules in the order they run.
-BENCHMARKS = ["word2vec_speed", "nnlm_ptb"]
+BENCHMARKS = ["word2vec_speed", "nnlm_ptb", "elmo_ptb"]
 
 
 def main(argv=None):

@@ -107,7 +107,23 @@ def _plot_curve(result, plots_dir):
     return path
 
 
-SECTIONS = {"word2vec_speed": _word2vec_speed, "nnlm_ptb": _nnlm_ptb}
+def _elmo_ptb(result, plots_dir):
+    f = result["figures"]
+    test, valid = f["test_perplexity"], f["valid_perplexity"]
+    rows = ["| model | PTB test perplexity |", "| --- | ---: |"]
+    for name, value in f["anchors"].items():
+        rows.append(f"| {name} (published, left-to-right) | {value} |")
+    rows.append(f"| **gensim_elmo ELMo {result['settings']['preset']}**, forward (this run) | **{test['forward']:.1f}** |")
+    rows.append(f"| gensim_elmo ELMo {result['settings']['preset']}, backward | {test['backward']:.1f} |")
+    rows.append(f"| gensim_elmo ELMo {result['settings']['preset']}, average of both | {test['average']:.1f} |")
+    rows.append(f"\nValid perplexity forward {valid['forward']:.1f} / backward {valid['backward']:.1f} / average "
+                f"{valid['average']:.1f} after {f['epochs_run']} epoch(s); {f['training_tokens_per_s']:.0f} training "
+                f"tokens/s; trained in {f['train_wall_time_s'] / 60:.1f} min; {f['parameters'] / 1e6:.1f}M parameters; "
+                f"backend {f['backend']}. Settings: `{json.dumps(result['settings'])}`")
+    return "\n".join(rows), None
+
+
+SECTIONS = {"word2vec_speed": _word2vec_speed, "nnlm_ptb": _nnlm_ptb, "elmo_ptb": _elmo_ptb}
 
 
 def write_report(results_dir=RESULTS_DIR, output=RESULTS_MD, plots_dir=None):
