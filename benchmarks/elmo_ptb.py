@@ -10,6 +10,8 @@ left-to-right language models.
 
 import time
 
+from benchmarks.epoch_timer import EpochTimer
+
 NAME = "elmo_ptb"
 DESCRIPTION = "ELMo biLM (small preset) Penn Treebank perplexity and training speed"
 EXPECTED_MINUTES = 75
@@ -25,20 +27,6 @@ QUICK_SETTINGS = dict(preset="tiny", epochs=1, batch_size=32, learning_rate=0.2,
 QUICK_SENTENCES = 1000
 
 
-class _EpochTimer:
-    """Training seconds of each epoch (validation scoring excluded: it runs in ``on_epoch_end``)."""
-
-    def __init__(self):
-        self.times = []
-        self.start = None
-
-    def on_epoch_begin(self, model):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, model):
-        self.times.append(time.perf_counter() - self.start)
-
-
 def run(quick=False, settings=None):
     """Train, evaluate, and return (figures, settings)."""
     import keras
@@ -49,7 +37,7 @@ def run(quick=False, settings=None):
     settings = dict(settings or (QUICK_SETTINGS if quick else SETTINGS))
     limit = QUICK_SENTENCES if quick else None
     train, valid, test = ptb("train", limit=limit), list(ptb("valid", limit=limit)), list(ptb("test", limit=limit))
-    timer = _EpochTimer()
+    timer = EpochTimer()
     start = time.perf_counter()
     model = ELMo(train, validation_sentences=valid, callbacks=[timer], **settings)
     train_time = time.perf_counter() - start

@@ -8,6 +8,8 @@ Writes the per-epoch learning curve (training loss, valid perplexity) and a plot
 
 import time
 
+from benchmarks.epoch_timer import EpochTimer
+
 NAME = "nnlm_ptb"
 DESCRIPTION = "NNLM (Bengio 2003) Penn Treebank perplexity vs Kneser-Ney and the published feed-forward NNLM"
 EXPECTED_MINUTES = 60
@@ -28,18 +30,6 @@ QUICK_SETTINGS = dict(vector_size=32, window=3, hidden_size=64, dropout=0.0, bat
                       epochs=1, early_stopping=None, seed=1)
 
 
-class _EpochTimer:
-    def __init__(self):
-        self.times = []
-        self.start = None
-
-    def on_epoch_begin(self, model):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, model):
-        self.times.append(time.perf_counter() - self.start)
-
-
 def run(quick=False, settings=None):
     """Train, evaluate, and return (figures, settings)."""
     import keras
@@ -50,7 +40,7 @@ def run(quick=False, settings=None):
     settings = dict(settings or (QUICK_SETTINGS if quick else SETTINGS))
     limit = 2000 if quick else None
     train, valid, test = ptb("train", limit=limit), list(ptb("valid", limit=limit)), list(ptb("test", limit=limit))
-    timer = _EpochTimer()
+    timer = EpochTimer()
     early = settings.pop("early_stopping")
     decay = keras.callbacks.ReduceLROnPlateau(monitor="val_perplexity", mode="min", factor=LR_DECAY, patience=0,
                                               verbose=0)
