@@ -53,7 +53,7 @@ def run(quick=False, settings=None):
         "train_loss": history["loss"],
         "epochs_run": model.epochs_trained,
         "epoch_seconds": timer.times,
-        "training_tokens_per_s": tokens_per_epoch / (sum(timer.times) / len(timer.times)),
+        "training_tokens_per_s": timer.per_second(tokens_per_epoch),
         "train_wall_time_s": train_time,
         "vocabulary_size": len(model.vocabulary),
         "parameters": int(model.language_model.count_params()),

@@ -9,8 +9,8 @@ class EpochTimer:
     Example:
     >>> timer = EpochTimer()
     >>> timer.on_epoch_begin(None); timer.on_epoch_end(None)
-    >>> len(timer.times)
-    1
+    >>> len(timer.times), timer.per_second(1000) > 0
+    (1, True)
     """
 
     def __init__(self):
@@ -22,3 +22,7 @@ class EpochTimer:
 
     def on_epoch_end(self, model):
         self.times.append(time.perf_counter() - self.start)
+
+    def per_second(self, units_per_epoch):
+        """``units_per_epoch`` (tokens, words) divided by the mean epoch time; None before any epoch."""
+        return units_per_epoch * len(self.times) / sum(self.times) if self.times else None

@@ -69,7 +69,7 @@ def run(quick=False, settings=None):
         "train_loss": model.history["loss"],
         "valid_perplexity_curve": valid_curve,
         "epoch_seconds": timer.times,
-        "training_tokens_per_s": tokens_per_epoch / (sum(timer.times) / len(timer.times)) if timer.times else None,
+        "training_tokens_per_s": timer.per_second(tokens_per_epoch),
         "train_wall_time_s": train_time,
         "vocabulary_size": len(model.vocabulary),
         "backend": keras.backend.backend(),
