@@ -374,6 +374,31 @@ def clamp_batch_size(batch_size, examples, unit="examples"):
     return batch_size
 
 
+def _fit_input(batches):
+    """What to pass to ``keras.Model.fit`` for ``batches`` on the current backend.
+
+    On TensorFlow, Keras infers a ``PyDataset``'s tensor shapes from its first two batches, so
+    batches padded to different lengths (ELMo's length buckets) fail once a later batch differs
+    from both. There, the batches are streamed through a ``tf.data.Dataset`` whose signature leaves
+    every axis open; it calls ``on_epoch_end`` itself, as Keras does for a ``PyDataset``. Other
+    backends take the ``PyDataset`` as it is.
+    """
+    if keras.backend.backend() != "tensorflow":
+        return batches
+    import tensorflow as tf
+
+    signature = tf.nest.map_structure(lambda a: tf.TensorSpec([None] * np.ndim(a), tf.as_dtype(np.asarray(a).dtype)),
+                                      batches[0])
+
+    def one_epoch():
+        for index in range(len(batches)):
+            yield batches[index]
+        batches.on_epoch_end()
+
+    dataset = tf.data.Dataset.from_generator(one_epoch, output_signature=signature)
+    return dataset.apply(tf.data.experimental.assert_cardinality(len(batches))).prefetch(2)
+
+
 def fit_corpus(owner, corpus, epochs, make_batches, callbacks=(), monitor=None, desc="Training"):
     """Train ``owner.language_model`` on ``corpus``: the one training loop of NNLM and ELMo.
 
@@ -402,7 +427,7 @@ def fit_corpus(owner, corpus, epochs, make_batches, callbacks=(), monitor=None, 
         language_model = owner.language_model
         if not language_model.compiled:
             language_model.compile(optimizer=owner.make_optimizer())
-        history = language_model.fit(batches, epochs=owner.epochs_trained + epochs, initial_epoch=owner.epochs_trained,
+        history = language_model.fit(_fit_input(batches), epochs=owner.epochs_trained + epochs, initial_epoch=owner.epochs_trained,
                                      callbacks=all_callbacks, verbose=0, shuffle=False)
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)

@@ -95,6 +95,16 @@ def test_sampled_softmax_training_runs():
     assert np.isfinite(model.history["loss"][0])
 
 
+def test_batches_of_different_lengths_train_for_several_epochs():
+    # Many short-sentence batches and a few long ones; with seed 1 the first two batches are short.
+    # On TensorFlow, Keras once took the shapes of the first two batches as fixed and failed on the
+    # first longer batch.
+    short = [["w%d" % (i % 7), "x", "y"] for i in range(64)]
+    long = [["w%d" % (i % 7)] + ["z"] * 30 for i in range(16)]
+    model = ELMo(short + long, epochs=2, **dict(TINY, batch_size=4, seed=1))
+    assert len(model.history["loss"]) == 2 and all(np.isfinite(model.history["loss"]))
+
+
 def test_token_variant_trains_saves_and_round_trips_bilm(tmp_path):
     model = ELMo(CORPUS, epochs=1, use_character_inputs=False, **TINY)
     assert not model.use_characters
