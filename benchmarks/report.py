@@ -77,7 +77,8 @@ def _nnlm_ptb(result, plots_dir):
     for name, value in f["anchors"].items():
         rows.append(f"| {name} (published) | {value} |")
     rows.append(f"| **gensim_elmo NNLM** (this run) | **{f['test_perplexity']:.1f}** |")
-    rows.append(f"\nValid perplexity {f['valid_perplexity']:.1f} (best epoch {f['best_epoch']} of {f['epochs_run']}); "
+    rows.append(f"\nValid perplexity {f['valid_perplexity']:.1f} (best epoch {f['best_epoch']} of {f['epochs_run']}, "
+                f"{f.get('kept_weights', 'raw')} weights); "
                 f"{f['training_tokens_per_s']:.0f} training tokens/s; trained in {f['train_wall_time_s'] / 60:.1f} min; "
                 f"backend {f['backend']}. Settings: `{json.dumps(result['settings'])}`")
     return "\n".join(rows), _plot_curve(result, plots_dir)
@@ -93,6 +94,11 @@ def _plot_curve(result, plots_dir):
     epochs = range(1, len(f["valid_perplexity_curve"]) + 1)
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.plot(list(epochs), f["valid_perplexity_curve"], marker="o", label="valid perplexity (gensim_elmo NNLM)")
+    averaged = f.get("averaged_valid_perplexity_curve")
+    if averaged:
+        first = f["sampled_softmax_epochs"] + 1
+        ax.plot(list(range(first, first + len(averaged))), averaged, marker="s",
+                label="valid perplexity, weights averaged over the epoch")
     for name, value in f["anchors"].items():
         ax.axhline(value, linestyle="--", linewidth=0.8, color="grey")
         ax.text(len(epochs), value, f" {name}: {value}", fontsize=7, va="bottom", ha="right")
