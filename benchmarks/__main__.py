@@ -5,21 +5,37 @@ import importlib
 import sys
 import time
 
-from benchmarks.results_io import write_result
+from benchmarks.results_io import RESULTS_DIR, write_result
 
 #: Benchmark modules in the order they run.
 BENCHMARKS = ["word2vec_speed", "nnlm_ptb", "elmo_ptb"]
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+def add_arguments(parser):
+    """The benchmark runner's arguments, shared by ``python -m benchmarks`` and ``gensim-elmo benchmark``."""
     parser.add_argument("names", nargs="*", help=f"benchmarks to run (default: all of {BENCHMARKS})")
     parser.add_argument("--quick", action="store_true", help="reduced data and epochs: a few minutes in all")
-    args = parser.parse_args(argv)
+    parser.add_argument("--results-dir", default=None,
+                        help=f"where to write <name>.json and plots (default: {RESULTS_DIR}); RESULTS.md goes "
+                             "next to it")
+    return parser
+
+
+def run_benchmarks(args):
+    """Run the benchmarks named in ``args`` (parsed with ``add_arguments``), then rewrite the report.
+
+    Example (about a minute):
+    >>> import argparse, tempfile
+    >>> args = add_arguments(argparse.ArgumentParser()).parse_args(
+    ...     ["word2vec_speed", "--quick", "--results-dir", tempfile.mkdtemp()])
+    >>> run_benchmarks(args)  # doctest: +SKIP
+    0
+    """
     names = args.names or BENCHMARKS
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
-        parser.error(f"unknown benchmark(s) {unknown}; choose from {BENCHMARKS}")
+        raise ValueError(f"unknown benchmark(s) {unknown}; choose from {BENCHMARKS}")
+    results_dir = args.results_dir or RESULTS_DIR
     modules = [importlib.import_module(f"benchmarks.{name}") for name in names]
     if not args.quick:
         total = sum(m.EXPECTED_MINUTES for m in modules)
@@ -29,12 +45,22 @@ def main(argv=None):
         print(f"\n### {module.NAME}: {module.DESCRIPTION}")
         start = time.perf_counter()
         figures, settings = module.run(quick=args.quick)
-        path = write_result(module.NAME, figures, settings, time.perf_counter() - start, quick=args.quick)
+        path = write_result(module.NAME, figures, settings, time.perf_counter() - start, quick=args.quick,
+                            results_dir=results_dir)
         print(f"-> {path}")
     from benchmarks.report import write_report
 
-    print(f"-> {write_report()}")
+    print(f"-> {write_report(results_dir=results_dir)}")
     return 0
+
+
+def main(argv=None):
+    parser = add_arguments(argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__))
+    args = parser.parse_args(argv)
+    try:
+        return run_benchmarks(args)
+    except ValueError as exc:
+        parser.error(str(exc))
 
 
 if __name__ == "__main__":

@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 
@@ -11,7 +12,7 @@ from gensim_elmo.cli import build_parser, main
 def test_help_on_every_command(capsys):
     for argv in (["--help"], ["train", "--help"], ["train", "word2vec", "--help"], ["train", "nnlm", "--help"],
                  ["train", "elmo", "--help"], ["export", "--help"], ["embed", "--help"], ["convert", "--help"],
-                 ["demo", "--help"]):
+                 ["demo", "--help"], ["benchmark", "--help"]):
         with pytest.raises(SystemExit) as exc:
             main(argv)
         assert exc.value.code == 0
@@ -58,6 +59,20 @@ def test_demo_quick_runs_end_to_end():
     assert "Word2Vec CBOW" in proc.stdout and "Word2Vec skip-gram" in proc.stdout
     assert "wordsim353: Spearman" in proc.stdout and "google_analogy: accuracy" in proc.stdout
     assert "%" in proc.stderr  # the tqdm bars
+
+
+def test_benchmark_command_runs_a_quick_benchmark_and_reports(tmp_path, capsys):
+    assert main(["benchmark", "no_such_benchmark"]) == 2
+    assert "unknown benchmark(s) ['no_such_benchmark']" in capsys.readouterr().err
+    results = tmp_path / "results"
+    assert main(["benchmark", "word2vec_speed", "--quick", "--results-dir", str(results)]) == 0
+    # the word2vec_speed benchmark's quick path is tested here, through the command users run
+    figures = json.loads((results / "word2vec_speed.quick.json").read_text(encoding="utf-8"))["figures"]
+    assert set(figures) == {"corpus_file/cbow", "corpus_file/skipgram", "iterable/cbow", "iterable/skipgram"}
+    assert all(f["gensim_words_per_s"] > 0 and f["gensim_elmo_words_per_s"] > 0 for f in figures.values())
+    assert list((results / "plots").glob("*.png"))
+    report = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
+    assert "## word2vec_speed" in report and "QUICK run" in report
 
 
 def test_parser_exposes_commands():
