@@ -5,6 +5,14 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Fuzz budgets: a few hundred examples in all by default (.ci/run), many more with --slow.
+_HYPOTHESIS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+                   derandomize=True)
+settings.register_profile("ci", max_examples=40, **_HYPOTHESIS)
+settings.register_profile("slow", max_examples=1000, **_HYPOTHESIS)
+settings.load_profile("ci")
 
 
 def pytest_addoption(parser):
@@ -13,6 +21,8 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: long-running test, only with --slow")
+    if config.getoption("--slow"):
+        settings.load_profile("slow")
 
 
 def pytest_collection_modifyitems(config, items):
