@@ -45,6 +45,15 @@ def _add_run_arguments(parser):
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
 
 
+def _add_checkpoint_arguments(parser):
+    """Checkpoint arguments of the Keras models' `train` commands."""
+    parser.add_argument("--checkpoint-dir", default=None,
+                        help="write checkpoints here and resume from the one already there: run the same command "
+                             "again after a crash to continue where it stopped")
+    parser.add_argument("--checkpoint-steps", type=int, default=None,
+                        help="batches between two checkpoints within an epoch (default: only at epoch ends)")
+
+
 # --- train word2vec ------------------------------------------------------------------------------
 def _add_word2vec_parser(subparsers):
     p = subparsers.add_parser(
@@ -110,6 +119,7 @@ def _add_nnlm_parser(subparsers):
     p.add_argument("--learning-rate", type=float, default=1e-3, help="Adam learning rate (default: 1e-3)")
     p.add_argument("--early-stopping", type=int, default=None, help="patience in epochs (needs --validation)")
     _add_run_arguments(p)
+    _add_checkpoint_arguments(p)
     p.set_defaults(func=_train_nnlm)
 
 
@@ -123,7 +133,8 @@ def _train_nnlm(args):
                  direct_connections=args.direct_connections, dropout=args.dropout, min_count=args.min_count,
                  max_vocab_size=args.max_vocab_size, epochs=args.epochs, batch_size=args.batch_size,
                  learning_rate=args.learning_rate, seed=args.seed, progress=not args.no_progress,
-                 validation_sentences=validation, early_stopping=args.early_stopping)
+                 validation_sentences=validation, early_stopping=args.early_stopping,
+                 checkpoint_dir=args.checkpoint_dir, checkpoint_steps=args.checkpoint_steps)
     model.save(args.output)
     if args.vectors:
         save_keyed_vectors(model.wv, args.vectors, format="word2vec")
@@ -158,6 +169,7 @@ def _add_elmo_parser(subparsers):
     p.add_argument("--dim", type=int, default=None, help="override the LSTM size")
     p.add_argument("--projection-dim", type=int, default=None, help="override the projection size")
     _add_run_arguments(p)
+    _add_checkpoint_arguments(p)
     p.set_defaults(func=_train_elmo)
 
 
@@ -170,7 +182,8 @@ def _train_elmo(args):
     model = ELMo(corpus, preset=args.preset, epochs=args.epochs, batch_size=args.batch_size,
                  max_vocab_size=args.max_vocab_size, min_count=args.min_count, optimizer=args.optimizer,
                  learning_rate=args.learning_rate, num_sampled=args.num_sampled, seed=args.seed,
-                 progress=not args.no_progress, validation_sentences=validation, **overrides)
+                 progress=not args.no_progress, validation_sentences=validation,
+                 checkpoint_dir=args.checkpoint_dir, checkpoint_steps=args.checkpoint_steps, **overrides)
     model.save(args.output)
     print(f"trained ELMo ({args.preset}, {len(model.vocabulary)} words) for {model.epochs_trained} epochs; loss per "
           f"epoch: {', '.join(f'{x:.4f}' for x in model.history.get('loss', []))}")

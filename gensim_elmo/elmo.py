@@ -111,6 +111,13 @@ class ELMo:
         clipnorm: float, gradient norm clipping. Defaults to 10.
         max_sentence_length: int, longer training sentences are cut into pieces. Defaults to 100.
         validation_sentences: token lists whose perplexity is computed after every epoch.
+        checkpoint_dir: str or None, write training checkpoints there (every ``checkpoint_steps``
+            batches and at each epoch end, atomically) and, if it already holds one from the same
+            configuration and corpus, resume from it: running the same code again after a crash
+            continues where it stopped and ends with the same weights (``gensim_elmo.checkpoints``).
+            Defaults to None.
+        checkpoint_steps: int or None, batches between two checkpoints within an epoch (None: only
+            at epoch ends). Defaults to None.
         **overrides: architecture settings that replace the preset's (``dim``,
             ``projection_dim``, ``n_highway``, ``filters``, ``use_character_inputs``...).
 
@@ -129,7 +136,7 @@ class ELMo:
     def __init__(self, sentences=None, corpus_file=None, preset="small", epochs=5, batch_size=64,
                  max_vocab_size=None, min_count=1, seed=1, callbacks=(), progress=True, learning_rate=0.2,
                  optimizer="adagrad", num_sampled=8192, dropout=0.1, clipnorm=10.0, max_sentence_length=100,
-                 validation_sentences=None, **overrides):
+                 validation_sentences=None, checkpoint_dir=None, checkpoint_steps=None, **overrides):
         check_positive_ints(epochs=epochs, batch_size=batch_size, min_count=min_count,
                             max_sentence_length=max_sentence_length)
         self.preset = preset
@@ -159,7 +166,8 @@ class ELMo:
         if sentences is not None or corpus_file is not None:
             corpus = as_sentences(sentences, corpus_file)
             self.build_vocab(corpus)
-            self.train(corpus, epochs=epochs, callbacks=callbacks, validation_sentences=validation_sentences)
+            self.train(corpus, epochs=epochs, callbacks=callbacks, validation_sentences=validation_sentences,
+                       checkpoint_dir=checkpoint_dir, checkpoint_steps=checkpoint_steps)
 
     # --- structure ---------------------------------------------------------------------------------
     @property
@@ -221,7 +229,8 @@ class ELMo:
             )
 
     # --- training ----------------------------------------------------------------------------------
-    def train(self, sentences=None, corpus_file=None, epochs=None, callbacks=(), validation_sentences=None):
+    def train(self, sentences=None, corpus_file=None, epochs=None, callbacks=(), validation_sentences=None,
+              checkpoint_dir=None, checkpoint_steps=None):
         """Train the forward and backward language models (streamed in batches; memory stays flat).
 
         Args:
@@ -231,6 +240,8 @@ class ELMo:
             callbacks: gensim-style and/or Keras callbacks.
             validation_sentences: token lists scored after every epoch (``history["val_perplexity"]``,
                 the average of both directions).
+            checkpoint_dir: str or None, checkpoint and resume (see the class docstring).
+            checkpoint_steps: int or None, batches between two checkpoints within an epoch.
 
         Example:
         >>> model = ELMo(preset="tiny", batch_size=4, progress=False)
@@ -258,7 +269,7 @@ class ELMo:
 
         self.network.trainable = True  # a frozen ELMoEmbedding(self) must not freeze our own training
         fit_corpus(self, as_sentences(sentences, corpus_file), epochs, make_batches, callbacks=callbacks,
-                   monitor=monitor, desc="ELMo")
+                   monitor=monitor, desc="ELMo", checkpoint_dir=checkpoint_dir, checkpoint_steps=checkpoint_steps)
         self._wv = None
 
     def make_optimizer(self):

@@ -193,6 +193,13 @@ class NNLM:
             (``history["val_perplexity"]``). Defaults to None.
         early_stopping: int or None, stop after this many epochs without a better validation
             perplexity and keep the best weights (needs ``validation_sentences``). Defaults to None.
+        checkpoint_dir: str or None, write training checkpoints there (every ``checkpoint_steps``
+            batches and at each epoch end, atomically) and, if it already holds one from the same
+            configuration and corpus, resume from it: running the same code again after a crash
+            continues where it stopped and ends with the same weights (``gensim_elmo.checkpoints``).
+            Defaults to None.
+        checkpoint_steps: int or None, batches between two checkpoints within an epoch (None: only
+            at epoch ends). Defaults to None.
 
     Attributes:
         wv: gensim ``KeyedVectors`` of the embedding matrix C (every vocabulary entry, specials
@@ -212,7 +219,7 @@ class NNLM:
     def __init__(self, sentences=None, corpus_file=None, vector_size=100, window=4, hidden_size=256,
                  direct_connections=False, dropout=0.0, min_count=1, max_vocab_size=None, epochs=5, batch_size=512,
                  learning_rate=1e-3, optimizer="adam", num_sampled=None, seed=1, callbacks=(), progress=True,
-                 validation_sentences=None, early_stopping=None):
+                 validation_sentences=None, early_stopping=None, checkpoint_dir=None, checkpoint_steps=None):
         check_positive_ints(vector_size=vector_size, window=window, hidden_size=hidden_size, epochs=epochs,
                             batch_size=batch_size, min_count=min_count)
         if not isinstance(learning_rate, (int, float)) or learning_rate <= 0:
@@ -246,7 +253,7 @@ class NNLM:
             corpus = as_sentences(sentences, corpus_file)
             self.build_vocab(corpus)
             self.train(corpus, epochs=epochs, callbacks=callbacks, validation_sentences=validation_sentences,
-                       early_stopping=early_stopping)
+                       early_stopping=early_stopping, checkpoint_dir=checkpoint_dir, checkpoint_steps=checkpoint_steps)
 
     # --- vocabulary and network ------------------------------------------------------------------
     def build_vocab(self, sentences=None, corpus_file=None):
@@ -294,7 +301,7 @@ class NNLM:
 
     # --- training ----------------------------------------------------------------------------------
     def train(self, sentences=None, corpus_file=None, epochs=None, callbacks=(), validation_sentences=None,
-              early_stopping=None):
+              early_stopping=None, checkpoint_dir=None, checkpoint_steps=None):
         """Train for ``epochs`` passes over the corpus (streamed in batches; memory stays flat).
 
         Args:
@@ -304,6 +311,8 @@ class NNLM:
             callbacks: gensim-style and/or Keras callbacks.
             validation_sentences: token lists scored after every epoch.
             early_stopping: int or None, patience in epochs (needs ``validation_sentences``).
+            checkpoint_dir: str or None, checkpoint and resume (see the class docstring).
+            checkpoint_steps: int or None, batches between two checkpoints within an epoch.
 
         Example:
         >>> model = NNLM(vector_size=4, window=2, hidden_size=4, progress=False)
@@ -334,7 +343,7 @@ class NNLM:
             return batches, batch_size
 
         fit_corpus(self, as_sentences(sentences, corpus_file), epochs, make_batches, callbacks=callbacks,
-                   monitor=monitor, desc="NNLM")
+                   monitor=monitor, desc="NNLM", checkpoint_dir=checkpoint_dir, checkpoint_steps=checkpoint_steps)
         self._wv = None
 
     # --- using the model ---------------------------------------------------------------------------

@@ -242,10 +242,12 @@ class TqdmProgress(keras.callbacks.Callback):
         epochs: int, epochs in all.
         desc: str, the bar's label.
         tokens_per_batch: float or None, show a tokens/s rate when given.
+        initial: int, batches of the first epoch already done (a resumed run). Defaults to 0.
     """
 
-    def __init__(self, total_batches, epochs, desc="Training", tokens_per_batch=None):
+    def __init__(self, total_batches, epochs, desc="Training", tokens_per_batch=None, initial=0):
         super().__init__()
+        self.initial = initial
         self.total_batches = total_batches
         self.epochs = epochs
         self.desc = desc
@@ -255,7 +257,9 @@ class TqdmProgress(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):
         scale = self.tokens_per_batch or 1
         self.bar = tqdm(total=int(self.total_batches * scale), desc=f"{self.desc} epoch {epoch + 1}/{self.epochs}",
-                        unit=" tokens" if self.tokens_per_batch else " batches", unit_scale=True, dynamic_ncols=True)
+                        unit=" tokens" if self.tokens_per_batch else " batches", unit_scale=True, dynamic_ncols=True,
+                        initial=int(self.initial * scale))
+        self.initial = 0
 
     def on_train_batch_end(self, batch, logs=None):
         if self.bar is None:
@@ -399,7 +403,8 @@ def _fit_input(batches):
     return dataset.apply(tf.data.experimental.assert_cardinality(len(batches))).prefetch(2)
 
 
-def fit_corpus(owner, corpus, epochs, make_batches, callbacks=(), monitor=None, desc="Training"):
+def fit_corpus(owner, corpus, epochs, make_batches, callbacks=(), monitor=None, desc="Training", checkpoint_dir=None,
+               checkpoint_steps=None):
     """Train ``owner.language_model`` on ``corpus``: the one training loop of NNLM and ELMo.
 
     Encodes the corpus into a temporary directory (removed afterwards), builds the batches with
@@ -407,30 +412,100 @@ def fit_corpus(owner, corpus, epochs, make_batches, callbacks=(), monitor=None, 
     gensim-style callbacks, the validation ``monitor``, a tqdm bar and the user's Keras callbacks,
     and appends the epoch figures to ``owner.history``.
 
+    With ``checkpoint_dir``, a checkpoint is written every ``checkpoint_steps`` batches and at each
+    epoch end, and a checkpoint already there (same configuration and corpus) is restored first:
+    training goes on from the batch it records (``gensim_elmo.checkpoints``).
+
     ``owner`` provides ``vocabulary``, ``language_model``, ``seed``, ``progress``,
     ``epochs_trained``, ``history`` and ``make_optimizer()``.
     """
     keras_callbacks, gensim_callbacks = split_keras_callbacks(callbacks)
+    end_epoch = owner.epochs_trained + epochs
     work_dir = tempfile.mkdtemp(prefix=f"{desc.lower()}_corpus_")
     try:
         encoded = EncodedCorpus.write(corpus, owner.vocabulary, work_dir, progress=owner.progress,
                                       desc=f"{desc} encoding")
         batches, tokens_per_batch = make_batches(encoded)
-        all_callbacks = [GensimCallbacks(owner, gensim_callbacks)]
-        if monitor is not None:
-            all_callbacks.append(monitor)
-        if owner.progress:
-            all_callbacks.append(TqdmProgress(len(batches), owner.epochs_trained + epochs, desc=desc,
-                                              tokens_per_batch=tokens_per_batch))
-        all_callbacks.extend(keras_callbacks)
         keras.utils.set_random_seed(owner.seed + owner.epochs_trained)
         language_model = owner.language_model
         if not language_model.compiled:
             language_model.compile(optimizer=owner.make_optimizer())
-        history = language_model.fit(_fit_input(batches), epochs=owner.epochs_trained + epochs, initial_epoch=owner.epochs_trained,
-                                     callbacks=all_callbacks, verbose=0, shuffle=False)
+        checkpoint, start_batch = None, 0
+        if checkpoint_dir is not None:
+            checkpoint, start_batch = _restore_checkpoint(owner, encoded, batches, checkpoint_dir, checkpoint_steps,
+                                                          end_epoch)
+        while owner.epochs_trained < end_epoch:
+            data = _RemainingBatches(batches, start_batch) if start_batch else batches
+            last = owner.epochs_trained + 1 if start_batch else end_epoch
+            all_callbacks = [GensimCallbacks(owner, gensim_callbacks)]
+            if monitor is not None:
+                all_callbacks.append(monitor)
+            if owner.progress:
+                all_callbacks.append(TqdmProgress(len(batches), end_epoch, desc=desc, tokens_per_batch=tokens_per_batch,
+                                                  initial=start_batch))
+            all_callbacks.extend(keras_callbacks)
+            if checkpoint is not None:
+                checkpoint.offset = start_batch
+                all_callbacks.append(checkpoint)
+            history = language_model.fit(_fit_input(data), epochs=last, initial_epoch=owner.epochs_trained,
+                                         callbacks=all_callbacks, verbose=0, shuffle=False)
+            for key, values in history.history.items():
+                owner.history.setdefault(key, []).extend(float(v) for v in values)
+            owner.epochs_trained += len(history.history.get("loss", []))
+            start_batch = 0
+            if owner.epochs_trained < last:
+                break  # early stopping
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
-    for key, values in history.history.items():
-        owner.history.setdefault(key, []).extend(float(v) for v in values)
-    owner.epochs_trained += len(history.history.get("loss", []))
+
+
+def _restore_checkpoint(owner, encoded, batches, checkpoint_dir, checkpoint_steps, end_epoch):
+    """The ``TrainingCheckpoint`` of a run, restored if one exists; returns it and the batches done
+    in the current epoch."""
+    from gensim_elmo.checkpoints import TrainingCheckpoint, corpus_fingerprint
+
+    if checkpoint_steps is not None:
+        check_positive_ints(checkpoint_steps=checkpoint_steps)
+    language_model = owner.language_model
+    language_model.optimizer.build(language_model.trainable_variables)
+    fingerprint = {
+        "model": type(owner).__name__,
+        "seed": owner.seed,
+        "batch_size": batches.batch_size,
+        "batches_per_epoch": len(batches),
+        "vocabulary": hashlib.sha1("\n".join(owner.vocabulary.index_to_word).encode("utf-8")).hexdigest(),
+        "variables": [list(v.shape) for v in language_model.variables],
+        "optimizer": [type(language_model.optimizer).__name__, [list(v.shape) for v in language_model.optimizer.variables]],
+        "corpus": corpus_fingerprint(encoded),
+    }
+    checkpoint = TrainingCheckpoint(owner, checkpoint_dir, fingerprint, every_steps=checkpoint_steps,
+                                    end_epoch=end_epoch)
+    start_batch = checkpoint.restore() or 0
+    if start_batch or owner.epochs_trained:
+        logger.info("resuming from the checkpoint in %s: epoch %d, batch %d", checkpoint_dir,
+                    owner.epochs_trained + 1, start_batch)
+    batches.epoch = owner.epochs_trained
+    return checkpoint, start_batch
+
+
+class _RemainingBatches(keras.utils.PyDataset):
+    """The batches of the current epoch from ``start`` on (resuming mid-epoch); the epoch's end
+    advances the underlying batches."""
+
+    def __init__(self, batches, start):
+        super().__init__()
+        self.batches = batches
+        self.start = start
+
+    @property
+    def num_batches(self):
+        return len(self.batches) - self.start
+
+    def __len__(self):
+        return self.num_batches
+
+    def __getitem__(self, index):
+        return self.batches[index + self.start]
+
+    def on_epoch_end(self):
+        self.batches.on_epoch_end()

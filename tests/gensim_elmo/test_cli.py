@@ -88,7 +88,9 @@ def test_train_nnlm_and_export_vectors(tmp_path, tiny_corpus_file, capsys):
     out = tmp_path / "nnlm"
     assert main(["train", "nnlm", "--corpus", str(tiny_corpus_file), "--validation", str(tiny_corpus_file),
                  "--output", str(out), "--vector-size", "8", "--window", "2", "--hidden-size", "8",
-                 "--epochs", "1", "--batch-size", "32", "--vectors", str(tmp_path / "v.txt"), "--no-progress"]) == 0
+                 "--epochs", "1", "--batch-size", "32", "--vectors", str(tmp_path / "v.txt"), "--no-progress",
+                 "--checkpoint-dir", str(tmp_path / "ckpt"), "--checkpoint-steps", "2"]) == 0
+    assert json.loads((tmp_path / "ckpt" / "progress.json").read_text(encoding="utf-8"))["epochs_done"] == 1
     text = capsys.readouterr().out
     assert "validation perplexity per epoch" in text
     assert KeyedVectors.load_word2vec_format(str(tmp_path / "v.txt")).vector_size == 8
@@ -101,7 +103,8 @@ def test_train_elmo_embed_and_convert(tmp_path, tiny_corpus_file):
 
     model_dir = tmp_path / "elmo"
     assert main(["train", "elmo", "--corpus", str(tiny_corpus_file), "--output", str(model_dir), "--preset", "tiny",
-                 "--epochs", "1", "--batch-size", "16", "--no-progress"]) == 0
+                 "--epochs", "1", "--batch-size", "16", "--no-progress", "--checkpoint-dir", str(tmp_path / "ckpt")]) == 0
+    assert json.loads((tmp_path / "ckpt" / "progress.json").read_text(encoding="utf-8"))["epochs_done"] == 1
     sentences = tmp_path / "s.txt"
     sentences.write_text("the cat sat\na dog\n", encoding="utf-8")
     assert main(["embed", str(sentences), str(tmp_path / "v.hdf5"), "--model", str(model_dir)]) == 0

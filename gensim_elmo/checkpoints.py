@@ -1,0 +1,174 @@
+"""Training checkpoints of NNLM and ELMo, and exact resume after a crash.
+
+A checkpoint is a directory holding ``state.npz`` (every variable of the Keras training model, the
+random-seed states of its dropout and sampled-softmax layers included, and every optimizer
+variable) and ``progress.json`` (the position in the corpus: epochs done and batches done in the
+current epoch; the training history; a fingerprint of the configuration and the encoded corpus).
+It is written atomically every ``checkpoint_steps`` batches and at every epoch end, so a kill at
+any moment leaves the last complete checkpoint.
+
+Because every batch is a pure function of (seed, epoch, batch index) (see
+``gensim_elmo.training.BlockBatches``), restoring the variables and skipping the batches already
+done continues the run exactly where it stopped: the resumed run ends with the same weights as an
+uninterrupted one. What is not restored: the state of user Keras callbacks (e.g. a
+``ReduceLROnPlateau`` counter) and the best-weights snapshot of early stopping (its patience
+restarts at the resume).
+
+Example:
+>>> from gensim_elmo import NNLM
+>>> import tempfile
+>>> directory = tempfile.mkdtemp()
+>>> data = [["a", "b", "c"]] * 40
+>>> model = NNLM(data, vector_size=4, window=2, hidden_size=4, epochs=2, batch_size=8,
+...              progress=False, checkpoint_dir=directory)
+>>> read_progress(directory)["epochs_done"], read_progress(directory)["batches_done"]
+(2, 0)
+"""
+
+import hashlib
+import json
+import os
+
+import keras
+import numpy as np
+
+from gensim_elmo.atomic_files import atomic_path
+
+__all__ = ["TrainingCheckpoint", "read_progress", "corpus_fingerprint", "FORMAT_VERSION"]
+
+FORMAT_VERSION = 1
+_PROGRESS = "progress.json"
+_STATE = "state.npz"
+
+
+def corpus_fingerprint(encoded, block_sentences=65536):
+    """Sentences, tokens and a SHA-1 of the token ids of an ``EncodedCorpus`` (read block by block)."""
+    digest = hashlib.sha1()
+    for start in range(0, encoded.num_sentences, block_sentences):
+        tokens, lengths = encoded.read(start, min(start + block_sentences, encoded.num_sentences))
+        digest.update(np.ascontiguousarray(tokens, dtype=np.int32).tobytes())
+        digest.update(np.ascontiguousarray(lengths, dtype=np.int64).tobytes())
+    return {"sentences": int(encoded.num_sentences), "tokens": int(encoded.num_tokens),
+            "sha1": digest.hexdigest()}
+
+
+def read_progress(directory):
+    """The parsed ``progress.json`` of the checkpoint in ``directory``, or None when there is none.
+
+    Raises:
+        ValueError: the file exists but is corrupt.
+    """
+    path = os.path.join(os.fspath(directory), _PROGRESS)
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            progress = json.load(handle)
+        if not isinstance(progress, dict) or progress.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"unknown format {progress.get('format_version') if isinstance(progress, dict) else None}")
+        return progress
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path} is not a readable gensim_elmo checkpoint ({exc}); remove the directory to "
+                         "start training from scratch.") from None
+
+
+def _variables(language_model):
+    optimizer = language_model.optimizer
+    return list(language_model.variables), list(optimizer.variables) if optimizer is not None else []
+
+
+class TrainingCheckpoint(keras.callbacks.Callback):
+    """Write checkpoints during ``fit`` and restore the latest one before it.
+
+    ``gensim_elmo.training.fit_corpus`` creates it when a model is trained with ``checkpoint_dir``;
+    see the module docstring for what a checkpoint holds.
+
+    Args:
+        owner: the gensim_elmo model (``language_model``, ``history``, ``epochs_trained``).
+        directory: the checkpoint directory (created; replaced atomically at each write).
+        fingerprint: dict identifying the configuration and corpus; a checkpoint with another
+            fingerprint is refused.
+        every_steps: int or None, also write every this many batches of an epoch (None: only at
+            epoch ends).
+        end_epoch: int, the epoch the whole run trains up to (so a resumed run knows its goal).
+    """
+
+    def __init__(self, owner, directory, fingerprint, every_steps=None, end_epoch=None):
+        super().__init__()
+        self.owner = owner
+        self.directory = os.path.abspath(os.fspath(directory))
+        self.fingerprint = fingerprint
+        self.every_steps = every_steps
+        self.end_epoch = end_epoch
+        self.offset = 0  # batches of the current epoch done before this fit call started
+        self._epoch_logs = []
+
+    # --- restoring -------------------------------------------------------------------------------
+    def restore(self):
+        """Load the checkpoint in ``directory`` into ``owner``; returns batches done in the current
+        epoch (0 at an epoch boundary), or None when there is no checkpoint.
+
+        Raises:
+            ValueError: the checkpoint belongs to another configuration or corpus, or is corrupt.
+        """
+        progress = read_progress(self.directory)
+        if progress is None:
+            return None
+        if progress.get("fingerprint") != self.fingerprint:
+            differences = sorted(key for key in set(self.fingerprint) | set(progress.get("fingerprint") or {})
+                                 if (progress.get("fingerprint") or {}).get(key) != self.fingerprint.get(key))
+            raise ValueError(f"the checkpoint in {self.directory} was written by another configuration or corpus "
+                             f"(differs in: {', '.join(differences)}); use another checkpoint_dir, or remove it to "
+                             "start from scratch.")
+        model_vars, optimizer_vars = _variables(self.owner.language_model)
+        path = os.path.join(self.directory, _STATE)
+        try:
+            with np.load(path, allow_pickle=False) as arrays:
+                model_values = [arrays[f"model_{i:04d}"] for i in range(len(model_vars))]
+                optimizer_values = [arrays[f"optimizer_{i:04d}"] for i in range(len(optimizer_vars))]
+        except (OSError, KeyError, ValueError) as exc:
+            raise ValueError(f"{path} could not be read (corrupt, truncated or from another configuration): "
+                             f"{exc}") from None
+        for variable, value in zip(model_vars + optimizer_vars, model_values + optimizer_values):
+            if tuple(variable.shape) != value.shape:
+                raise ValueError(f"{path}: variable {variable.path} has shape {tuple(variable.shape)} but the "
+                                 f"checkpoint holds {value.shape}; it comes from another configuration.")
+            variable.assign(value)
+        self.owner.history = {key: list(values) for key, values in progress["history"].items()}
+        self.owner.epochs_trained = int(progress["epochs_done"])
+        return int(progress["batches_done"])
+
+    # --- writing ---------------------------------------------------------------------------------
+    def write(self, epochs_done, batches_done):
+        """Write a checkpoint at this position, atomically."""
+        model = self.owner.language_model
+        if hasattr(model, "jax_state_sync"):  # JAX keeps the training state outside the variables
+            model.jax_state_sync()
+        model_vars, optimizer_vars = _variables(model)
+        arrays = {f"model_{i:04d}": keras.ops.convert_to_numpy(v.value) for i, v in enumerate(model_vars)}
+        arrays.update({f"optimizer_{i:04d}": keras.ops.convert_to_numpy(v.value) for i, v in enumerate(optimizer_vars)})
+        history = {key: list(values) for key, values in self.owner.history.items()}
+        for logs in self._epoch_logs:
+            for key, value in logs.items():
+                history.setdefault(key, []).append(float(value))
+        progress = {"format_version": FORMAT_VERSION, "epochs_done": int(epochs_done), "batches_done": int(batches_done),
+                    "end_epoch": self.end_epoch, "history": history, "fingerprint": self.fingerprint}
+        with atomic_path(self.directory, directory=True) as tmp:
+            with open(os.path.join(tmp, _STATE), "wb") as handle:
+                np.savez(handle, **arrays)
+            with open(os.path.join(tmp, _PROGRESS), "w", encoding="utf-8") as handle:
+                json.dump(progress, handle, indent=1)
+
+    # --- Keras callback --------------------------------------------------------------------------
+    def on_train_begin(self, logs=None):
+        self._epoch_logs = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        done = self.offset + batch + 1
+        if self.every_steps and done % self.every_steps == 0:
+            self.write(self.owner.epochs_trained + len(self._epoch_logs), done)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.offset = 0
+        self._epoch_logs.append(dict(logs or {}))
+        self.write(self.owner.epochs_trained + len(self._epoch_logs), 0)

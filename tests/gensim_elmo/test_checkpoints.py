@@ -1,0 +1,99 @@
+"""Checkpoints: a run killed with SIGKILL mid-epoch and started again ends where an uninterrupted run ends."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from gensim_elmo import NNLM
+from gensim_elmo.checkpoints import read_progress
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# argv: kind, checkpoint_dir ("-" for none), output .npz, kill after this many batches (0: never)
+SCRIPT = textwrap.dedent('''
+    import os, signal, sys
+    import keras, numpy as np
+    from gensim_elmo import ELMo, NNLM
+
+    kind, checkpoint_dir, output, kill_at = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    corpus = [["the", "cat", "sat", "on", "the", "mat"], ["a", "dog", "ran", "to", "the", "big", "cat"],
+              ["birds", "fly"]] * 12
+
+    class Kill(keras.callbacks.Callback):
+        seen = 0
+
+        def on_train_batch_end(self, batch, logs=None):
+            Kill.seen += 1
+            if Kill.seen == kill_at:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    common = dict(epochs=2, seed=3, progress=False, callbacks=[Kill()] if kill_at else [],
+                  checkpoint_dir=None if checkpoint_dir == "-" else checkpoint_dir, checkpoint_steps=2)
+    if kind == "nnlm":
+        model = NNLM(corpus, vector_size=6, window=2, hidden_size=8, batch_size=16, dropout=0.3, num_sampled=4,
+                     **common)
+    else:
+        model = ELMo(corpus, preset="tiny", batch_size=4, num_sampled=8, **common)
+    np.savez(output, *[keras.ops.convert_to_numpy(v) for v in model.language_model.variables])
+    print(model.epochs_trained)
+''')
+
+
+def _run(tmp_path, kind, checkpoint_dir, name, kill_at=0, backend="tensorflow"):
+    env = dict(os.environ, PYTHONPATH=ROOT, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="2")
+    proc = subprocess.run([sys.executable, "-c", SCRIPT, kind, str(checkpoint_dir), str(tmp_path / name), str(kill_at)],
+                          capture_output=True, text=True, timeout=300, env=env)
+    return proc
+
+
+@pytest.mark.parametrize("kind, backend, kill_at", [("nnlm", "tensorflow", 19), ("elmo", "tensorflow", 13),
+                                                    ("nnlm", "jax", 19)])
+def test_sigkill_mid_epoch_then_resume_matches_uninterrupted_run(tmp_path, kind, backend, kill_at):
+    reference = _run(tmp_path, kind, "-", "reference.npz", backend=backend)
+    assert reference.returncode == 0, reference.stderr[-3000:]
+    checkpoint_dir = tmp_path / "checkpoint"
+    killed = _run(tmp_path, kind, checkpoint_dir, "killed.npz", kill_at=kill_at, backend=backend)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    progress = read_progress(checkpoint_dir)
+    assert progress["epochs_done"] == 1 and progress["batches_done"] > 0  # killed in the middle of epoch 2
+    resumed = _run(tmp_path, kind, checkpoint_dir, "resumed.npz", backend=backend)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert resumed.stdout.strip() == "2"
+    with np.load(tmp_path / "reference.npz") as expected, np.load(tmp_path / "resumed.npz") as actual:
+        assert len(expected.files) == len(actual.files)
+        for key in expected.files:
+            np.testing.assert_allclose(actual[key], expected[key], rtol=1e-6, atol=1e-6, err_msg=key)
+    assert read_progress(checkpoint_dir)["epochs_done"] == 2
+
+
+CORPUS = [["the", "cat", "sat"], ["a", "dog", "ran"]] * 10
+SMALL = dict(vector_size=4, window=2, hidden_size=4, batch_size=8, progress=False)
+
+
+def test_checkpoint_of_another_configuration_or_corpus_is_refused(tmp_path):
+    NNLM(CORPUS, epochs=1, checkpoint_dir=tmp_path / "c", **SMALL)
+    assert read_progress(tmp_path / "c")["epochs_done"] == 1
+    with pytest.raises(ValueError, match="another configuration or corpus.*variables"):
+        NNLM(CORPUS, epochs=1, checkpoint_dir=tmp_path / "c", **dict(SMALL, hidden_size=5))
+    with pytest.raises(ValueError, match="another configuration or corpus.*corpus"):
+        NNLM(CORPUS + [["the", "dog", "sat"]] * 4, epochs=1, checkpoint_dir=tmp_path / "c",
+             **dict(SMALL, max_vocab_size=None))
+    (tmp_path / "c" / "progress.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError, match="not a readable gensim_elmo checkpoint"):
+        NNLM(CORPUS, epochs=1, checkpoint_dir=tmp_path / "c", **SMALL)
+
+
+def test_finished_checkpoint_resumes_to_the_same_model_without_training(tmp_path):
+    first = NNLM(CORPUS, epochs=2, checkpoint_dir=tmp_path / "c", **SMALL)
+    again = NNLM(CORPUS, epochs=2, checkpoint_dir=tmp_path / "c", **SMALL)
+    assert again.epochs_trained == 2 and again.history == first.history
+    for a, b in zip(first.network.get_weights(), again.network.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    progress = json.loads((tmp_path / "c" / "progress.json").read_text(encoding="utf-8"))
+    assert progress["end_epoch"] == 2 and len(progress["history"]["loss"]) == 2
