@@ -75,6 +75,9 @@ def _add_word2vec_parser(subparsers):
     p.add_argument("--sample", type=float, default=1e-3, help="down-sampling threshold (default: 1e-3)")
     p.add_argument("--epochs", type=int, default=5, help="passes over the corpus (default: 5)")
     p.add_argument("--workers", type=int, default=2, help="worker threads (default: 2)")
+    p.add_argument("--checkpoint-dir", default=None,
+                   help="write a checkpoint after every epoch and resume from the one already there (run the same "
+                        "command again after a crash)")
     _add_run_arguments(p)
     p.set_defaults(func=_train_word2vec)
 
@@ -86,7 +89,8 @@ def _train_word2vec(args):
     corpus = _corpus(args.corpus, args.limit)
     model = Word2Vec(corpus, vector_size=args.vector_size, window=args.window, min_count=args.min_count,
                      sg=args.sg, hs=args.hs, negative=args.negative, sample=args.sample, epochs=args.epochs,
-                     workers=args.workers, seed=args.seed, progress=not args.no_progress)
+                     workers=args.workers, seed=args.seed, progress=not args.no_progress,
+                     checkpoint_dir=args.checkpoint_dir)
     if args.format == "model":
         model.save(args.output)
     else:

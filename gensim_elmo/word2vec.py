@@ -23,13 +23,17 @@ Example:
 >>> layer = model.to_keras()          # a keras Embedding: 0 = padding, 1 = out-of-vocabulary
 """
 
+import hashlib
+import json
 import logging
 import os
 from collections.abc import Iterator
 
+import numpy as np
 from gensim.models import word2vec as gensim_word2vec
 from gensim.models.callbacks import CallbackAny2Vec
 
+from gensim_elmo.atomic_files import atomic_path
 from gensim_elmo.corpus import check_sentence
 
 logger = logging.getLogger(__name__)
@@ -54,6 +58,29 @@ class _EpochLoss(CallbackAny2Vec):
             model._progress_bar.set_postfix(epoch=len(model.loss_history), loss=f"{model.loss_history[-1]:.4g}")
 
 
+class _EpochCheckpoint(CallbackAny2Vec):
+    """Write a checkpoint (weights, random state, loss history; no pickle) after every epoch."""
+
+    def __init__(self, directory, fingerprint, epochs_before):
+        self.directory = directory
+        self.fingerprint = fingerprint
+        self.epochs_done = epochs_before
+
+    def on_epoch_end(self, model):
+        self.epochs_done += 1
+        _, keys, position, has_gauss, gauss = model.random.get_state()
+        arrays = {name: getattr(model, name) for name in ("syn1neg", "syn1") if hasattr(model, name)}
+        arrays.update(vectors=model.wv.vectors, random_keys=keys,
+                      random_state=np.array([position, has_gauss], dtype=np.int64), random_gauss=np.array([gauss]))
+        progress = {"format_version": 1, "epochs_done": self.epochs_done, "loss_history": model.loss_history,
+                    "fingerprint": self.fingerprint}
+        with atomic_path(self.directory, directory=True) as tmp:
+            with open(os.path.join(tmp, "state.npz"), "wb") as handle:
+                np.savez(handle, **arrays)
+            with open(os.path.join(tmp, "progress.json"), "w", encoding="utf-8") as handle:
+                json.dump(progress, handle, indent=1)
+
+
 class Word2Vec(gensim_word2vec.Word2Vec):
     """gensim's Word2Vec with a progress bar, per-epoch loss and a Keras export.
 
@@ -66,6 +93,12 @@ class Word2Vec(gensim_word2vec.Word2Vec):
         progress: bool, show a tqdm bar over the words of all epochs. Defaults to True.
         compute_loss: bool, have gensim's C routines sum the training loss (stored per epoch in
             ``loss_history``). Defaults to True here (False in gensim).
+        checkpoint_dir: str or None, write a checkpoint there after every epoch (vectors, output
+            weights, random state and loss history as npz + JSON, no pickle; atomically) and, if it
+            already holds one from the same settings and corpus, resume after its last complete
+            epoch: running the same code again after a crash continues where it stopped. With
+            ``workers=1`` the result equals an uninterrupted run (the learning rate goes on
+            decaying from where it was). Defaults to None.
         **kwargs: keyword arguments of ``gensim.models.Word2Vec``.
 
     Attributes:
@@ -84,8 +117,9 @@ class Word2Vec(gensim_word2vec.Word2Vec):
     ['a', 'b', 'c']
     """
 
-    def __init__(self, *args, progress=True, compute_loss=True, **kwargs):
+    def __init__(self, *args, progress=True, compute_loss=True, checkpoint_dir=None, **kwargs):
         self.progress = progress
+        self.checkpoint_dir = None if checkpoint_dir is None else os.path.abspath(os.fspath(checkpoint_dir))
         self.loss_history = []
         self._progress_bar = None
         super().__init__(*args, compute_loss=compute_loss, **kwargs)
@@ -152,6 +186,10 @@ class Word2Vec(gensim_word2vec.Word2Vec):
         callbacks = list(callbacks)
         if kwargs.get("compute_loss", self.compute_loss):
             callbacks.insert(0, _EpochLoss())
+        if getattr(self, "checkpoint_dir", None) and epochs:
+            epochs, kwargs = self._resume(epochs, kwargs, callbacks)
+            if epochs == 0:
+                return 0, 0
         bar = self._open_progress_bar(epochs, total_examples, total_words)
         try:
             return super().train(
@@ -162,6 +200,50 @@ class Word2Vec(gensim_word2vec.Word2Vec):
             if bar is not None:
                 bar.close()
             self._progress_bar = None
+
+    # --- checkpoints ----------------------------------------------------------------------------
+    def _checkpoint_fingerprint(self, epochs, start_alpha, end_alpha):
+        settings = {name: getattr(self, name) for name in ("vector_size", "window", "sg", "hs", "negative", "sample",
+                                                           "min_count", "cbow_mean", "seed", "corpus_count",
+                                                           "corpus_total_words")}
+        words = "\n".join(self.wv.index_to_key).encode("utf-8")
+        return dict(settings, epochs=epochs, start_alpha=start_alpha, end_alpha=end_alpha,
+                    vocabulary=hashlib.sha1(words).hexdigest())
+
+    def _resume(self, epochs, kwargs, callbacks):
+        """Restore the checkpoint in ``checkpoint_dir`` if any; returns the epochs left and the
+        ``train`` arguments that continue the learning-rate schedule, and adds the checkpoint writer."""
+        start_alpha = kwargs.get("start_alpha") or self.alpha
+        end_alpha = kwargs.get("end_alpha") or self.min_alpha
+        fingerprint = self._checkpoint_fingerprint(epochs, start_alpha, end_alpha)
+        done = 0
+        progress_path = os.path.join(self.checkpoint_dir, "progress.json")
+        if os.path.exists(progress_path):
+            try:
+                with open(progress_path, encoding="utf-8") as handle:
+                    progress = json.load(handle)
+                with np.load(os.path.join(self.checkpoint_dir, "state.npz"), allow_pickle=False) as arrays:
+                    state = {name: arrays[name] for name in arrays.files}
+            except (OSError, ValueError, UnicodeDecodeError) as exc:
+                raise ValueError(f"{self.checkpoint_dir} is not a readable Word2Vec checkpoint ({exc}); remove it to "
+                                 "start from scratch.") from None
+            if progress.get("fingerprint") != fingerprint:
+                differences = sorted(k for k in fingerprint if (progress.get("fingerprint") or {}).get(k) != fingerprint[k])
+                raise ValueError(f"the checkpoint in {self.checkpoint_dir} was written with other settings or another "
+                                 f"corpus (differs in: {', '.join(differences)}); use another checkpoint_dir, or remove "
+                                 "it to start from scratch.")
+            for name in ("syn1neg", "syn1"):
+                if name in state:
+                    getattr(self, name)[...] = state[name]
+            self.wv.vectors[...] = state["vectors"]
+            position, has_gauss = (int(x) for x in state["random_state"])
+            self.random.set_state(("MT19937", state["random_keys"], position, has_gauss, float(state["random_gauss"][0])))
+            self.loss_history = list(progress["loss_history"])
+            done = int(progress["epochs_done"])
+            logger.info("resuming Word2Vec from the checkpoint in %s after epoch %d", self.checkpoint_dir, done)
+        callbacks.append(_EpochCheckpoint(self.checkpoint_dir, fingerprint, done))
+        kwargs = dict(kwargs, start_alpha=start_alpha - (start_alpha - end_alpha) * done / epochs, end_alpha=end_alpha)
+        return epochs - done, kwargs
 
     def _open_progress_bar(self, epochs, total_examples, total_words):
         if not getattr(self, "progress", False):

@@ -97,3 +97,57 @@ def test_finished_checkpoint_resumes_to_the_same_model_without_training(tmp_path
         np.testing.assert_array_equal(a, b)
     progress = json.loads((tmp_path / "c" / "progress.json").read_text(encoding="utf-8"))
     assert progress["end_epoch"] == 2 and len(progress["history"]["loss"]) == 2
+
+
+W2V_SCRIPT = textwrap.dedent('''
+    import os, signal, sys
+    import numpy as np
+    from gensim.models.callbacks import CallbackAny2Vec
+    from gensim_elmo import Word2Vec
+    from gensim_elmo.datasets import ptb
+
+    checkpoint_dir, output, kill_at_epoch = sys.argv[1], sys.argv[2], int(sys.argv[3])
+
+    class Kill(CallbackAny2Vec):
+        epoch = 0
+
+        def on_epoch_begin(self, model):
+            Kill.epoch += 1
+            if Kill.epoch == kill_at_epoch:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    model = Word2Vec(list(ptb("train", limit=300)), vector_size=16, min_count=2, epochs=4, workers=1, seed=5,
+                     negative=5, progress=False, callbacks=[Kill()],
+                     checkpoint_dir=None if checkpoint_dir == "-" else checkpoint_dir)
+    np.savez(output, vectors=model.wv.vectors, syn1neg=model.syn1neg, loss=np.array(model.loss_history))
+''')
+
+
+def test_word2vec_killed_then_resumed_matches_uninterrupted_run(tmp_path):
+    env = dict(os.environ, PYTHONPATH=ROOT)
+
+    def run(checkpoint_dir, name, kill_at_epoch=0):
+        return subprocess.run([sys.executable, "-c", W2V_SCRIPT, str(checkpoint_dir), str(tmp_path / name),
+                               str(kill_at_epoch)], capture_output=True, text=True, timeout=300, env=env)
+
+    assert run("-", "reference.npz").returncode == 0
+    killed = run(tmp_path / "c", "killed.npz", kill_at_epoch=3)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    progress = json.loads((tmp_path / "c" / "progress.json").read_text(encoding="utf-8"))
+    assert progress["epochs_done"] == 2 and len(progress["loss_history"]) == 2
+    resumed = run(tmp_path / "c", "resumed.npz")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    with np.load(tmp_path / "reference.npz") as expected, np.load(tmp_path / "resumed.npz") as actual:
+        for key in ("vectors", "syn1neg"):
+            np.testing.assert_allclose(actual[key], expected[key], rtol=1e-5, atol=1e-6, err_msg=key)
+        assert len(actual["loss"]) == 4
+
+
+def test_word2vec_checkpoint_of_other_settings_refused(tmp_path):
+    from gensim_elmo import Word2Vec
+
+    sentences = [["a", "b", "c", "d"]] * 30
+    Word2Vec(sentences, vector_size=8, min_count=1, epochs=2, workers=1, progress=False, checkpoint_dir=tmp_path)
+    with pytest.raises(ValueError, match="other settings or another corpus.*window"):
+        Word2Vec(sentences, vector_size=8, window=2, min_count=1, epochs=2, workers=1, progress=False,
+                 checkpoint_dir=tmp_path)

@@ -23,7 +23,8 @@ def test_train_word2vec_then_export(tmp_path, tiny_corpus_file, capsys):
     vectors = tmp_path / "vectors.txt"
     assert main(["train", "word2vec", "--corpus", str(tiny_corpus_file), "--output", str(vectors),
                  "--min-count", "1", "--vector-size", "8", "--epochs", "2", "--workers", "1",
-                 "--no-progress"]) == 0
+                 "--no-progress", "--checkpoint-dir", str(tmp_path / "ckpt")]) == 0
+    assert json.loads((tmp_path / "ckpt" / "progress.json").read_text(encoding="utf-8"))["epochs_done"] == 2
     kv = KeyedVectors.load_word2vec_format(str(vectors))
     assert "cat" in kv.key_to_index and kv.vector_size == 8
     assert "loss per epoch" in capsys.readouterr().out
