@@ -52,6 +52,9 @@ def _add_checkpoint_arguments(parser):
                              "again after a crash to continue where it stopped")
     parser.add_argument("--checkpoint-steps", type=int, default=None,
                         help="batches between two checkpoints within an epoch (default: only at epoch ends)")
+    parser.add_argument("--distribution", choices=["none", "auto"], default="none",
+                        help='"auto": data parallelism over every local device (JAX backend: KERAS_BACKEND=jax); '
+                             "--batch-size is the global batch (default: none, one device)")
 
 
 # --- train word2vec ------------------------------------------------------------------------------
@@ -138,7 +141,8 @@ def _train_nnlm(args):
                  max_vocab_size=args.max_vocab_size, epochs=args.epochs, batch_size=args.batch_size,
                  learning_rate=args.learning_rate, seed=args.seed, progress=not args.no_progress,
                  validation_sentences=validation, early_stopping=args.early_stopping,
-                 checkpoint_dir=args.checkpoint_dir, checkpoint_steps=args.checkpoint_steps)
+                 checkpoint_dir=args.checkpoint_dir, checkpoint_steps=args.checkpoint_steps,
+                 distribution=None if args.distribution == "none" else args.distribution)
     model.save(args.output)
     if args.vectors:
         save_keyed_vectors(model.wv, args.vectors, format="word2vec")
@@ -187,7 +191,8 @@ def _train_elmo(args):
                  max_vocab_size=args.max_vocab_size, min_count=args.min_count, optimizer=args.optimizer,
                  learning_rate=args.learning_rate, num_sampled=args.num_sampled, seed=args.seed,
                  progress=not args.no_progress, validation_sentences=validation,
-                 checkpoint_dir=args.checkpoint_dir, checkpoint_steps=args.checkpoint_steps, **overrides)
+                 checkpoint_dir=args.checkpoint_dir, checkpoint_steps=args.checkpoint_steps,
+                 distribution=None if args.distribution == "none" else args.distribution, **overrides)
     model.save(args.output)
     print(f"trained ELMo ({args.preset}, {len(model.vocabulary)} words) for {model.epochs_trained} epochs; loss per "
           f"epoch: {', '.join(f'{x:.4f}' for x in model.history.get('loss', []))}")

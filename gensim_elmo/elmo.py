@@ -31,6 +31,7 @@ from keras import ops
 
 from gensim_elmo.atomic_files import atomic_path
 from gensim_elmo.corpus import as_sentences, check_sentence
+from gensim_elmo.distribution import distribution_scope, resolve_distribution
 from gensim_elmo.elmo_batches import (
     SentenceBatches,
     bucket,
@@ -118,6 +119,9 @@ class ELMo:
             Defaults to None.
         checkpoint_steps: int or None, batches between two checkpoints within an epoch (None: only
             at epoch ends). Defaults to None.
+        distribution: None (one device), "auto" (data parallelism over every local device) or a
+            ``keras.distribution.Distribution``; JAX backend only. ``batch_size`` is the global
+            batch, split over the devices (``gensim_elmo.distribution``). Defaults to None.
         **overrides: architecture settings that replace the preset's (``dim``,
             ``projection_dim``, ``n_highway``, ``filters``, ``use_character_inputs``...).
 
@@ -136,7 +140,8 @@ class ELMo:
     def __init__(self, sentences=None, corpus_file=None, preset="small", epochs=5, batch_size=64,
                  max_vocab_size=None, min_count=1, seed=1, callbacks=(), progress=True, learning_rate=0.2,
                  optimizer="adagrad", num_sampled=8192, dropout=0.1, clipnorm=10.0, max_sentence_length=100,
-                 validation_sentences=None, checkpoint_dir=None, checkpoint_steps=None, **overrides):
+                 validation_sentences=None, checkpoint_dir=None, checkpoint_steps=None, distribution=None,
+                 **overrides):
         check_positive_ints(epochs=epochs, batch_size=batch_size, min_count=min_count,
                             max_sentence_length=max_sentence_length)
         self.preset = preset
@@ -148,6 +153,7 @@ class ELMo:
         self.min_count = min_count
         self.seed = int(seed)
         self.progress = progress
+        self.distribution = resolve_distribution(distribution)
         self.learning_rate = float(learning_rate)
         self.optimizer = optimizer
         self.num_sampled = num_sampled
@@ -186,17 +192,19 @@ class ELMo:
         if not self.options.get("use_character_inputs", True) and "n_tokens_vocab" not in self.options:
             self.network = None  # the token variant is built once the vocabulary is known
             return
-        self.network = ELMoNetwork(self.options, name="elmo_network")
-        self.network.build()
+        with distribution_scope(self.distribution):
+            self.network = ELMoNetwork(self.options, name="elmo_network")
+            self.network.build()
         self._wv = None
         self._scorer = None
 
     def _create_language_model(self):
         from keras_layers.bilm_language_model import BiLMLanguageModel
 
-        self.language_model = BiLMLanguageModel(self.network, vocabulary_size=len(self.vocabulary),
-                                                num_sampled=self.num_sampled, dropout=self.dropout, seed=self.seed,
-                                                name="bilm_language_model")
+        with distribution_scope(self.distribution):
+            self.language_model = BiLMLanguageModel(self.network, vocabulary_size=len(self.vocabulary),
+                                                    num_sampled=self.num_sampled, dropout=self.dropout,
+                                                    seed=self.seed, name="bilm_language_model")
         self._scorer = None
 
     def build_vocab(self, sentences=None, corpus_file=None):

@@ -32,6 +32,7 @@ from keras_layers.nnlm_language_model import NNLMLanguageModel
 
 from gensim_elmo.atomic_files import atomic_path
 from gensim_elmo.corpus import as_sentences, check_sentence
+from gensim_elmo.distribution import distribution_scope, resolve_distribution
 from gensim_elmo.training import (
     BlockBatches,
     check_epochs,
@@ -200,6 +201,9 @@ class NNLM:
             Defaults to None.
         checkpoint_steps: int or None, batches between two checkpoints within an epoch (None: only
             at epoch ends). Defaults to None.
+        distribution: None (one device), "auto" (data parallelism over every local device) or a
+            ``keras.distribution.Distribution``; JAX backend only. ``batch_size`` is the global
+            batch, split over the devices (``gensim_elmo.distribution``). Defaults to None.
 
     Attributes:
         wv: gensim ``KeyedVectors`` of the embedding matrix C (every vocabulary entry, specials
@@ -219,7 +223,8 @@ class NNLM:
     def __init__(self, sentences=None, corpus_file=None, vector_size=100, window=4, hidden_size=256,
                  direct_connections=False, dropout=0.0, min_count=1, max_vocab_size=None, epochs=5, batch_size=512,
                  learning_rate=1e-3, optimizer="adam", num_sampled=None, seed=1, callbacks=(), progress=True,
-                 validation_sentences=None, early_stopping=None, checkpoint_dir=None, checkpoint_steps=None):
+                 validation_sentences=None, early_stopping=None, checkpoint_dir=None, checkpoint_steps=None,
+                 distribution=None):
         check_positive_ints(vector_size=vector_size, window=window, hidden_size=hidden_size, epochs=epochs,
                             batch_size=batch_size, min_count=min_count)
         if not isinstance(learning_rate, (int, float)) or learning_rate <= 0:
@@ -242,6 +247,7 @@ class NNLM:
         self.num_sampled = num_sampled
         self.seed = int(seed)
         self.progress = progress
+        self.distribution = resolve_distribution(distribution)
         self.vocabulary = None
         self.network = None
         self.language_model = None
@@ -276,20 +282,22 @@ class NNLM:
         from keras_layers.nnlm_network import NNLMNetwork
 
         keras.utils.set_random_seed(self.seed)
-        self.network = NNLMNetwork(
-            vocabulary_size=len(self.vocabulary), vector_size=self.vector_size, context_size=self.window,
-            hidden_size=self.hidden_size, direct_connections=self.direct_connections, dropout=self.dropout,
-            embeddings_initializer=keras.initializers.RandomUniform(-0.05, 0.05), seed=self.seed,
-            name="nnlm_network",
-        )
+        with distribution_scope(self.distribution):
+            self.network = NNLMNetwork(
+                vocabulary_size=len(self.vocabulary), vector_size=self.vector_size, context_size=self.window,
+                hidden_size=self.hidden_size, direct_connections=self.direct_connections, dropout=self.dropout,
+                embeddings_initializer=keras.initializers.RandomUniform(-0.05, 0.05), seed=self.seed,
+                name="nnlm_network",
+            )
         self._create_language_model()
         self._wv = None
 
     def _create_language_model(self):
         from keras_layers.nnlm_language_model import NNLMLanguageModel
 
-        self.language_model = NNLMLanguageModel(self.network, num_sampled=self.num_sampled, seed=self.seed,
-                                                name="nnlm_language_model")
+        with distribution_scope(self.distribution):
+            self.language_model = NNLMLanguageModel(self.network, num_sampled=self.num_sampled, seed=self.seed,
+                                                    name="nnlm_language_model")
 
     def _require_vocab(self, action):
         if self.vocabulary is None or self.network is None:

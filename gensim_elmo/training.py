@@ -33,6 +33,8 @@ import keras
 import numpy as np
 from tqdm.auto import tqdm
 
+from gensim_elmo.distribution import check_divisible_batch, distribution_scope
+
 
 logger = logging.getLogger(__name__)
 
@@ -426,35 +428,38 @@ def fit_corpus(owner, corpus, epochs, make_batches, callbacks=(), monitor=None, 
         encoded = EncodedCorpus.write(corpus, owner.vocabulary, work_dir, progress=owner.progress,
                                       desc=f"{desc} encoding")
         batches, tokens_per_batch = make_batches(encoded)
+        distribution = getattr(owner, "distribution", None)
+        check_divisible_batch(distribution, batches.batch_size)
         keras.utils.set_random_seed(owner.seed + owner.epochs_trained)
         language_model = owner.language_model
-        if not language_model.compiled:
-            language_model.compile(optimizer=owner.make_optimizer())
-        checkpoint, start_batch = None, 0
-        if checkpoint_dir is not None:
-            checkpoint, start_batch = _restore_checkpoint(owner, encoded, batches, checkpoint_dir, checkpoint_steps,
-                                                          end_epoch)
-        while owner.epochs_trained < end_epoch:
-            data = _RemainingBatches(batches, start_batch) if start_batch else batches
-            last = owner.epochs_trained + 1 if start_batch else end_epoch
-            all_callbacks = [GensimCallbacks(owner, gensim_callbacks)]
-            if monitor is not None:
-                all_callbacks.append(monitor)
-            if owner.progress:
-                all_callbacks.append(TqdmProgress(len(batches), end_epoch, desc=desc, tokens_per_batch=tokens_per_batch,
-                                                  initial=start_batch))
-            all_callbacks.extend(keras_callbacks)
-            if checkpoint is not None:
-                checkpoint.offset = start_batch
-                all_callbacks.append(checkpoint)
-            history = language_model.fit(_fit_input(data), epochs=last, initial_epoch=owner.epochs_trained,
-                                         callbacks=all_callbacks, verbose=0, shuffle=False)
-            for key, values in history.history.items():
-                owner.history.setdefault(key, []).extend(float(v) for v in values)
-            owner.epochs_trained += len(history.history.get("loss", []))
-            start_batch = 0
-            if owner.epochs_trained < last:
-                break  # early stopping
+        with distribution_scope(distribution):
+            if not language_model.compiled:
+                language_model.compile(optimizer=owner.make_optimizer())
+            checkpoint, start_batch = None, 0
+            if checkpoint_dir is not None:
+                checkpoint, start_batch = _restore_checkpoint(owner, encoded, batches, checkpoint_dir, checkpoint_steps,
+                                                              end_epoch)
+            while owner.epochs_trained < end_epoch:
+                data = _RemainingBatches(batches, start_batch) if start_batch else batches
+                last = owner.epochs_trained + 1 if start_batch else end_epoch
+                all_callbacks = [GensimCallbacks(owner, gensim_callbacks)]
+                if monitor is not None:
+                    all_callbacks.append(monitor)
+                if owner.progress:
+                    all_callbacks.append(TqdmProgress(len(batches), end_epoch, desc=desc, tokens_per_batch=tokens_per_batch,
+                                                      initial=start_batch))
+                all_callbacks.extend(keras_callbacks)
+                if checkpoint is not None:
+                    checkpoint.offset = start_batch
+                    all_callbacks.append(checkpoint)
+                history = language_model.fit(_fit_input(data), epochs=last, initial_epoch=owner.epochs_trained,
+                                             callbacks=all_callbacks, verbose=0, shuffle=False)
+                for key, values in history.history.items():
+                    owner.history.setdefault(key, []).extend(float(v) for v in values)
+                owner.epochs_trained += len(history.history.get("loss", []))
+                start_batch = 0
+                if owner.epochs_trained < last:
+                    break  # early stopping
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
 

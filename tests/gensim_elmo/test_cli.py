@@ -55,6 +55,12 @@ def test_errors_are_reported_not_raised(tmp_path, capsys):
     assert main(["train", "word2vec", "--corpus", str(tmp_path / "missing.txt"), "--output",
                  str(tmp_path / "x")]) == 2
     assert "does not exist" in capsys.readouterr().err
+    import keras
+
+    if keras.backend.backend() != "jax":
+        assert main(["train", "nnlm", "--corpus", "ptb", "--limit", "20", "--output", str(tmp_path / "n"),
+                     "--distribution", "auto", "--no-progress"]) == 2
+        assert "needs the JAX backend" in capsys.readouterr().err
 
 
 def test_demo_quick_runs_end_to_end():
