@@ -472,7 +472,8 @@ def _restore_checkpoint(owner, encoded, batches, checkpoint_dir, checkpoint_step
     if checkpoint_steps is not None:
         check_positive_ints(checkpoint_steps=checkpoint_steps)
     language_model = owner.language_model
-    language_model.optimizer.build(language_model.trainable_variables)
+    if not language_model.optimizer.built:  # so the checkpoint's optimizer variables have a place to go
+        language_model.optimizer.build(language_model.trainable_variables)
     fingerprint = {
         "model": type(owner).__name__,
         "seed": owner.seed,

@@ -151,3 +151,12 @@ def test_word2vec_checkpoint_of_other_settings_refused(tmp_path):
     with pytest.raises(ValueError, match="other settings or another corpus.*window"):
         Word2Vec(sentences, vector_size=8, window=2, min_count=1, epochs=2, workers=1, progress=False,
                  checkpoint_dir=tmp_path)
+
+
+def test_second_train_call_checkpoints_and_resumes(tmp_path):
+    model = NNLM(CORPUS, epochs=1, **SMALL)
+    model.train(CORPUS, epochs=1, checkpoint_dir=tmp_path / "c")
+    optimizer_variables = len(model.language_model.optimizer.variables)
+    assert read_progress(tmp_path / "c")["epochs_done"] == 2 and model.epochs_trained == 2
+    model.train(CORPUS, epochs=1, checkpoint_dir=tmp_path / "c")  # the checkpoint is at epoch 2: resume from it
+    assert model.epochs_trained == 3 and len(model.language_model.optimizer.variables) == optimizer_variables
