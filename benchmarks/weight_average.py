@@ -48,6 +48,8 @@ class WeightAverage(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         if (batch + 1) % self.every:
             return
+        if hasattr(self.model, "jax_state_sync"):  # during a JAX fit the variables lag behind the state
+            self.model.jax_state_sync()
         weights = self.network.get_weights()
         if self._sum is None:
             self._sum = [np.array(w, dtype=np.float64) for w in weights]
