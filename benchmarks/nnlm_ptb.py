@@ -6,9 +6,12 @@ The best epoch on valid is kept (early stopping); the test set is scored once, a
 Writes the per-epoch learning curve (training loss, valid perplexity) and a plot.
 """
 
+import os
+import shutil
 import time
 
 from benchmarks.epoch_timer import EpochTimer
+from benchmarks.results_io import RESULTS_DIR
 from benchmarks.weight_average import WeightAverage
 
 NAME = "nnlm_ptb"
@@ -28,6 +31,8 @@ LR_DECAY = 0.5
 #: sampled softmax's bias; the weights are also averaged over each of these epochs (Polyak
 #: averaging). The best on valid of the raw and the averaged weights of either phase is kept.
 FINE_TUNE = dict(epochs=4, learning_rate=2e-4, early_stopping=2)
+#: Batches between two training checkpoints of a full run (about a minute of work).
+CHECKPOINT_STEPS = 300
 QUICK_SETTINGS = dict(vector_size=32, window=3, hidden_size=64, dropout=0.0, batch_size=256, learning_rate=2e-3,
                       num_sampled=256, epochs=1, early_stopping=None, seed=1)
 
@@ -46,8 +51,19 @@ def run(quick=False, settings=None):
     early = settings.pop("early_stopping")
     decay = keras.callbacks.ReduceLROnPlateau(monitor="val_perplexity", mode="min", factor=LR_DECAY, patience=0,
                                               verbose=0)
+    # A full run checkpoints as it goes (the same command resumes after a crash); removed at the end.
+    work = None if quick else os.path.join(RESULTS_DIR, ".checkpoints", NAME)
+    phase_one_model = os.path.join(work, "sampled_softmax_model") if work else None
+    resumed = bool(work and os.path.isdir(work))
     start = time.perf_counter()
-    model = NNLM(train, validation_sentences=valid, early_stopping=early, callbacks=[timer, decay], **settings)
+    if phase_one_model and os.path.exists(os.path.join(phase_one_model, "config.json")):
+        model = NNLM.load(phase_one_model)  # the sampled-softmax phase finished in an earlier run
+    else:
+        model = NNLM(train, validation_sentences=valid, early_stopping=early, callbacks=[timer, decay],
+                     checkpoint_dir=work and os.path.join(work, "sampled_softmax"), checkpoint_steps=CHECKPOINT_STEPS,
+                     **settings)
+        if phase_one_model:
+            model.save(phase_one_model)
     phase_one_epochs = model.epochs_trained
     average = None
     if settings.get("num_sampled"):
@@ -58,13 +74,16 @@ def run(quick=False, settings=None):
         fine_decay = keras.callbacks.ReduceLROnPlateau(monitor="val_perplexity", mode="min", factor=LR_DECAY,
                                                        patience=0, verbose=0)
         model.train(train, epochs=1 if quick else FINE_TUNE["epochs"], validation_sentences=valid,
-                    early_stopping=FINE_TUNE["early_stopping"], callbacks=[timer, fine_decay, average])
+                    early_stopping=FINE_TUNE["early_stopping"], callbacks=[timer, fine_decay, average],
+                    checkpoint_dir=work and os.path.join(work, "full_softmax"), checkpoint_steps=CHECKPOINT_STEPS)
         best_raw = min(model.history["val_perplexity"][phase_one_epochs:])
         if min(best_raw, average.best) > best_sampled:
             model.network.set_weights(snapshot)
         elif average.best < best_raw:
             model.network.set_weights(average.best_weights)
     train_time = time.perf_counter() - start
+    if work:
+        shutil.rmtree(work, ignore_errors=True)
     test_ppl = model.perplexity(test)
     valid_curve = model.history["val_perplexity"]
     best_epoch = int(min(range(len(valid_curve)), key=valid_curve.__getitem__)) + 1
@@ -88,6 +107,7 @@ def run(quick=False, settings=None):
         "train_wall_time_s": train_time,
         "vocabulary_size": len(model.vocabulary),
         "backend": keras.backend.backend(),
+        "resumed_from_checkpoint": resumed,
         "anchors": ANCHORS,
         "beats_kneser_ney": test_ppl < ANCHORS["Kneser-Ney 5-gram"],
     }
