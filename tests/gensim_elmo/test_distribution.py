@@ -13,7 +13,7 @@ import jax, keras, numpy as np
 from gensim_elmo import ELMo, NNLM
 
 assert len(jax.devices()) == 2
-corpus = [["the", "cat", "sat", "on", "the", "mat"], ["a", "dog", "ran", "to", "the", "big", "cat"],
+corpus = [["the", "cat", "sat", "on", "the", "mat"], ["a", "dog", "ran", "to", "the", "cat"],  # one length bucket
           ["birds", "fly"]] * 12
 results = {}
 for kind in ("nnlm", "elmo"):
