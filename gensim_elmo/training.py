@@ -440,28 +440,32 @@ def fit_corpus(owner, corpus, epochs, make_batches, callbacks=(), monitor=None, 
                 checkpoint, start_batch = _restore_checkpoint(owner, encoded, batches, checkpoint_dir, checkpoint_steps,
                                                               end_epoch)
             while owner.epochs_trained < end_epoch:
-                data = _RemainingBatches(batches, start_batch) if start_batch else batches
+                # A resumed run first finishes its interrupted epoch, then trains the rest as usual.
                 last = owner.epochs_trained + 1 if start_batch else end_epoch
-                all_callbacks = [GensimCallbacks(owner, gensim_callbacks)]
-                if monitor is not None:
-                    all_callbacks.append(monitor)
+                callbacks_of_fit = [GensimCallbacks(owner, gensim_callbacks)] + ([monitor] if monitor is not None else [])
                 if owner.progress:
-                    all_callbacks.append(TqdmProgress(len(batches), end_epoch, desc=desc, tokens_per_batch=tokens_per_batch,
-                                                      initial=start_batch))
-                all_callbacks.extend(keras_callbacks)
-                if checkpoint is not None:
+                    callbacks_of_fit.append(TqdmProgress(len(batches), end_epoch, desc=desc,
+                                                         tokens_per_batch=tokens_per_batch, initial=start_batch))
+                callbacks_of_fit.extend(keras_callbacks)
+                if checkpoint is not None:  # last, so it saves what the other callbacks changed
                     checkpoint.offset = start_batch
-                    all_callbacks.append(checkpoint)
-                history = language_model.fit(_fit_input(data), epochs=last, initial_epoch=owner.epochs_trained,
-                                             callbacks=all_callbacks, verbose=0, shuffle=False)
-                for key, values in history.history.items():
-                    owner.history.setdefault(key, []).extend(float(v) for v in values)
-                owner.epochs_trained += len(history.history.get("loss", []))
+                    callbacks_of_fit.append(checkpoint)
+                _fit_and_record(owner, _RemainingBatches(batches, start_batch) if start_batch else batches, last,
+                                callbacks_of_fit)
                 start_batch = 0
                 if owner.epochs_trained < last:
                     break  # early stopping
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def _fit_and_record(owner, batches, last_epoch, callbacks):
+    """One ``fit`` call from ``owner.epochs_trained`` to ``last_epoch``; its history goes to ``owner``."""
+    history = owner.language_model.fit(_fit_input(batches), epochs=last_epoch, initial_epoch=owner.epochs_trained,
+                                       callbacks=callbacks, verbose=0, shuffle=False)
+    for key, values in history.history.items():
+        owner.history.setdefault(key, []).extend(float(v) for v in values)
+    owner.epochs_trained += len(history.history.get("loss", []))
 
 
 def _restore_checkpoint(owner, encoded, batches, checkpoint_dir, checkpoint_steps, end_epoch):
