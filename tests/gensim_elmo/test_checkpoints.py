@@ -15,7 +15,9 @@ from gensim_elmo.checkpoints import read_progress
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-# argv: kind, checkpoint_dir ("-" for none), output .npz, kill after this many batches (0: never)
+# argv: kind, checkpoint_dir, output .npz, kill after this many batches (0: never), and "reference" to
+# also train an uninterrupted twin (no checkpoint) in the same process and save it to reference.npz
+# (saves starting one more interpreter per test)
 SCRIPT = textwrap.dedent('''
     import os, signal, sys
     import keras, numpy as np
@@ -33,36 +35,41 @@ SCRIPT = textwrap.dedent('''
             if Kill.seen == kill_at:
                 os.kill(os.getpid(), signal.SIGKILL)
 
-    common = dict(epochs=2, seed=3, progress=False, callbacks=[Kill()] if kill_at else [],
-                  checkpoint_dir=None if checkpoint_dir == "-" else checkpoint_dir, checkpoint_steps=2)
-    if kind == "nnlm":
-        model = NNLM(corpus, vector_size=6, window=2, hidden_size=8, batch_size=16, dropout=0.3, num_sampled=4,
-                     **common)
-    else:
-        model = ELMo(corpus, preset="tiny", batch_size=4, num_sampled=8, **common)
-    np.savez(output, *[keras.ops.convert_to_numpy(v) for v in model.language_model.variables])
+
+    def train(checkpoint_dir, callbacks):
+        common = dict(epochs=2, seed=3, progress=False, callbacks=callbacks, checkpoint_dir=checkpoint_dir,
+                      checkpoint_steps=2)
+        if kind == "nnlm":
+            return NNLM(corpus, vector_size=6, window=2, hidden_size=8, batch_size=16, dropout=0.3, num_sampled=4,
+                        **common)
+        return ELMo(corpus, preset="tiny", batch_size=4, num_sampled=8, **common)
+
+    def save(model, path):
+        np.savez(path, *[keras.ops.convert_to_numpy(v) for v in model.language_model.variables])
+
+    model = train(checkpoint_dir, [Kill()] if kill_at else [])
+    save(model, output)
     print(model.epochs_trained)
+    if sys.argv[5:] == ["reference"]:
+        save(train(None, []), os.path.join(os.path.dirname(output), "reference.npz"))
 ''')
 
 
-def _run(tmp_path, kind, checkpoint_dir, name, kill_at=0, backend="tensorflow"):
+def _run(tmp_path, kind, checkpoint_dir, name, kill_at=0, backend="tensorflow", reference=False):
     env = dict(os.environ, PYTHONPATH=ROOT, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="2")
-    proc = subprocess.run([sys.executable, "-c", SCRIPT, kind, str(checkpoint_dir), str(tmp_path / name), str(kill_at)],
-                          capture_output=True, text=True, timeout=300, env=env)
-    return proc
+    argv = [kind, str(checkpoint_dir), str(tmp_path / name), str(kill_at)] + (["reference"] if reference else [])
+    return subprocess.run([sys.executable, "-c", SCRIPT, *argv], capture_output=True, text=True, timeout=300, env=env)
 
 
 @pytest.mark.parametrize("kind, backend, kill_at", [("nnlm", "tensorflow", 19), ("elmo", "tensorflow", 13),
                                                     ("nnlm", "jax", 19)])
 def test_sigkill_mid_epoch_then_resume_matches_uninterrupted_run(tmp_path, kind, backend, kill_at):
-    reference = _run(tmp_path, kind, "-", "reference.npz", backend=backend)
-    assert reference.returncode == 0, reference.stderr[-3000:]
     checkpoint_dir = tmp_path / "checkpoint"
     killed = _run(tmp_path, kind, checkpoint_dir, "killed.npz", kill_at=kill_at, backend=backend)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
     progress = read_progress(checkpoint_dir)
     assert progress["epochs_done"] == 1 and progress["batches_done"] > 0  # killed in the middle of epoch 2
-    resumed = _run(tmp_path, kind, checkpoint_dir, "resumed.npz", backend=backend)
+    resumed = _run(tmp_path, kind, checkpoint_dir, "resumed.npz", backend=backend, reference=True)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert resumed.stdout.strip() == "2"
     with np.load(tmp_path / "reference.npz") as expected, np.load(tmp_path / "resumed.npz") as actual:
