@@ -26,19 +26,14 @@ Example:
 """
 
 import hashlib
-import json
 import os
 
 import keras
 import numpy as np
 
-from gensim_elmo.atomic_files import atomic_path
+from gensim_elmo.checkpoint_files import check_fingerprint, read_progress, read_state, write_checkpoint
 
-__all__ = ["TrainingCheckpoint", "read_progress", "corpus_fingerprint", "FORMAT_VERSION"]
-
-FORMAT_VERSION = 1
-_PROGRESS = "progress.json"
-_STATE = "state.npz"
+__all__ = ["TrainingCheckpoint", "read_progress", "corpus_fingerprint"]
 
 
 def corpus_fingerprint(encoded, block_sentences=65536):
@@ -50,26 +45,6 @@ def corpus_fingerprint(encoded, block_sentences=65536):
         digest.update(np.ascontiguousarray(lengths, dtype=np.int64).tobytes())
     return {"sentences": int(encoded.num_sentences), "tokens": int(encoded.num_tokens),
             "sha1": digest.hexdigest()}
-
-
-def read_progress(directory):
-    """The parsed ``progress.json`` of the checkpoint in ``directory``, or None when there is none.
-
-    Raises:
-        ValueError: the file exists but is corrupt.
-    """
-    path = os.path.join(os.fspath(directory), _PROGRESS)
-    if not os.path.exists(path):
-        return None
-    try:
-        with open(path, encoding="utf-8") as handle:
-            progress = json.load(handle)
-        if not isinstance(progress, dict) or progress.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"unknown format {progress.get('format_version') if isinstance(progress, dict) else None}")
-        return progress
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path} is not a readable gensim_elmo checkpoint ({exc}); remove the directory to "
-                         "start training from scratch.") from None
 
 
 def _variables(language_model):
@@ -114,25 +89,17 @@ class TrainingCheckpoint(keras.callbacks.Callback):
         progress = read_progress(self.directory)
         if progress is None:
             return None
-        if progress.get("fingerprint") != self.fingerprint:
-            differences = sorted(key for key in set(self.fingerprint) | set(progress.get("fingerprint") or {})
-                                 if (progress.get("fingerprint") or {}).get(key) != self.fingerprint.get(key))
-            raise ValueError(f"the checkpoint in {self.directory} was written by another configuration or corpus "
-                             f"(differs in: {', '.join(differences)}); use another checkpoint_dir, or remove it to "
-                             "start from scratch.")
+        check_fingerprint(self.directory, progress, self.fingerprint)
         model_vars, optimizer_vars = _variables(self.owner.language_model)
-        path = os.path.join(self.directory, _STATE)
-        try:
-            with np.load(path, allow_pickle=False) as arrays:
-                model_values = [arrays[f"model_{i:04d}"] for i in range(len(model_vars))]
-                optimizer_values = [arrays[f"optimizer_{i:04d}"] for i in range(len(optimizer_vars))]
-        except (OSError, KeyError, ValueError) as exc:
-            raise ValueError(f"{path} could not be read (corrupt, truncated or from another configuration): "
-                             f"{exc}") from None
-        for variable, value in zip(model_vars + optimizer_vars, model_values + optimizer_values):
-            if tuple(variable.shape) != value.shape:
-                raise ValueError(f"{path}: variable {variable.path} has shape {tuple(variable.shape)} but the "
-                                 f"checkpoint holds {value.shape}; it comes from another configuration.")
+        state = read_state(self.directory)
+        names = [f"model_{i:04d}" for i in range(len(model_vars))] + [f"optimizer_{i:04d}" for i in
+                                                                      range(len(optimizer_vars))]
+        for variable, name in zip(model_vars + optimizer_vars, names):
+            value = state.get(name)
+            if value is None or tuple(variable.shape) != value.shape:
+                raise ValueError(f"the checkpoint in {self.directory} holds {None if value is None else value.shape} "
+                                 f"for variable {variable.path} of shape {tuple(variable.shape)}; it comes from another "
+                                 "configuration.")
             variable.assign(value)
         self.owner.history = {key: list(values) for key, values in progress["history"].items()}
         self.owner.epochs_trained = int(progress["epochs_done"])
@@ -151,13 +118,9 @@ class TrainingCheckpoint(keras.callbacks.Callback):
         for logs in self._epoch_logs:
             for key, value in logs.items():
                 history.setdefault(key, []).append(float(value))
-        progress = {"format_version": FORMAT_VERSION, "epochs_done": int(epochs_done), "batches_done": int(batches_done),
-                    "end_epoch": self.end_epoch, "history": history, "fingerprint": self.fingerprint}
-        with atomic_path(self.directory, directory=True) as tmp:
-            with open(os.path.join(tmp, _STATE), "wb") as handle:
-                np.savez(handle, **arrays)
-            with open(os.path.join(tmp, _PROGRESS), "w", encoding="utf-8") as handle:
-                json.dump(progress, handle, indent=1)
+        write_checkpoint(self.directory, arrays, {"epochs_done": int(epochs_done), "batches_done": int(batches_done),
+                                                  "end_epoch": self.end_epoch, "history": history,
+                                                  "fingerprint": self.fingerprint})
 
     # --- Keras callback --------------------------------------------------------------------------
     def on_train_begin(self, logs=None):

@@ -490,8 +490,10 @@ def _restore_checkpoint(owner, encoded, batches, checkpoint_dir, checkpoint_step
     }
     checkpoint = TrainingCheckpoint(owner, checkpoint_dir, fingerprint, every_steps=checkpoint_steps,
                                     end_epoch=end_epoch)
-    start_batch = checkpoint.restore() or 0
-    if start_batch or owner.epochs_trained:
+    start_batch = checkpoint.restore()
+    if start_batch is None:
+        start_batch = 0
+    else:
         logger.info("resuming from the checkpoint in %s: epoch %d, batch %d", checkpoint_dir,
                     owner.epochs_trained + 1, start_batch)
     batches.epoch = owner.epochs_trained

@@ -24,7 +24,6 @@ Example:
 """
 
 import hashlib
-import json
 import logging
 import os
 from collections.abc import Iterator
@@ -33,7 +32,7 @@ import numpy as np
 from gensim.models import word2vec as gensim_word2vec
 from gensim.models.callbacks import CallbackAny2Vec
 
-from gensim_elmo.atomic_files import atomic_path
+from gensim_elmo.checkpoint_files import check_fingerprint, read_progress, read_state, write_checkpoint
 from gensim_elmo.corpus import check_sentence
 
 logger = logging.getLogger(__name__)
@@ -72,13 +71,8 @@ class _EpochCheckpoint(CallbackAny2Vec):
         arrays = {name: getattr(model, name) for name in ("syn1neg", "syn1") if hasattr(model, name)}
         arrays.update(vectors=model.wv.vectors, random_keys=keys,
                       random_state=np.array([position, has_gauss], dtype=np.int64), random_gauss=np.array([gauss]))
-        progress = {"format_version": 1, "epochs_done": self.epochs_done, "loss_history": model.loss_history,
-                    "fingerprint": self.fingerprint}
-        with atomic_path(self.directory, directory=True) as tmp:
-            with open(os.path.join(tmp, "state.npz"), "wb") as handle:
-                np.savez(handle, **arrays)
-            with open(os.path.join(tmp, "progress.json"), "w", encoding="utf-8") as handle:
-                json.dump(progress, handle, indent=1)
+        write_checkpoint(self.directory, arrays, {"epochs_done": self.epochs_done, "loss_history": model.loss_history,
+                                                  "fingerprint": self.fingerprint})
 
 
 class Word2Vec(gensim_word2vec.Word2Vec):
@@ -217,21 +211,10 @@ class Word2Vec(gensim_word2vec.Word2Vec):
         end_alpha = kwargs.get("end_alpha") or self.min_alpha
         fingerprint = self._checkpoint_fingerprint(epochs, start_alpha, end_alpha)
         done = 0
-        progress_path = os.path.join(self.checkpoint_dir, "progress.json")
-        if os.path.exists(progress_path):
-            try:
-                with open(progress_path, encoding="utf-8") as handle:
-                    progress = json.load(handle)
-                with np.load(os.path.join(self.checkpoint_dir, "state.npz"), allow_pickle=False) as arrays:
-                    state = {name: arrays[name] for name in arrays.files}
-            except (OSError, ValueError, UnicodeDecodeError) as exc:
-                raise ValueError(f"{self.checkpoint_dir} is not a readable Word2Vec checkpoint ({exc}); remove it to "
-                                 "start from scratch.") from None
-            if progress.get("fingerprint") != fingerprint:
-                differences = sorted(k for k in fingerprint if (progress.get("fingerprint") or {}).get(k) != fingerprint[k])
-                raise ValueError(f"the checkpoint in {self.checkpoint_dir} was written with other settings or another "
-                                 f"corpus (differs in: {', '.join(differences)}); use another checkpoint_dir, or remove "
-                                 "it to start from scratch.")
+        progress = read_progress(self.checkpoint_dir)
+        if progress is not None:
+            check_fingerprint(self.checkpoint_dir, progress, fingerprint, written_by="with other settings or another corpus")
+            state = read_state(self.checkpoint_dir)
             for name in ("syn1neg", "syn1"):
                 if name in state:
                     getattr(self, name)[...] = state[name]
