@@ -8,13 +8,16 @@ import time
 from benchmarks.results_io import RESULTS_DIR, write_result
 
 #: Benchmark modules in the order they run.
-BENCHMARKS = ["word2vec_speed", "nnlm_ptb", "elmo_ptb"]
+BENCHMARKS = ["word2vec_speed", "nnlm_ptb", "elmo_ptb", "word_similarity", "polysemy"]
 
 
 def add_arguments(parser):
     """The benchmark runner's arguments, shared by ``python -m benchmarks`` and ``gensim-elmo benchmark``."""
     parser.add_argument("names", nargs="*", help=f"benchmarks to run (default: all of {BENCHMARKS})")
     parser.add_argument("--quick", action="store_true", help="reduced data and epochs: a few minutes in all")
+    parser.add_argument("--corpus", default=None,
+                        help="a text file (one sentence per line) to train the compared models on, for the "
+                             "benchmarks that take one (word_similarity...); default: Penn Treebank train")
     parser.add_argument("--results-dir", default=None,
                         help=f"where to write <name>.json and plots (default: {RESULTS_DIR}); RESULTS.md goes "
                              "next to it")
@@ -44,7 +47,8 @@ def run_benchmarks(args):
     for module in modules:
         print(f"\n### {module.NAME}: {module.DESCRIPTION}")
         start = time.perf_counter()
-        figures, settings = module.run(quick=args.quick)
+        extra = {"corpus": args.corpus} if getattr(module, "CORPUS_OPTION", False) else {}
+        figures, settings = module.run(quick=args.quick, **extra)
         path = write_result(module.NAME, figures, settings, time.perf_counter() - start, quick=args.quick,
                             results_dir=results_dir)
         print(f"-> {path}")

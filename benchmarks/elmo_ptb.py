@@ -11,6 +11,7 @@ left-to-right language models.
 import time
 
 from benchmarks.epoch_timer import EpochTimer
+from benchmarks.trained_models import save_for_reuse
 
 NAME = "elmo_ptb"
 DESCRIPTION = "ELMo biLM (small preset) Penn Treebank perplexity and training speed"
@@ -41,6 +42,9 @@ def run(quick=False, settings=None):
     start = time.perf_counter()
     model = ELMo(train, validation_sentences=valid, callbacks=[timer], **settings)
     train_time = time.perf_counter() - start
+    saved = save_for_reuse("elmo", model, settings, quick=quick)
+    if saved:
+        print(f"saved the trained model for the other benchmarks: {saved}")
     test_ppl = model.perplexity(test)
     tokens_per_epoch = model.corpus_stats["tokens"] + 2 * model.corpus_stats["sentences"]
     history = model.history

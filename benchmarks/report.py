@@ -47,11 +47,7 @@ def _word2vec_speed(result, plots_dir):
 
 
 def _plot_word2vec(result, plots_dir):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     keys = list(result["figures"])
     gensim = [result["figures"][k]["gensim_words_per_s"] / 1e6 for k in keys]
     ours = [result["figures"][k]["gensim_elmo_words_per_s"] / 1e6 for k in keys]
@@ -84,11 +80,7 @@ def _nnlm_ptb(result, plots_dir):
 
 
 def _plot_curve(result, plots_dir):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     f = result["figures"]
     epochs = range(1, len(f["valid_perplexity_curve"]) + 1)
     fig, ax = plt.subplots(figsize=(6, 3.5))
@@ -128,7 +120,99 @@ def _elmo_ptb(result, plots_dir):
     return "\n".join(rows), None
 
 
-SECTIONS = {"word2vec_speed": _word2vec_speed, "nnlm_ptb": _nnlm_ptb, "elmo_ptb": _elmo_ptb}
+def _score(r):
+    if "spearman" in r:
+        return r["spearman"], r["oov_pairs"], r["pairs"]
+    return r["accuracy"], r["oov_questions"], r["questions"]
+
+
+def _word_similarity(result, plots_dir):
+    models = result["figures"]["models"]
+    names = list(models)
+    sets = list(next(iter(models.values()))["scores"])
+    rows = ["| set (metric) | " + " | ".join(names) + " |", "| --- |" + " ---: |" * len(names),
+            "| vocabulary / dimensions | " + " | ".join(f"{models[n]['vocabulary']} / {models[n]['vector_size']}"
+                                                   for n in names) + " |"]
+    for name in sets:
+        metric = "accuracy" if name.endswith("analogy") else "Spearman"
+        cells = []
+        for n in names:
+            value, oov, total = _score(models[n]["scores"][name])
+            cells.append(f"{value:.3f} ({total - oov}/{total})")
+        rows.append(f"| {name} ({metric}) | " + " | ".join(cells) + " |")
+    rows.append(f"\nIn brackets: pairs or questions whose words are all in the model's vocabulary (the others are "
+                f"skipped). Corpus: {result['settings']['corpus']}. Settings: `{json.dumps(result['settings']['models'])}`")
+    return "\n".join(rows), _plot_word_similarity(models, names, sets, plots_dir)
+
+
+def _plot_word_similarity(models, names, sets, plots_dir):
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(max(6, len(sets) * 0.9), 3.8))
+    width = 0.8 / len(names)
+    for i, n in enumerate(names):
+        values = [_score(models[n]["scores"][s])[0] for s in sets]
+        ax.bar([x + (i - (len(names) - 1) / 2) * width for x in range(len(sets))], values, width=width, label=n)
+    ax.set_xticks(list(range(len(sets))), sets, rotation=30, ha="right")
+    ax.set_ylabel("Spearman / analogy accuracy")
+    ax.axhline(0, color="black", linewidth=0.6)
+    ax.set_title("Word similarity and analogy, all models trained on the same corpus")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    path = os.path.join(plots_dir, "word_similarity.png")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _polysemy(result, plots_dir):
+    f = result["figures"]
+    rows = ["| model | dev accuracy | test accuracy |", "| --- | ---: | ---: |"]
+    for name, r in f["models"].items():
+        oov = f" ({r['out_of_vocabulary_targets']} targets out of vocabulary)" if r.get("out_of_vocabulary_targets") else ""
+        rows.append(f"| {name}{oov} | {r['dev_accuracy']:.3f} | **{r['test_accuracy']:.3f}** |")
+    for name, value in f["anchors"].items():
+        rows.append(f"| {name} (published, on WiC itself) | | {value} |")
+    rows.append(f"\n{f['pairs']['dev']} dev and {f['pairs']['test']} test pairs, half of them same-sense, from "
+                f"{f['contexts']} WordNet example contexts; threshold on cosine similarity chosen on dev. Models "
+                f"trained on {result['settings']['corpus']}.")
+    plot = _plot_sense_map(f["sense_map"], f["best_elmo_layer_on_dev"], plots_dir) if f.get("sense_map") else None
+    return "\n".join(rows), plot
+
+
+def _plot_sense_map(points, layer, plots_dir):
+    plt = _pyplot()
+    words = list(points)
+    fig, axes = plt.subplots(1, len(words), figsize=(4.2 * len(words), 4.2), squeeze=False)
+    for ax, word in zip(axes[0], words):
+        senses = sorted({p["sense"] for p in points[word]})
+        colours = plt.get_cmap("tab10")
+        for k, sense in enumerate(senses[:10]):
+            chosen = [p for p in points[word] if p["sense"] == sense]
+            ax.scatter([p["x"] for p in chosen], [p["y"] for p in chosen], s=22, color=colours(k), label=sense)
+        ax.set_title(f'"{word}": {len(points[word])} contexts, {len(senses)} senses')
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.legend(fontsize=5.5, loc="best")
+    fig.suptitle(f"WordNet example sentences projected to 2-D (PCA of the target word's ELMo vector, {layer}), "
+                 "coloured by WordNet sense")
+    fig.tight_layout()
+    path = os.path.join(plots_dir, "polysemy_sense_map.png")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+SECTIONS = {"word2vec_speed": _word2vec_speed, "nnlm_ptb": _nnlm_ptb, "elmo_ptb": _elmo_ptb,
+            "word_similarity": _word_similarity, "polysemy": _polysemy}
 
 
 def write_report(results_dir=RESULTS_DIR, output=None, plots_dir=None):

