@@ -5,7 +5,8 @@ import importlib
 import sys
 import time
 
-from benchmarks.results_io import RESULTS_DIR, write_result
+from benchmarks.peak_memory import PeakMemory
+from benchmarks.results_io import RESULTS_DIR, MissingData, write_result
 
 #: Benchmark modules in the order they run.
 BENCHMARKS = ["word2vec_speed", "nnlm_ptb", "elmo_ptb", "word_similarity", "polysemy"]
@@ -44,17 +45,26 @@ def run_benchmarks(args):
         total = sum(m.EXPECTED_MINUTES for m in modules)
         print(f"Full run of {len(modules)} benchmark(s): expect about {total} minutes on a 2-core CPU "
               "(use --quick for a few minutes).")
+    skipped = []
     for module in modules:
         print(f"\n### {module.NAME}: {module.DESCRIPTION}")
         start = time.perf_counter()
         extra = {"corpus": args.corpus} if getattr(module, "CORPUS_OPTION", False) else {}
-        figures, settings = module.run(quick=args.quick, **extra)
+        try:
+            with PeakMemory() as memory:
+                figures, settings = module.run(quick=args.quick, **extra)
+        except MissingData as exc:  # data that must be installed separately (WordNet...)
+            skipped.append(f"{module.NAME}: {exc}")
+            print(f"SKIPPED {module.NAME}: {exc}")
+            continue
         path = write_result(module.NAME, figures, settings, time.perf_counter() - start, quick=args.quick,
-                            results_dir=results_dir)
-        print(f"-> {path}")
+                            results_dir=results_dir, memory=memory.as_dict())
+        print(f"-> {path} (peak RSS {memory.peak_mib:.0f} MiB)")
     from benchmarks.report import write_report
 
     print(f"-> {write_report(results_dir=results_dir)}")
+    if skipped:
+        print("\nSkipped for missing data (see the README's benchmark section):\n  " + "\n  ".join(skipped))
     return 0
 
 

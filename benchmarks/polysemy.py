@@ -14,7 +14,7 @@ static vectors of Word2Vec and the NNLM, which give a word the same vector in ev
 import numpy as np
 
 from benchmarks.trained_models import corpus_name, settings_for, trained_model
-from benchmarks.wordnet_pairs import WORDNET_DIR, build_pairs, read_contexts
+from benchmarks.wordnet_pairs import build_pairs, read_contexts, wordnet_dir
 
 NAME = "polysemy"
 DESCRIPTION = "WiC-style same-sense / different-sense accuracy from WordNet: ELMo layers vs static vectors"
@@ -86,14 +86,15 @@ def _score(name, dev_sims, dev_labels, test_sims, test_labels, extra=None):
     return dict(dev_accuracy=dev_accuracy, test_accuracy=test_accuracy, threshold=threshold, **(extra or {}))
 
 
-def run(quick=False, corpus=None, wordnet_dir=WORDNET_DIR):
+def run(quick=False, corpus=None, wordnet=None):
     """Build the pairs, score every model, draw the figure, and return (figures, settings)."""
-    contexts = read_contexts(wordnet_dir)
+    wordnet = wordnet or wordnet_dir()
+    contexts = read_contexts(wordnet)
     dev, test = build_pairs(contexts)
     if quick:
         dev, test = _balanced_head(dev, QUICK_PAIRS), _balanced_head(test, QUICK_PAIRS)
     if not dev or not test:
-        raise ValueError(f"the WordNet files in {wordnet_dir} gave {len(dev)} dev and {len(test)} test pairs; "
+        raise ValueError(f"the WordNet files in {wordnet} gave {len(dev)} dev and {len(test)} test pairs; "
                          "a WiC-style test needs both.")
     print(f"{len(dev)} dev and {len(test)} test pairs (half same sense) from {len(contexts)} WordNet contexts")
     labels = {"dev": np.array([p.same_sense for p in dev]), "test": np.array([p.same_sense for p in test])}
@@ -122,7 +123,7 @@ def run(quick=False, corpus=None, wordnet_dir=WORDNET_DIR):
     figures = {"pairs": {"dev": len(dev), "test": len(test)}, "contexts": len(contexts), "models": results,
                "best_elmo_layer_on_dev": best_layer, "anchors": ANCHORS,
                "sense_map": sense_map_points(elmo, contexts, best_layer)}
-    settings = {"corpus": corpus_name(corpus, quick), "wordnet": wordnet_dir, "dev_fraction": 0.3, "per_lemma": 3,
+    settings = {"corpus": corpus_name(corpus, quick), "wordnet": wordnet, "dev_fraction": 0.3, "per_lemma": 3,
                 "seed": 1, "models": {k: settings_for(k, quick) for k in ("cbow", "skipgram", "nnlm", "elmo")},
                 "pairs": f"first {QUICK_PAIRS} of each split" if quick else "all"}
     return figures, settings

@@ -29,6 +29,9 @@ def load_results(results_dir=RESULTS_DIR):
 def _header(result):
     m = result["machine"]
     kind = "QUICK run (reduced data)" if result["quick"] else "full run"
+    memory = result.get("memory")
+    if memory:
+        kind += f", peak RSS {memory['peak_rss_mib']:.0f} MiB"
     return (f"_{kind}, {result['date']}, {result['wall_time_s'] / 60:.1f} min; {m.get('cores')} cores "
             f"({m.get('cpu')}), Keras backend {m.get('keras_backend')}, gensim {m.get('gensim')}, "
             f"keras {m.get('keras')}_\n")

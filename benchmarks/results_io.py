@@ -16,6 +16,10 @@ RESULTS_DIR = (os.path.join(_PACKAGE_DIR, "results")
                else os.path.abspath("benchmark_results"))
 
 
+class MissingData(FileNotFoundError):
+    """Data a benchmark needs that is installed separately (WordNet...); the runner skips that benchmark."""
+
+
 def machine_info():
     """Cores, CPU model, memory, Keras backend, Python and library versions."""
     import numpy
@@ -56,7 +60,7 @@ def _cpu_model():
     return platform.processor()
 
 
-def write_result(name, figures, settings, wall_time_s, quick, results_dir=None):
+def write_result(name, figures, settings, wall_time_s, quick, results_dir=None, memory=None):
     """Write ``results/<name>.json`` atomically and return its path.
 
     Args:
@@ -67,6 +71,7 @@ def write_result(name, figures, settings, wall_time_s, quick, results_dir=None):
         quick: bool, whether this was a ``--quick`` run (quick results are written as ``<name>.quick.json``
             so that they never overwrite committed full-run results).
         results_dir: output directory (default ``benchmarks/results``).
+        memory: dict or None, the benchmark's ``PeakMemory.as_dict()``.
     """
     results_dir = results_dir or RESULTS_DIR
     os.makedirs(results_dir, exist_ok=True)
@@ -76,6 +81,7 @@ def write_result(name, figures, settings, wall_time_s, quick, results_dir=None):
         "quick": quick,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "wall_time_s": round(wall_time_s, 2),
+        "memory": memory,
         "machine": machine_info(),
         "settings": settings,
         "figures": figures,

@@ -22,7 +22,10 @@ import random
 import re
 import zlib
 
-WORDNET_DIR = "/usr/share/wordnet"
+from benchmarks.results_io import MissingData
+
+#: Where Debian's ``wordnet-base`` puts WordNet; the environment variable ``WORDNET_DIR`` overrides it.
+DEFAULT_WORDNET_DIR = "/usr/share/wordnet"
 POS_FILES = {"n": "data.noun", "v": "data.verb", "a": "data.adj", "s": "data.adj", "r": "data.adv"}
 _EXAMPLE = re.compile(r'"([^"]+)"')
 _TOKEN = re.compile(r"[a-z]+|\d+(?:[.,]\d+)*|'[a-z]+|[^\sa-z\d]")
@@ -81,23 +84,30 @@ def _parse_line(line):
     return f"{offset}-{ss_type}", ss_type, lemmas, definition, examples
 
 
-def read_contexts(wordnet_dir=WORDNET_DIR):
+def wordnet_dir():
+    """``$WORDNET_DIR``, or ``/usr/share/wordnet``."""
+    return os.environ.get("WORDNET_DIR", DEFAULT_WORDNET_DIR)
+
+
+def read_contexts(directory=None):
     """Every (lemma, sense, example sentence) of WordNet whose example contains the lemma.
 
     Args:
-        wordnet_dir: directory holding WordNet's ``data.*`` files. Defaults to ``/usr/share/wordnet``.
+        directory: directory holding WordNet's ``data.*`` files. Defaults to ``wordnet_dir()``.
 
     Returns:
         list of ``Context``, in file order.
 
     Raises:
-        FileNotFoundError: if no WordNet data file is there (``apt-get install wordnet-base``).
+        benchmarks.results_io.MissingData: if no WordNet data file is there (``apt-get install wordnet-base``).
     """
-    paths = [os.path.join(wordnet_dir, f) for f in sorted(set(POS_FILES.values()))]
+    directory = directory or wordnet_dir()
+    paths = [os.path.join(directory, f) for f in sorted(set(POS_FILES.values()))]
     paths = [p for p in paths if os.path.exists(p)]
     if not paths:
-        raise FileNotFoundError(f"no WordNet data.noun/data.verb/... files in {wordnet_dir}; install them with "
-                                "`apt-get install wordnet-base` (Debian) or pass the directory of a WordNet 3.0 copy.")
+        raise MissingData(f"no WordNet data.noun/data.verb/... files in {directory}; install them with "
+                          "`apt-get install wordnet-base` (Debian), or set WORDNET_DIR to the dict/ directory of a "
+                          "WordNet 3.0 copy.")
     contexts = []
     for path in paths:
         with open(path, encoding="utf-8", errors="replace") as handle:

@@ -85,7 +85,7 @@ def small_corpus(tmp_path_factory):
 
 @pytest.mark.parametrize("module", [word_similarity, polysemy], ids=lambda m: m.NAME)
 def test_quick_path_writes_a_well_formed_result_report_and_plot(module, small_corpus, tmp_path):
-    extra = {"wordnet_dir": WORDNET} if module is polysemy else {}
+    extra = {"wordnet": WORDNET} if module is polysemy else {}
     figures, settings = module.run(quick=True, corpus=small_corpus, **extra)
     path = write_result(module.NAME, figures, settings, wall_time_s=1.0, quick=True, results_dir=str(tmp_path))
     with open(path, encoding="utf-8") as handle:

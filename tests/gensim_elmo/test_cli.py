@@ -78,12 +78,14 @@ def test_benchmark_command_runs_a_quick_benchmark_and_reports(tmp_path, capsys):
     results = tmp_path / "results"
     assert main(["benchmark", "word2vec_speed", "--quick", "--results-dir", str(results)]) == 0
     # the word2vec_speed benchmark's quick path is tested here, through the command users run
-    figures = json.loads((results / "word2vec_speed.quick.json").read_text(encoding="utf-8"))["figures"]
+    result = json.loads((results / "word2vec_speed.quick.json").read_text(encoding="utf-8"))
+    assert result["memory"]["peak_rss_mib"] >= result["memory"]["rss_at_start_mib"] > 0
+    figures = result["figures"]
     assert set(figures) == {"corpus_file/cbow", "corpus_file/skipgram", "iterable/cbow", "iterable/skipgram"}
     assert all(f["gensim_words_per_s"] > 0 and f["gensim_elmo_words_per_s"] > 0 for f in figures.values())
     assert list((results / "plots").glob("*.png"))
     report = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
-    assert "## word2vec_speed" in report and "QUICK run" in report
+    assert "## word2vec_speed" in report and "QUICK run" in report and "peak RSS" in report
 
 
 def test_parser_exposes_commands():
@@ -126,3 +128,11 @@ def test_train_elmo_embed_and_convert(tmp_path, tiny_corpus_file):
     assert main(["embed", str(sentences), str(tmp_path / "w.npy"), "--model", str(tmp_path / "w.hdf5"),
                  "--options", str(tmp_path / "o.json"), "--layer", "2"]) == 0
     np.testing.assert_allclose(np.load(tmp_path / "w.npy"), np.load(tmp_path / "v.npy"), atol=1e-6)
+
+
+def test_benchmark_with_missing_data_is_skipped_with_the_reason(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("WORDNET_DIR", str(tmp_path))
+    assert main(["benchmark", "polysemy", "--quick", "--results-dir", str(tmp_path / "results")]) == 0
+    out = capsys.readouterr().out
+    assert "SKIPPED polysemy" in out and "apt-get install wordnet-base" in out
+    assert not (tmp_path / "results" / "polysemy.quick.json").exists()
