@@ -205,6 +205,51 @@ def _plot_sense_map(points, layer, plots_dir):
     return path
 
 
+def _roofline(result, plots_dir):
+    backends = result["figures"]["backends"]
+    rows = ["| backend | workload | tokens/s | GFLOP/token | achieved GFLOP/s | efficiency | peak RSS MiB |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for backend, b in backends.items():
+        for name, w in b["workloads"].items():
+            rows.append(f"| {backend} | {name} | {w['tokens_per_s']:.0f} | {w['flops_per_token'] / 1e9:.4f} | "
+                        f"{w['achieved_gflops']:.1f} | **{w['efficiency']:.3f}** | {w['peak_rss_mib']:.0f} |")
+    rates = "; ".join(f"{backend}: " + ", ".join(f"{k} {v:.0f}" for k, v in b["matmul_gflops"].items())
+                      for backend, b in backends.items())
+    rows.append(f"\nfloat32 matmul {tuple(result['settings']['matmul_shape'])} GFLOP/s (median): {rates}. Efficiency = "
+                "achieved GFLOP/s / the best matmul rate of that run. Targets and anchor: "
+                + "; ".join(f"{k} {v}" for k, v in result["figures"]["anchors"].items()))
+    return "\n".join(rows), _plot_roofline(backends, plots_dir)
+
+
+def _plot_roofline(backends, plots_dir):
+    plt = _pyplot()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
+    for backend, b in backends.items():
+        curve = sorted((int(k.split("/")[1]), w["tokens_per_s"]) for k, w in b["workloads"].items()
+                       if k.startswith("elmo_embed_batch/"))
+        left.plot([c[0] for c in curve], [c[1] for c in curve], marker="o", label=backend)
+    left.set_xscale("log", base=2)
+    left.set_xlabel("batch size (sentences)")
+    left.set_ylabel("tokens / s")
+    left.set_title("ELMo embedding speed by batch size")
+    left.legend(fontsize=8)
+    names = list(next(iter(backends.values()))["workloads"])
+    names = [n for n in names if not n.startswith("elmo_embed_batch/")]
+    width = 0.8 / len(backends)
+    for i, (backend, b) in enumerate(backends.items()):
+        right.bar([x + (i - (len(backends) - 1) / 2) * width for x in range(len(names))],
+                  [b["workloads"][n]["efficiency"] for n in names], width=width, label=backend)
+    right.set_xticks(list(range(len(names))), names, rotation=25, ha="right", fontsize=7)
+    right.set_ylabel("efficiency (of best matmul FLOP/s)")
+    right.set_title("Efficiency per workload")
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    path = os.path.join(plots_dir, "roofline.png")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def _pyplot():
     import matplotlib
 
@@ -215,7 +260,8 @@ def _pyplot():
 
 
 SECTIONS = {"word2vec_speed": _word2vec_speed, "nnlm_ptb": _nnlm_ptb, "elmo_ptb": _elmo_ptb,
-            "word_similarity": _word_similarity, "polysemy": _polysemy}
+            "word_similarity": _word_similarity, "polysemy": _polysemy,
+            "roofline": _roofline}
 
 
 def write_report(results_dir=RESULTS_DIR, output=None, plots_dir=None):

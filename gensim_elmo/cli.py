@@ -215,9 +215,11 @@ def _add_embed_parser(subparsers):
     p = subparsers.add_parser(
         "embed",
         help="ELMo vectors of every sentence of a file, to .npy or .hdf5",
-        description="Embed each line of INPUT (whitespace-separated tokens) with an ELMo model. HDF5 output "
-        "holds one dataset per sentence (its line number) of shape (layers, tokens, dim) and the tokens; "
-        ".npy output holds every sentence's tokens concatenated: (layers, total_tokens, dim) with --layer all, "
+        description="Embed each line of INPUT (whitespace-separated tokens) with an ELMo model. HDF5 output is "
+        "streamed: any corpus size in bounded memory, a progress bar in tokens/s, and running the same command "
+        "again after an interruption resumes it (gensim_elmo.elmo_embed_file: datasets vectors (total_tokens, "
+        "layers, dim) or (total_tokens, dim), tokens, offsets). .npy output (small corpora, held in memory) "
+        "holds every sentence's tokens concatenated: (layers, total_tokens, dim) with --layer all, "
         "(total_tokens, dim) otherwise, plus a companion .lengths.npy (tokens per sentence) to split it.",
     )
     p.add_argument("input", help="text file, one sentence per line")
@@ -227,7 +229,11 @@ def _add_embed_parser(subparsers):
     p.add_argument("--options", default=None, help="options.json of an original-format model")
     p.add_argument("--layer", default="all", help='"all" (every layer), "mix" (mean of the layers) or 0/1/2')
     p.add_argument("--batch-size", type=int, default=64, help="sentences per forward pass (default: 64)")
-    p.add_argument("--stateful", action="store_true", help="carry LSTM state between batches (original behaviour)")
+    p.add_argument("--stateful", action="store_true", help="carry LSTM state between batches (original behaviour; "
+                   ".npy output only)")
+    p.add_argument("--chunk-sentences", type=int, default=1024,
+                   help="HDF5 output: sentences embedded and committed together (default: 1024)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_embed)
 
 
@@ -238,20 +244,21 @@ def _embed(args):
     from gensim_elmo.corpus import LineSentences
 
     model = _load_elmo(args.model, args.options)
+    if args.output.endswith((".hdf5", ".h5")):
+        if args.stateful:
+            raise ValueError("--stateful works with .npy output only: streamed HDF5 output embeds each sentence "
+                             "on its own, so that an interrupted run can resume.")
+        count = model.embed_file(args.input, args.output, layer=args.layer, batch_size=args.batch_size,
+                                 chunk_sentences=args.chunk_sentences, progress=not args.no_progress)
+        print(f"{count} sentences embedded in {args.output}")
+        return 0
     sentences = list(LineSentences(args.input))
     vectors = model.embed_sentences(sentences, batch_size=args.batch_size, stateful=args.stateful)
     if args.layer == "mix":
         vectors = [v.mean(axis=0) for v in vectors]
     elif args.layer != "all":
         vectors = [v[int(args.layer)] for v in vectors]
-    if args.output.endswith((".hdf5", ".h5")):
-        import h5py
-
-        with atomic_path(args.output) as tmp, h5py.File(tmp, "w") as f:
-            for i, (sentence, v) in enumerate(zip(sentences, vectors)):
-                f.create_dataset(str(i), data=v)
-                f[str(i)].attrs["tokens"] = " ".join(sentence)
-    elif args.output.endswith(".npy"):
+    if args.output.endswith(".npy"):
         axis = -2
         stacked = np.concatenate(vectors, axis=axis) if vectors else np.zeros((0,))
         with atomic_path(args.output) as tmp, open(tmp, "wb") as handle:

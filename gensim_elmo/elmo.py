@@ -419,6 +419,27 @@ class ELMo:
                 results[index] = self._unpad(outputs, row, len(sentences[index]))
         return results
 
+    def embed_file(self, corpus_file, output, layer="all", batch_size=64, chunk_sentences=1024, progress=True):
+        """Embed every line of ``corpus_file`` into the HDF5 file ``output``: streamed, resumable.
+
+        Memory holds ``chunk_sentences`` sentences at a time whatever the corpus size; calling it
+        again after an interruption skips the sentences already written. Layout and arguments:
+        ``gensim_elmo.elmo_embed_file.embed_file``.
+
+        Returns:
+            int, the number of sentences in ``output``.
+
+        Example:
+        >>> model = ELMo(preset="tiny", progress=False)
+        >>> model.embed_file("corpus.txt", "vectors.hdf5", layer="mix")  # doctest: +SKIP
+        120000
+        """
+        from gensim_elmo.elmo_embed_file import embed_file
+
+        self._require("network", "embed_file")
+        return embed_file(self, corpus_file, output, layer=layer, batch_size=batch_size,
+                          chunk_sentences=chunk_sentences, progress=progress)
+
     def _run_rows(self, rows, states):
         """Run a fixed-size batch in which ``None`` rows are all padding (their state is unchanged)."""
         batch = self._batch([r if r is not None else [] for r in rows])

@@ -118,8 +118,8 @@ def test_train_elmo_embed_and_convert(tmp_path, tiny_corpus_file):
     sentences.write_text("the cat sat\na dog\n", encoding="utf-8")
     assert main(["embed", str(sentences), str(tmp_path / "v.hdf5"), "--model", str(model_dir)]) == 0
     with h5py.File(tmp_path / "v.hdf5", "r") as f:
-        assert f["0"].shape == (3, 3, 32) and f["1"].shape == (3, 2, 32)
-        assert f["0"].attrs["tokens"] == "the cat sat"
+        assert f["vectors"].shape == (5, 3, 32) and list(f["offsets"]) == [0, 3, 5]
+        assert [t.decode() for t in f["tokens"][:3]] == ["the", "cat", "sat"]
     assert main(["embed", str(sentences), str(tmp_path / "v.npy"), "--model", str(model_dir), "--layer", "2"]) == 0
     assert np.load(tmp_path / "v.npy").shape == (5, 32)
     assert main(["convert", str(model_dir), "--to-bilm", str(tmp_path / "o.json"), str(tmp_path / "w.hdf5")]) == 0
