@@ -103,3 +103,19 @@ def test_quick_path_writes_a_well_formed_result_report_and_plot(module, small_co
     text = open(write_report(results_dir=str(tmp_path), output=str(tmp_path / "RESULTS.md")), encoding="utf-8").read()
     assert f"## {module.NAME}" in text and ".png" in text
     assert list((tmp_path / "plots").glob("*.png"))
+
+
+def test_roofline_quick_path_measures_every_workload(tmp_path):
+    from benchmarks import roofline
+
+    figures, settings = roofline.run(quick=True, backends=["jax"])
+    result = figures["backends"]["jax"]
+    assert result["best_matmul_gflops"] == max(result["matmul_gflops"].values()) > 1
+    assert set(result["workloads"]) == {"elmo_embed/tiny", "elmo_embed_batch/1", "elmo_embed_batch/32",
+                                        "elmo_train/tiny", "nnlm_train"}
+    for w in result["workloads"].values():
+        assert w["tokens_per_s"] > 0 and 0 < w["efficiency"] < 1.5 and w["peak_rss_mib"] > 0
+        assert w["achieved_gflops"] == pytest.approx(w["tokens_per_s"] * w["flops_per_token"] / 1e9)
+    write_result("roofline", figures, settings, wall_time_s=1.0, quick=True, results_dir=str(tmp_path))
+    text = open(write_report(results_dir=str(tmp_path), output=str(tmp_path / "RESULTS.md")), encoding="utf-8").read()
+    assert "## roofline" in text and (tmp_path / "plots" / "roofline.png").exists()
