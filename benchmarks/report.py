@@ -8,6 +8,8 @@ import glob
 import json
 import os
 
+import numpy as np
+
 from benchmarks.results_io import RESULTS_DIR
 
 #: RESULTS.md sits next to the results directory (``benchmarks/RESULTS.md`` in a checkout).
@@ -250,6 +252,36 @@ def _plot_roofline(backends, plots_dir):
     return path
 
 
+def _downstream(result, plots_dir):
+    f = result["figures"]
+    datasets = list(f)
+    embeddings = list(f[datasets[0]]["accuracy"])
+    rows = ["| embedding | " + " | ".join(f"{d} ({f[d]['texts']} texts, {len(f[d]['classes'])} classes)"
+                                         for d in datasets) + " |", "| --- |" + " ---: |" * len(datasets)]
+    for e in embeddings:
+        rows.append(f"| {e} | " + " | ".join(
+            f"{f[d]['accuracy'][e]['mean']:.3f} (±{np.std(f[d]['accuracy'][e]['per_seed']):.3f})"
+            for d in datasets) + " |")
+    s = result["settings"]
+    rows.append(f"\nTest accuracy, mean (and standard deviation) over seeds {s['seeds']}; {s['split']}; texts cut to "
+                f"{s['max_tokens']} tokens; {s['epochs']} epochs. Embeddings trained on {s['embeddings_trained_on']}.")
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    width = 0.8 / len(embeddings)
+    for i, e in enumerate(embeddings):
+        ax.bar([x + (i - (len(embeddings) - 1) / 2) * width for x in range(len(datasets))],
+               [f[d]["accuracy"][e]["mean"] for d in datasets], width=width, label=e)
+    ax.set_xticks(list(range(len(datasets))), datasets)
+    ax.set_ylabel("test accuracy")
+    ax.set_title("The same classifier, its embedding layer swapped")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path = os.path.join(plots_dir, "downstream.png")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return "\n".join(rows), path
+
+
 def _pyplot():
     import matplotlib
 
@@ -261,7 +293,7 @@ def _pyplot():
 
 SECTIONS = {"word2vec_speed": _word2vec_speed, "nnlm_ptb": _nnlm_ptb, "elmo_ptb": _elmo_ptb,
             "word_similarity": _word_similarity, "polysemy": _polysemy,
-            "roofline": _roofline}
+            "roofline": _roofline, "downstream": _downstream}
 
 
 def write_report(results_dir=RESULTS_DIR, output=None, plots_dir=None):

@@ -4,7 +4,7 @@
 on Penn Treebank train (or on ``corpus_file``, one sentence per line). The NNLM and the ELMo take
 minutes to an hour to train, so a full run saves them under ``benchmarks/results/.models``
 (git-ignored), named by their settings and corpus, and later benchmarks load them instead of
-training again; ``elmo_ptb`` saves its model there too, so a full ``python -m benchmarks``
+training again (an interrupted training resumes from its checkpoint next to it); ``elmo_ptb`` saves its model there too, so a full ``python -m benchmarks``
 trains the ELMo once. Quick runs train tiny models on a slice and keep them in memory only.
 
 Example (about a minute):
@@ -17,6 +17,7 @@ import hashlib
 import itertools
 import json
 import os
+import shutil
 
 from benchmarks.results_io import RESULTS_DIR
 
@@ -110,9 +111,12 @@ def trained_model(kind, quick=False, corpus_file=None):
         model = cls.load(path)
     else:
         print(f"{kind}: training on {corpus} with {settings}")
-        model = cls(_corpus(corpus_file, quick), **settings)
+        # Full runs checkpoint as they go: the same command resumes an interrupted training.
+        resumable = {"checkpoint_dir": path + ".checkpoint", "checkpoint_steps": 200} if path else {}
+        model = cls(_corpus(corpus_file, quick), **settings, **resumable)
         if path:
             model.save(path)
+            shutil.rmtree(path + ".checkpoint", ignore_errors=True)
     _memory[key] = model
     return model
 

