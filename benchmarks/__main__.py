@@ -9,7 +9,7 @@ from benchmarks.peak_memory import PeakMemory
 from benchmarks.results_io import RESULTS_DIR, MissingData, write_result
 
 #: Benchmark modules in the order they run.
-BENCHMARKS = ["word2vec_speed", "nnlm_ptb", "elmo_ptb", "word_similarity", "polysemy", "downstream", "roofline"]
+BENCHMARKS = ["word2vec_speed", "nnlm_ptb", "elmo_ptb", "word_similarity", "polysemy", "downstream", "roofline", "memory_scaling"]
 
 
 def add_arguments(parser):

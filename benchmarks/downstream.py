@@ -191,15 +191,22 @@ def evaluate_dataset(texts, labels, p, quick=False, corpus=None, embeddings=EMBE
 def run(quick=False, corpus=None, datasets=None):
     """Load the data sets, train the classifiers, and return (figures, settings)."""
     p = QUICK if quick else FULL
-    figures = {}
+    figures, skipped = {}, {}
     for name, load in (datasets or DATASETS).items():
-        texts, labels = load()
+        try:
+            texts, labels = load()
+        except MissingData as exc:
+            print(f"skipping {name}: {exc}")
+            skipped[name] = str(exc)
+            continue
         if p["examples"]:
             keep = np.random.default_rng(0).permutation(len(texts))[: p["examples"]]
             texts, labels = [texts[i] for i in keep], [labels[i] for i in keep]
         print(f"{name}: {len(texts)} texts, {len(set(labels))} classes")
         figures[name] = {"texts": len(texts), "classes": sorted(set(labels)),
                          "accuracy": evaluate_dataset(texts, labels, p, quick=quick, corpus=corpus)}
-    settings = dict(p, seeds=SEEDS, split="stratified 80/20, seed 0", embeddings_trained_on=corpus_name(corpus, quick),
+    if not figures:
+        raise MissingData("no data set is installed: " + "; ".join(skipped.values()))
+    settings = dict(p, skipped_data_sets=skipped, seeds=SEEDS, split="stratified 80/20, seed 0", embeddings_trained_on=corpus_name(corpus, quick),
                     models={k: settings_for(k, quick) for k in ("skipgram", "nnlm", "elmo")})
     return figures, settings

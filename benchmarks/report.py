@@ -282,6 +282,18 @@ def _downstream(result, plots_dir):
     return "\n".join(rows), path
 
 
+def _memory_scaling(result, plots_dir):
+    f = result["figures"]
+    rows = ["| job | peak RSS, PTB x1 (MiB) | peak RSS, PTB x10 (MiB) | ratio | under target |",
+            "| --- | ---: | ---: | ---: | --- |"]
+    for job, r in f.items():
+        rows.append(f"| {job} | {r['x1']['peak_rss_mib']:.0f} | {r['x10']['peak_rss_mib']:.0f} | **{r['ratio']:.3f}** | "
+                    f"{'yes' if r['flat'] else 'NO'} |")
+    rows.append(f"\nEach job in a fresh process, one epoch or pass; target ratio < {result['settings']['target_ratio']}. "
+                f"Corpus: {result['settings']['corpus']}.")
+    return "\n".join(rows), None
+
+
 def _pyplot():
     import matplotlib
 
@@ -293,7 +305,8 @@ def _pyplot():
 
 SECTIONS = {"word2vec_speed": _word2vec_speed, "nnlm_ptb": _nnlm_ptb, "elmo_ptb": _elmo_ptb,
             "word_similarity": _word_similarity, "polysemy": _polysemy,
-            "roofline": _roofline, "downstream": _downstream}
+            "roofline": _roofline, "downstream": _downstream,
+            "memory_scaling": _memory_scaling}
 
 
 def write_report(results_dir=RESULTS_DIR, output=None, plots_dir=None):

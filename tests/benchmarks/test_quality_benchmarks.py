@@ -119,3 +119,39 @@ def test_roofline_quick_path_measures_every_workload(tmp_path):
     write_result("roofline", figures, settings, wall_time_s=1.0, quick=True, results_dir=str(tmp_path))
     text = open(write_report(results_dir=str(tmp_path), output=str(tmp_path / "RESULTS.md")), encoding="utf-8").read()
     assert "## roofline" in text and (tmp_path / "plots" / "roofline.png").exists()
+
+
+def test_stratified_split_keeps_each_label_share_and_is_fixed():
+    from benchmarks.downstream import stratified_split
+
+    labels = ["a"] * 50 + ["b"] * 30 + ["c"] * 20
+    train, test = stratified_split(labels)
+    assert sorted(np.concatenate([train, test]).tolist()) == list(range(100))
+    assert [sum(labels[i] == c for i in test) for c in "abc"] == [10, 6, 4]
+    np.testing.assert_array_equal(stratified_split(labels)[1], test)
+
+
+def test_downstream_quick_path_scores_every_embedding(small_corpus, tmp_path):
+    from benchmarks import downstream
+
+    figures, settings = downstream.run(quick=True, corpus=small_corpus, datasets={"bbc_news": downstream.load_bbc})
+    result = figures["bbc_news"]
+    assert result["texts"] == downstream.QUICK["examples"] and len(result["classes"]) == 5
+    assert set(result["accuracy"]) == set(downstream.EMBEDDINGS)
+    for scores in result["accuracy"].values():
+        assert len(scores["per_seed"]) == 3 and all(0 <= s <= 1 for s in scores["per_seed"])
+    write_result("downstream", figures, settings, wall_time_s=1.0, quick=True, results_dir=str(tmp_path))
+    text = open(write_report(results_dir=str(tmp_path), output=str(tmp_path / "RESULTS.md")), encoding="utf-8").read()
+    assert "## downstream" in text and (tmp_path / "plots" / "downstream.png").exists()
+
+
+def test_memory_scaling_quick_path_measures_both_corpus_sizes(tmp_path):
+    from benchmarks import memory_scaling
+
+    figures, settings = memory_scaling.run(quick=True, jobs=("elmo_embed",))
+    r = figures["elmo_embed"]
+    assert r["x10"]["peak_rss_mib"] > 100 and r["ratio"] == pytest.approx(r["x10"]["peak_rss_mib"] / r["x1"]["peak_rss_mib"])
+    assert r["x10"]["seconds"] > r["x1"]["seconds"]  # ten times the work really ran
+    write_result("memory_scaling", figures, settings, wall_time_s=1.0, quick=True, results_dir=str(tmp_path))
+    text = open(write_report(results_dir=str(tmp_path), output=str(tmp_path / "RESULTS.md")), encoding="utf-8").read()
+    assert "## memory_scaling" in text
