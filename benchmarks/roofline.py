@@ -34,7 +34,7 @@ from benchmarks.peak_memory import PeakMemory
 
 NAME = "roofline"
 DESCRIPTION = "Tokens/s and efficiency (achieved / best matmul FLOP/s) of ELMo and NNLM, per Keras backend"
-EXPECTED_MINUTES = 25
+EXPECTED_MINUTES = 35
 MATMUL_SHAPE = (640, 1024, 16384)
 BACKENDS = ("tensorflow", "jax", "torch")
 FULL = dict(matmul_repeats=5, presets=("tiny", "small", "medium", "original"), embed_sentences=320,

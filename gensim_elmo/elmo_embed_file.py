@@ -25,7 +25,7 @@ Example:
 >>> embed_file(ELMo(preset="tiny", progress=False), corpus, os.path.join(directory, "v.hdf5"), progress=False)
 2
 >>> with h5py.File(os.path.join(directory, "v.hdf5")) as f:
-...     f["vectors"].shape, list(f["offsets"][:])
+...     f["vectors"].shape, f["offsets"][:].tolist()
 ((5, 3, 32), [0, 3, 5])
 """
 
