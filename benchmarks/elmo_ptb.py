@@ -25,7 +25,7 @@ SETTINGS = dict(preset="small", epochs=1, batch_size=64, learning_rate=0.2, num_
                 seed=1)
 QUICK_SETTINGS = dict(preset="tiny", epochs=1, batch_size=32, learning_rate=0.2, num_sampled=512, dropout=0.1,
                       seed=1)
-QUICK_SENTENCES = 500
+QUICK_SENTENCES = 300
 
 
 def run(quick=False, settings=None):

@@ -24,7 +24,7 @@ TARGET_RATIO = 1.2
 NNLM_SETTINGS = dict(vector_size=32, window=3, hidden_size=64, batch_size=512, learning_rate=2e-3, num_sampled=256, epochs=1,
             seed=1)
 ELMO_SETTINGS = dict(preset="tiny", batch_size=64, learning_rate=0.2, num_sampled=512, epochs=1, seed=1)
-QUICK_SENTENCES = 500
+QUICK_SENTENCES = 100
 
 
 def job(kind, corpus_file, workdir):

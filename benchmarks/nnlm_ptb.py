@@ -45,7 +45,7 @@ def run(quick=False, settings=None):
     from gensim_elmo.nnlm import NNLM
 
     settings = dict(settings or (QUICK_SETTINGS if quick else SETTINGS))
-    limit = 2000 if quick else None
+    limit = 1000 if quick else None
     train, valid, test = ptb("train", limit=limit), list(ptb("valid", limit=limit)), list(ptb("test", limit=limit))
     timer = EpochTimer()
     early = settings.pop("early_stopping")

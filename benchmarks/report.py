@@ -28,11 +28,17 @@ def load_results(results_dir=RESULTS_DIR):
     return results
 
 
+#: Benchmarks that measure in worker processes: their own peak memory is in their tables.
+WORKER_BENCHMARKS = {"roofline", "memory_scaling"}
+
+
 def _header(result):
     m = result["machine"]
     kind = "QUICK run (reduced data)" if result["quick"] else "full run"
     memory = result.get("memory")
-    if memory:
+    if memory and result["benchmark"] in WORKER_BENCHMARKS:
+        kind += f", runner's peak RSS {memory['peak_rss_mib']:.0f} MiB (the workers' are in the table)"
+    elif memory:
         kind += f", peak RSS {memory['peak_rss_mib']:.0f} MiB"
     return (f"_{kind}, {result['date']}, {result['wall_time_s'] / 60:.1f} min; {m.get('cores')} cores "
             f"({m.get('cpu')}), Keras backend {m.get('keras_backend')}, gensim {m.get('gensim')}, "

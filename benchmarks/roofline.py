@@ -39,8 +39,8 @@ MATMUL_SHAPE = (640, 1024, 16384)
 BACKENDS = ("tensorflow", "jax", "torch")
 FULL = dict(matmul_repeats=5, presets=("tiny", "small", "medium", "original"), embed_sentences=320,
             batch_sizes=(1, 4, 16, 32, 64, 128), curve_sentences=128, train_sentences=1500, nnlm_sentences=6000)
-QUICK = dict(matmul_repeats=2, presets=("tiny",), embed_sentences=64, batch_sizes=(1, 32),
-             curve_sentences=16, train_sentences=96, nnlm_sentences=400)
+QUICK = dict(matmul_repeats=1, presets=("tiny",), embed_sentences=32, batch_sizes=(1, 32),
+             curve_sentences=8, train_sentences=64, nnlm_sentences=200)
 ANCHORS = {"AllenNLP original ELMo embedding, batch 32, efficiency (DESIGN.md)": 0.34,
            "target: original embedding": 0.6, "target: small training": 0.3, "target: NNLM training": 0.3}
 

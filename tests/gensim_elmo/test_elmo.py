@@ -73,7 +73,7 @@ def test_bilm_hdf5_round_trip_is_exact(golden, tmp_path):
             np.testing.assert_array_equal(a[name][...], b[name][...])
 
 
-def test_training_lowers_perplexity_and_is_deterministic():
+def test_training_lowers_perplexity():
     model = ELMo(epochs=1, **TINY)
     model.build_vocab(CORPUS)
     before = model.perplexity(CORPUS[:4])
@@ -82,26 +82,18 @@ def test_training_lowers_perplexity_and_is_deterministic():
     assert set(after) == {"forward", "backward", "average"}
     assert after["average"] < 0.7 * before["average"], (before, after)
     assert after["forward"] < before["forward"] and after["backward"] < before["backward"]
-    twin = ELMo(epochs=1, **TINY)
-    twin.build_vocab(CORPUS)
-    twin.train(CORPUS, epochs=3)
-    np.testing.assert_allclose(twin.embed_sentence(CORPUS[0]), model.embed_sentence(CORPUS[0]), atol=1e-6)
-    assert twin.history["loss"] == pytest.approx(model.history["loss"], rel=1e-6)
+    # Same seed, same result: test_checkpoints.py trains an uninterrupted twin of a killed-and-resumed
+    # ELMo and requires identical weights.
 
 
-def test_sampled_softmax_training_runs():
-    model = ELMo(CORPUS, epochs=1, num_sampled=4, **TINY)
-    assert model.language_model.num_sampled == 4
-    assert np.isfinite(model.history["loss"][0])
-
-
-def test_batches_of_different_lengths_train_for_several_epochs():
+def test_batches_of_different_lengths_train_for_several_epochs_with_a_sampled_softmax():
     # Many short-sentence batches and a few long ones; with seed 1 the first two batches are short.
     # On TensorFlow, Keras once took the shapes of the first two batches as fixed and failed on the
     # first longer batch.
     short = [["w%d" % (i % 7), "x", "y"] for i in range(64)]
     long = [["w%d" % (i % 7)] + ["z"] * 30 for i in range(16)]
-    model = ELMo(short + long, epochs=2, **dict(TINY, batch_size=4, seed=1))
+    model = ELMo(short + long, epochs=2, num_sampled=4, **dict(TINY, batch_size=4, seed=1))
+    assert model.language_model.num_sampled == 4  # 4 negatives out of a vocabulary of 13
     assert len(model.history["loss"]) == 2 and all(np.isfinite(model.history["loss"]))
 
 
