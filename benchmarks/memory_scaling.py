@@ -81,7 +81,7 @@ def run(quick=False, jobs=JOBS):
             print(f"{kind}: peak RSS {runs['x1']['peak_rss_mib']:.0f} MiB (x1) vs {runs['x10']['peak_rss_mib']:.0f} "
                   f"MiB (x10): ratio {ratio:.3f}")
     settings = {"corpus": f"PTB train{' first %d sentences' % QUICK_SENTENCES if quick else ''}, x1 and x10",
-                "nnlm": NNLM_SETTINGS, "elmo": ELMO_SETTINGS, "embed": "tiny preset, layer mix, HDF5", "target_ratio": TARGET_RATIO}
+                "nnlm": NNLM_SETTINGS, "elmo": ELMO_SETTINGS, "embed": "tiny preset, layer mix, HDF5", "target_ratio": TARGET_RATIO, "jobs": list(jobs)}
     return figures, settings
 
 

@@ -140,7 +140,7 @@ def _score(r):
 def _word_similarity(result, plots_dir):
     models = result["figures"]["models"]
     names = list(models)
-    sets = list(next(iter(models.values()))["scores"])
+    sets = list(dict.fromkeys(s for n in names for s in models[n]["scores"]))
     rows = ["| set (metric) | " + " | ".join(names) + " |", "| --- |" + " ---: |" * len(names),
             "| vocabulary / dimensions | " + " | ".join(f"{models[n]['vocabulary']} / {models[n]['vector_size']}"
                                                    for n in names) + " |"]
@@ -148,6 +148,9 @@ def _word_similarity(result, plots_dir):
         metric = "accuracy" if name.endswith("analogy") else "Spearman"
         cells = []
         for n in names:
+            if name not in models[n]["scores"]:
+                cells.append("not run")
+                continue
             value, oov, total = _score(models[n]["scores"][name])
             cells.append(f"{value:.3f} ({total - oov}/{total})")
         rows.append(f"| {name} ({metric}) | " + " | ".join(cells) + " |")
@@ -161,7 +164,7 @@ def _plot_word_similarity(models, names, sets, plots_dir):
     fig, ax = plt.subplots(figsize=(max(6, len(sets) * 0.9), 3.8))
     width = 0.8 / len(names)
     for i, n in enumerate(names):
-        values = [_score(models[n]["scores"][s])[0] for s in sets]
+        values = [_score(models[n]["scores"][s])[0] if s in models[n]["scores"] else 0.0 for s in sets]
         ax.bar([x + (i - (len(names) - 1) / 2) * width for x in range(len(sets))], values, width=width, label=n)
     ax.set_xticks(list(range(len(sets))), sets, rotation=30, ha="right")
     ax.set_ylabel("Spearman / analogy accuracy")
