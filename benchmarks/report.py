@@ -298,8 +298,10 @@ def _memory_scaling(result, plots_dir):
     for job, r in f.items():
         rows.append(f"| {job} | {r['x1']['peak_rss_mib']:.0f} | {r['x10']['peak_rss_mib']:.0f} | **{r['ratio']:.3f}** | "
                     f"{'yes' if r['flat'] else 'NO'} |")
+    missing = [job for job in ("nnlm_train", "elmo_train", "elmo_embed") if job not in f]
     rows.append(f"\nEach job in a fresh process, one epoch or pass; target ratio < {result['settings']['target_ratio']}. "
-                f"Corpus: {result['settings']['corpus']}.")
+                f"Corpus: {result['settings']['corpus']}." + (f" Not measured in this run: {', '.join(missing)}."
+                                                              if missing else ""))
     return "\n".join(rows), None
 
 
