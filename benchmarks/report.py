@@ -63,18 +63,11 @@ def _plot_word2vec(result, plots_dir):
     gensim = [result["figures"][k]["gensim_words_per_s"] / 1e6 for k in keys]
     ours = [result["figures"][k]["gensim_elmo_words_per_s"] / 1e6 for k in keys]
     fig, ax = plt.subplots(figsize=(7, 3.5))
-    xs = range(len(keys))
-    ax.bar([x - 0.2 for x in xs], gensim, width=0.4, label="gensim")
-    ax.bar([x + 0.2 for x in xs], ours, width=0.4, label="gensim_elmo")
-    ax.set_xticks(list(xs), keys, rotation=15)
+    _grouped_bars(ax, keys, {"gensim": gensim, "gensim_elmo": ours}, rotation=15)
     ax.set_ylabel("million words / s")
     ax.set_title("Word2Vec training speed (same run, interleaved)")
     ax.legend()
-    fig.tight_layout()
-    path = os.path.join(plots_dir, "word2vec_speed.png")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, plots_dir, "word2vec_speed.png")
 
 
 def _nnlm_ptb(result, plots_dir):
@@ -108,11 +101,7 @@ def _plot_curve(result, plots_dir):
     ax.set_ylabel("perplexity")
     ax.set_title(f"NNLM on Penn Treebank (test {f['test_perplexity']:.1f})")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    path = os.path.join(plots_dir, "nnlm_ptb_learning_curve.png")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, plots_dir, "nnlm_ptb_learning_curve.png")
 
 
 def _elmo_ptb(result, plots_dir):
@@ -162,20 +151,13 @@ def _word_similarity(result, plots_dir):
 def _plot_word_similarity(models, names, sets, plots_dir):
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(max(6, len(sets) * 0.9), 3.8))
-    width = 0.8 / len(names)
-    for i, n in enumerate(names):
-        values = [_score(models[n]["scores"][s])[0] if s in models[n]["scores"] else 0.0 for s in sets]
-        ax.bar([x + (i - (len(names) - 1) / 2) * width for x in range(len(sets))], values, width=width, label=n)
-    ax.set_xticks(list(range(len(sets))), sets, rotation=30, ha="right")
+    _grouped_bars(ax, sets, {n: [_score(models[n]["scores"][s])[0] if s in models[n]["scores"] else 0.0
+                                 for s in sets] for n in names}, rotation=30, ha="right")
     ax.set_ylabel("Spearman / analogy accuracy")
     ax.axhline(0, color="black", linewidth=0.6)
     ax.set_title("Word similarity and analogy, all models trained on the same corpus")
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    path = os.path.join(plots_dir, "word_similarity.png")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, plots_dir, "word_similarity.png")
 
 
 def _polysemy(result, plots_dir):
@@ -209,11 +191,7 @@ def _plot_sense_map(points, layer, plots_dir):
         ax.legend(fontsize=5.5, loc="best")
     fig.suptitle(f"WordNet example sentences projected to 2-D (PCA of the target word's ELMo vector, {layer}), "
                  "coloured by WordNet sense")
-    fig.tight_layout()
-    path = os.path.join(plots_dir, "polysemy_sense_map.png")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, plots_dir, "polysemy_sense_map.png")
 
 
 def _roofline(result, plots_dir):
@@ -246,19 +224,12 @@ def _plot_roofline(backends, plots_dir):
     left.legend(fontsize=8)
     names = list(next(iter(backends.values()))["workloads"])
     names = [n for n in names if not n.startswith("elmo_embed_batch/")]
-    width = 0.8 / len(backends)
-    for i, (backend, b) in enumerate(backends.items()):
-        right.bar([x + (i - (len(backends) - 1) / 2) * width for x in range(len(names))],
-                  [b["workloads"][n]["efficiency"] for n in names], width=width, label=backend)
-    right.set_xticks(list(range(len(names))), names, rotation=25, ha="right", fontsize=7)
+    _grouped_bars(right, names, {backend: [b["workloads"][n]["efficiency"] for n in names]
+                                 for backend, b in backends.items()}, rotation=25, ha="right", fontsize=7)
     right.set_ylabel("efficiency (of best matmul FLOP/s)")
     right.set_title("Efficiency per workload")
     right.legend(fontsize=8)
-    fig.tight_layout()
-    path = os.path.join(plots_dir, "roofline.png")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, plots_dir, "roofline.png")
 
 
 def _downstream(result, plots_dir):
@@ -276,18 +247,11 @@ def _downstream(result, plots_dir):
                 f"{s['max_tokens']} tokens; {s['epochs']} epochs. Embeddings trained on {s['embeddings_trained_on']}.")
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    width = 0.8 / len(embeddings)
-    for i, e in enumerate(embeddings):
-        ax.bar([x + (i - (len(embeddings) - 1) / 2) * width for x in range(len(datasets))],
-               [f[d]["accuracy"][e]["mean"] for d in datasets], width=width, label=e)
-    ax.set_xticks(list(range(len(datasets))), datasets)
+    _grouped_bars(ax, datasets, {e: [f[d]["accuracy"][e]["mean"] for d in datasets] for e in embeddings})
     ax.set_ylabel("test accuracy")
     ax.set_title("The same classifier, its embedding layer swapped")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    path = os.path.join(plots_dir, "downstream.png")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    path = _save(plt, fig, plots_dir, "downstream.png")
     return "\n".join(rows), path
 
 
@@ -303,6 +267,23 @@ def _memory_scaling(result, plots_dir):
                 f"Corpus: {result['settings']['corpus']}." + (f" Not measured in this run: {', '.join(missing)}."
                                                               if missing else ""))
     return "\n".join(rows), None
+
+
+def _grouped_bars(ax, groups, series, **tick_options):
+    """Side-by-side bars: one group per entry of ``groups``, one bar per ``series`` name (its values by group)."""
+    width = 0.8 / len(series)
+    for i, (label, values) in enumerate(series.items()):
+        ax.bar([x + (i - (len(series) - 1) / 2) * width for x in range(len(groups))], values, width=width, label=label)
+    ax.set_xticks(list(range(len(groups))), groups, **tick_options)
+
+
+def _save(plt, fig, plots_dir, name):
+    """Lay out, write ``plots_dir/name`` and close ``fig``; returns the path."""
+    fig.tight_layout()
+    path = os.path.join(plots_dir, name)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
 
 
 def _pyplot():
