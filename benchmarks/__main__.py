@@ -57,7 +57,9 @@ def run_benchmarks(args):
             skipped.append(f"{module.NAME}: {exc}")
             print(f"SKIPPED {module.NAME}: {exc}")
             continue
-        path = write_result(module.NAME, figures, settings, time.perf_counter() - start, quick=args.quick,
+        # A benchmark may name its result by where it ran (roofline on a GPU: roofline_gpu).
+        name = module.result_name() if hasattr(module, "result_name") else module.NAME
+        path = write_result(name, figures, settings, time.perf_counter() - start, quick=args.quick,
                             results_dir=results_dir, memory=memory.as_dict())
         print(f"-> {path} (peak RSS {memory.peak_mib:.0f} MiB)")
     from benchmarks.report import write_report

@@ -29,7 +29,7 @@ def load_results(results_dir=RESULTS_DIR):
 
 
 #: Benchmarks that measure in worker processes: their own peak memory is in their tables.
-WORKER_BENCHMARKS = {"roofline", "memory_scaling"}
+WORKER_BENCHMARKS = {"roofline", "roofline_gpu", "memory_scaling"}
 
 
 def _header(result):
@@ -198,19 +198,34 @@ def _roofline(result, plots_dir):
     backends = result["figures"]["backends"]
     rows = ["| backend | workload | tokens/s | GFLOP/token | achieved GFLOP/s | efficiency | peak RSS MiB |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    notes = []
     for backend, b in backends.items():
         for name, w in b["workloads"].items():
             rows.append(f"| {backend} | {name} | {w['tokens_per_s']:.0f} | {w['flops_per_token'] / 1e9:.4f} | "
                         f"{w['achieved_gflops']:.1f} | **{w['efficiency']:.3f}** | {w['peak_rss_mib']:.0f} |")
+        if "device" in b:
+            notes.append(f"{backend} computed on {b['device']} ({b['device_name']})")
+        if "lstm_stack_ratio" in b:
+            notes.append(f"{backend}: LSTMProjection / keras.layers.LSTM training tokens/s = "
+                         f"**{b['lstm_stack_ratio']:.2f}**")
+        notes += [f"{backend} {name} FAILED: {error}" for name, error in b.get("errors", {}).items()]
+        if "curve_run" in b:
+            notes.append(f"{backend} batch-size curve: {b['curve_run']['why']}")
+        if "profile" in b:
+            prof = b["profile"]
+            notes.append(f"{backend} profile ({prof['workload']}): " + "; ".join(
+                f"{kind} {p['wall_s']:.2f} s wall, GPU busy {p['gpu_busy_s']:.2f} s, {p['kernel_launches']} kernel "
+                f"launches" for kind, p in prof.items() if isinstance(p, dict)) + f". {prof['reading']}")
     rates = "; ".join(f"{backend}: " + ", ".join(f"{k} {v:.0f}" for k, v in b["matmul_gflops"].items())
                       for backend, b in backends.items())
     rows.append(f"\nfloat32 matmul {tuple(result['settings']['matmul_shape'])} GFLOP/s (median): {rates}. Efficiency = "
                 "achieved GFLOP/s / the best matmul rate of that run. Targets and anchor: "
                 + "; ".join(f"{k} {v}" for k, v in result["figures"]["anchors"].items()))
-    return "\n".join(rows), _plot_roofline(backends, plots_dir)
+    rows += [""] + [f"- {note}" for note in notes]
+    return "\n".join(rows), _plot_roofline(backends, plots_dir, f"{result['benchmark']}.png")
 
 
-def _plot_roofline(backends, plots_dir):
+def _plot_roofline(backends, plots_dir, filename):
     plt = _pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
     for backend, b in backends.items():
@@ -222,14 +237,15 @@ def _plot_roofline(backends, plots_dir):
     left.set_ylabel("tokens / s")
     left.set_title("ELMo embedding speed by batch size")
     left.legend(fontsize=8)
-    names = list(next(iter(backends.values()))["workloads"])
+    names = list(dict.fromkeys(n for b in backends.values() for n in b["workloads"]))
     names = [n for n in names if not n.startswith("elmo_embed_batch/")]
-    _grouped_bars(right, names, {backend: [b["workloads"][n]["efficiency"] for n in names]
+    # A workload that failed on one backend is a missing bar (0), not a missing group.
+    _grouped_bars(right, names, {backend: [b["workloads"].get(n, {"efficiency": 0.0})["efficiency"] for n in names]
                                  for backend, b in backends.items()}, rotation=25, ha="right", fontsize=7)
     right.set_ylabel("efficiency (of best matmul FLOP/s)")
     right.set_title("Efficiency per workload")
     right.legend(fontsize=8)
-    return _save(plt, fig, plots_dir, "roofline.png")
+    return _save(plt, fig, plots_dir, filename)
 
 
 def _downstream(result, plots_dir):
@@ -297,7 +313,7 @@ def _pyplot():
 
 SECTIONS = {"word2vec_speed": _word2vec_speed, "nnlm_ptb": _nnlm_ptb, "elmo_ptb": _elmo_ptb,
             "word_similarity": _word_similarity, "polysemy": _polysemy,
-            "roofline": _roofline, "downstream": _downstream,
+            "roofline": _roofline, "roofline_gpu": _roofline, "downstream": _downstream,
             "memory_scaling": _memory_scaling}
 
 

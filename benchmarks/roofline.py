@@ -12,7 +12,15 @@ FLOP/s** (the best of numpy's and the backend's rate), plus its peak RSS. Worklo
   sentences (the cold first pass, which compiles, is reported too);
 - ``elmo_embed_batch/<n>``: the ``original`` preset at batch sizes 1 to 128;
 - ``elmo_train/small``: training the ``small`` preset (sampled softmax) on a PTB slice;
-- ``nnlm_train``: training the NNLM with ``nnlm_ptb``'s settings on a PTB slice.
+- ``nnlm_train``: training the NNLM with ``nnlm_ptb``'s settings on a PTB slice;
+- ``lstm_stack_train/projection`` and ``lstm_stack_train/keras_lstm``: the ``small`` preset's
+  recurrent stack trained with ELMo's ``LSTMProjection`` and with ``keras.layers.LSTM`` of the
+  same sizes (cuDNN on a GPU), in the same process (``benchmarks.lstm_stack``); the result holds
+  the ratio of their tokens/s.
+
+On a GPU (any backend that computes on one) the backend's matmul is timed on the device, several
+products per timing, and the result is written as ``roofline_gpu.json`` so that the CPU figures
+stay. A workload that fails on a backend is recorded with its error and the others still run.
 
 Tokens are the user's tokens: padding and the two sentence-boundary tokens ELMo adds count as
 overhead, as the efficiency target of the speed issue says.
@@ -21,15 +29,19 @@ overhead, as the efficiency target of the speed issue says.
 import importlib.util
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 import numpy as np
 
 from benchmarks.flop_counts import elmo_flops_per_token, nnlm_flops_per_token
+from benchmarks.lstm_stack import KINDS as LSTM_STACKS
+from benchmarks.lstm_stack import lstm_stack_flops, lstm_stack_model, training_data
 from benchmarks.peak_memory import PeakMemory
 
 NAME = "roofline"
@@ -38,16 +50,59 @@ EXPECTED_MINUTES = 35
 MATMUL_SHAPE = (640, 1024, 16384)
 BACKENDS = ("tensorflow", "jax", "torch")
 FULL = dict(matmul_repeats=5, presets=("tiny", "small", "medium", "original"), embed_sentences=320,
-            batch_sizes=(1, 4, 16, 32, 64, 128), curve_sentences=128, train_sentences=1500, nnlm_sentences=6000)
+            batch_sizes=(1, 4, 16, 32, 64, 128), curve_sentences=128, train_sentences=1500, nnlm_sentences=6000,
+            lstm_preset="small", lstm_sequences=640, lstm_time_steps=20, lstm_batch_size=64)
 #: Quick runs leave out ELMo training (its compilation alone takes longer than the rest).
 QUICK = dict(matmul_repeats=1, presets=("tiny",), embed_sentences=32, batch_sizes=(1, 32),
-             curve_sentences=8, train_sentences=0, nnlm_sentences=200)
+             curve_sentences=8, train_sentences=0, nnlm_sentences=200,
+             lstm_preset="tiny", lstm_sequences=16, lstm_time_steps=6, lstm_batch_size=8)
+#: Matrix products per timing on a GPU, where one product takes well under a millisecond.
+GPU_MATMULS_PER_TIMING = 20
 ANCHORS = {"AllenNLP original ELMo embedding, batch 32, efficiency (DESIGN.md)": 0.34,
-           "target: original embedding": 0.6, "target: small training": 0.3, "target: NNLM training": 0.3}
+           "target: original embedding": 0.6, "target: small training": 0.3, "target: NNLM training": 0.3,
+           "target on a GPU: LSTMProjection / keras.layers.LSTM training tokens/s": 0.7}
 
 
-def matmul_rates(repeats):
-    """GFLOP/s of the float32 product of ``MATMUL_SHAPE`` with numpy and with the Keras backend (medians)."""
+def gpu_visible():
+    """Whether this machine shows an NVIDIA GPU (``nvidia-smi -L`` lists one)."""
+    if shutil.which("nvidia-smi") is None:
+        return False
+    listing = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, check=False)
+    return listing.returncode == 0 and "GPU" in listing.stdout
+
+
+def result_name():
+    """``roofline`` on a CPU-only machine, ``roofline_gpu`` where a GPU is visible."""
+    return f"{NAME}_gpu" if gpu_visible() else NAME
+
+
+def device():
+    """(kind, name) of the device the active Keras backend computes on: ("gpu", "NVIDIA H100 ...") or ("cpu", ...)."""
+    import keras
+
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        first = jax.devices()[0]
+        return first.platform, getattr(first, "device_kind", first.platform)
+    if backend == "torch":
+        import torch
+
+        return ("gpu", torch.cuda.get_device_name(0)) if torch.cuda.is_available() else ("cpu", "cpu")
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    return ("gpu", gpus[0].name) if gpus else ("cpu", "cpu")
+
+
+def matmul_rates(repeats, products=1):
+    """GFLOP/s of the float32 product of ``MATMUL_SHAPE`` with numpy and with the Keras backend (medians).
+
+    The backend's timing ends when one element of its last product has reached the host, which
+    waits for the device (GPU) without timing the transfer of the whole result; on a GPU, pass
+    ``products`` > 1 to time several products per measurement.
+    """
     import keras
 
     m, k, n = MATMUL_SHAPE
@@ -55,18 +110,23 @@ def matmul_rates(repeats):
     a, b = rng.standard_normal((m, k), dtype=np.float32), rng.standard_normal((k, n), dtype=np.float32)
     flops = 2 * m * k * n
 
-    def rate(fn):
+    def rate(fn, count):
         fn()  # warm-up
         times = []
         for _ in range(repeats):
             start = time.perf_counter()
             fn()
             times.append(time.perf_counter() - start)
-        return flops / statistics.median(times) / 1e9
+        return count * flops / statistics.median(times) / 1e9
 
     ta, tb = keras.ops.convert_to_tensor(a), keras.ops.convert_to_tensor(b)
-    return {"numpy": rate(lambda: a @ b),
-            keras.backend.backend(): rate(lambda: keras.ops.convert_to_numpy(keras.ops.matmul(ta, tb)))}
+
+    def backend_products():
+        for _ in range(products):
+            product = keras.ops.matmul(ta, tb)
+        return keras.ops.convert_to_numpy(product[0, 0])
+
+    return {"numpy": rate(lambda: a @ b, 1), keras.backend.backend(): rate(backend_products, products)}
 
 
 def _timed(fn):
@@ -105,8 +165,34 @@ def _training_epoch_seconds(model_cls, sentences, settings):
     return timer.times[-1], memory.peak_mib, model
 
 
-def worker(quick):
-    """Measure every workload on the active backend and return a dict (run in a subprocess)."""
+def _lstm_stack_training(kind, p, best_gflops):
+    """Tokens/s of training ``benchmarks.lstm_stack``'s stack of ``kind``: the second of two epochs."""
+    import keras
+
+    from gensim_elmo.elmo_options import build_options
+
+    options = build_options(p["lstm_preset"])
+    x, targets = training_data(options, p["lstm_sequences"], p["lstm_time_steps"])
+    keras.utils.set_random_seed(1)
+    model = lstm_stack_model(kind, options, p["lstm_time_steps"])
+    starts, times = [], []
+    timer = keras.callbacks.LambdaCallback(on_epoch_begin=lambda epoch, logs: starts.append(time.perf_counter()),
+                                           on_epoch_end=lambda epoch, logs: times.append(time.perf_counter() - starts[-1]))
+    with PeakMemory() as memory:
+        model.fit(x, targets[kind], batch_size=p["lstm_batch_size"], epochs=2, shuffle=False, verbose=0,
+                  callbacks=[timer])
+    return _workload(x.shape[0] * x.shape[1], times[-1], lstm_stack_flops(kind, options), best_gflops,
+                     memory.peak_mib, preset=p["lstm_preset"], batch_size=p["lstm_batch_size"],
+                     time_steps=p["lstm_time_steps"])
+
+
+def worker(quick, out=None, only=None):
+    """Measure every workload on the active backend and return a dict (run in a subprocess).
+
+    With ``out``, the result so far is rewritten there after each workload, so a run stopped
+    part-way (a time limit on a lent GPU) still leaves what it measured. ``only``: a list of
+    workload-name prefixes (``["elmo_embed_batch/"]``) to measure just those.
+    """
     import keras
 
     from benchmarks import elmo_ptb, nnlm_ptb
@@ -115,44 +201,73 @@ def worker(quick):
     from gensim_elmo.nnlm import NNLM
 
     p = QUICK if quick else FULL
-    rates = matmul_rates(p["matmul_repeats"])
+    backend = keras.backend.backend()
+    kind, name = device()
+    rates = matmul_rates(p["matmul_repeats"], GPU_MATMULS_PER_TIMING if kind == "gpu" else 1)
     best = max(rates.values())
-    print(f"[{keras.backend.backend()}] matmul GFLOP/s: " + ", ".join(f"{k} {v:.0f}" for k, v in rates.items()),
+    print(f"[{backend}] on {kind} ({name}); matmul GFLOP/s: " + ", ".join(f"{k} {v:.0f}" for k, v in rates.items()),
           flush=True)
     test = [s for s in ptb("test") if s]
-    workloads = {}
+    result = {"device": kind, "device_name": name, "matmul_gflops": rates, "best_matmul_gflops": best,
+              "workloads": {}, "errors": {}}
 
-    def record(name, result):
-        workloads[name] = result
-        print(f"[{keras.backend.backend()}] {name}: {result['tokens_per_s']:.0f} tokens/s, "
-              f"{result['achieved_gflops']:.1f} GFLOP/s, efficiency {result['efficiency']:.3f}", flush=True)
+    def measure(workload, fn):
+        if only and not any(workload.startswith(prefix) for prefix in only):
+            return
+        try:
+            outcome = fn()
+        except Exception as exc:  # noqa: BLE001 - a benchmark records what failed and goes on
+            traceback.print_exc()
+            result["errors"][workload] = f"{type(exc).__name__}: {exc}"[:500]
+            print(f"[{backend}] {workload}: FAILED ({type(exc).__name__})", flush=True)
+        else:
+            result["workloads"][workload] = outcome
+            print(f"[{backend}] {workload}: {outcome['tokens_per_s']:.0f} tokens/s, "
+                  f"{outcome['achieved_gflops']:.1f} GFLOP/s, efficiency {outcome['efficiency']:.3f}", flush=True)
+        stacks = [result["workloads"].get(f"lstm_stack_train/{k}") for k in LSTM_STACKS]
+        if all(stacks):
+            result["lstm_stack_ratio"] = stacks[0]["tokens_per_s"] / stacks[1]["tokens_per_s"]
+        if out:
+            with open(out, "w", encoding="utf-8") as handle:
+                json.dump(result, handle)
 
+    # The most telling workloads first: on a lent GPU the time may run out before the curve.
+    for stack in LSTM_STACKS:
+        measure(f"lstm_stack_train/{stack}", lambda: _lstm_stack_training(stack, p, best))
     for preset in p["presets"]:
-        record(f"elmo_embed/{preset}", _embedding(preset, test[: p["embed_sentences"]], 32, best))
-    curve_preset = "tiny" if quick else "original"
-    for batch_size in p["batch_sizes"]:
-        record(f"elmo_embed_batch/{batch_size}",
-               _embedding(curve_preset, test[: p["curve_sentences"]], batch_size, best))
+        measure(f"elmo_embed/{preset}", lambda: _embedding(preset, test[: p["embed_sentences"]], 32, best))
 
     if p["train_sentences"]:
-        train = list(ptb("train", limit=p["train_sentences"]))
         settings = dict(elmo_ptb.SETTINGS)
         settings.pop("epochs")
-        seconds, peak, model = _training_epoch_seconds(ELMo, train, settings)
-        tokens = model.corpus_stats["tokens"]
-        flops = elmo_flops_per_token(model.options, training=True, num_sampled=model.language_model.num_sampled,
-                                     vocabulary_size=len(model.vocabulary))
-        record(f"elmo_train/{settings['preset']}", _workload(tokens, seconds, flops, best, peak, settings=settings))
+
+        def elmo_training():
+            seconds, peak, model = _training_epoch_seconds(ELMo, list(ptb("train", limit=p["train_sentences"])),
+                                                           settings)
+            flops = elmo_flops_per_token(model.options, training=True,
+                                         num_sampled=model.language_model.num_sampled,
+                                         vocabulary_size=len(model.vocabulary))
+            return _workload(model.corpus_stats["tokens"], seconds, flops, best, peak, settings=settings)
+
+        measure(f"elmo_train/{settings['preset']}", elmo_training)
 
     nnlm_settings = dict(nnlm_ptb.QUICK_SETTINGS if quick else nnlm_ptb.SETTINGS)
     for key in ("early_stopping", "epochs"):
         nnlm_settings.pop(key)
-    seconds, peak, model = _training_epoch_seconds(NNLM, list(ptb("train", limit=p["nnlm_sentences"])),
-                                                   nnlm_settings)
-    tokens = model.corpus_stats["tokens"] + model.corpus_stats["sentences"]  # every word and each sentence end
-    record("nnlm_train", _workload(tokens, seconds, nnlm_flops_per_token(nnlm_settings, len(model.vocabulary)),
-                                   best, peak, settings=nnlm_settings))
-    return {"matmul_gflops": rates, "best_matmul_gflops": best, "workloads": workloads}
+
+    def nnlm_training():
+        seconds, peak, model = _training_epoch_seconds(NNLM, list(ptb("train", limit=p["nnlm_sentences"])),
+                                                       nnlm_settings)
+        tokens = model.corpus_stats["tokens"] + model.corpus_stats["sentences"]  # every word and each sentence end
+        return _workload(tokens, seconds, nnlm_flops_per_token(nnlm_settings, len(model.vocabulary)), best, peak,
+                         settings=nnlm_settings)
+
+    measure("nnlm_train", nnlm_training)
+    curve_preset = "tiny" if quick else "original"
+    for batch_size in p["batch_sizes"]:
+        measure(f"elmo_embed_batch/{batch_size}",
+                lambda: _embedding(curve_preset, test[: p["curve_sentences"]], batch_size, best))
+    return result
 
 
 def installed_backends():
@@ -168,9 +283,13 @@ def run(quick=False, backends=None):
             out = os.path.join(tmp, "result.json")
             env = dict(os.environ, KERAS_BACKEND=backend)
             command = [sys.executable, "-m", "benchmarks.roofline", "--worker", out] + (["--quick"] if quick else [])
-            subprocess.run(command, env=env, check=True)
+            returncode = subprocess.run(command, env=env, check=False).returncode
+            if not os.path.exists(out):
+                raise RuntimeError(f"the {backend} roofline worker exited with {returncode} before measuring anything")
             with open(out, encoding="utf-8") as handle:
                 figures[backend] = json.load(handle)
+            if returncode:
+                figures[backend]["errors"]["worker"] = f"exited with {returncode} after the workloads listed"
     settings = dict(QUICK if quick else FULL, matmul_shape=MATMUL_SHAPE, embed_batch_size=32,
                     anchors=ANCHORS, tokens="user tokens only (no padding, no sentence-boundary tokens)")
     return {"backends": figures, "anchors": ANCHORS}, settings
@@ -182,10 +301,9 @@ def _main(argv):
     parser = argparse.ArgumentParser(description="one backend's roofline measurements (used by run())")
     parser.add_argument("--worker", required=True, help="write the JSON result here")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", nargs="*", default=None, help="measure only the workloads named by these prefixes")
     args = parser.parse_args(argv)
-    result = worker(args.quick)
-    with open(args.worker, "w", encoding="utf-8") as handle:
-        json.dump(result, handle)
+    worker(args.quick, out=args.worker, only=args.only)
 
 
 if __name__ == "__main__":

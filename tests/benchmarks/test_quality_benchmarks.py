@@ -113,13 +113,23 @@ def test_roofline_quick_path_measures_every_workload(tmp_path):
     figures, settings = {"backends": {"tensorflow": result}, "anchors": roofline.ANCHORS}, dict(roofline.QUICK,
                                                                                               matmul_shape=roofline.MATMUL_SHAPE)
     assert result["best_matmul_gflops"] == max(result["matmul_gflops"].values()) > 1
-    assert set(result["workloads"]) == {"elmo_embed/tiny", "elmo_embed_batch/1", "elmo_embed_batch/32", "nnlm_train"}
+    assert set(result["workloads"]) == {"elmo_embed/tiny", "elmo_embed_batch/1", "elmo_embed_batch/32", "nnlm_train",
+                                          "lstm_stack_train/projection", "lstm_stack_train/keras_lstm"}
+    assert result["errors"] == {} and result["device"] == "cpu" and result["lstm_stack_ratio"] > 0
     for w in result["workloads"].values():
         assert w["tokens_per_s"] > 0 and 0 < w["efficiency"] < 1.5 and w["peak_rss_mib"] > 0
         assert w["achieved_gflops"] == pytest.approx(w["tokens_per_s"] * w["flops_per_token"] / 1e9)
     write_result("roofline", figures, settings, wall_time_s=1.0, quick=True, results_dir=str(tmp_path))
+    # A GPU run is its own result; a workload that failed on a backend is named, not hidden.
+    failed = dict(result, workloads={k: v for k, v in result["workloads"].items() if k != "nnlm_train"},
+                  errors={"nnlm_train": "RuntimeError: out of memory"})
+    write_result("roofline_gpu", dict(figures, backends={"tensorflow": result, "jax": failed}), settings,
+                 wall_time_s=1.0, quick=True, results_dir=str(tmp_path))
     text = open(write_report(results_dir=str(tmp_path), output=str(tmp_path / "RESULTS.md")), encoding="utf-8").read()
     assert "## roofline" in text and (tmp_path / "plots" / "roofline.png").exists()
+    assert "## roofline_gpu" in text and (tmp_path / "plots" / "roofline_gpu.png").exists()
+    assert "jax nnlm_train FAILED: RuntimeError: out of memory" in text
+    assert "LSTMProjection / keras.layers.LSTM training tokens/s" in text
 
 
 def test_stratified_split_keeps_each_label_share_and_is_fixed():
