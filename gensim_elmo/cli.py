@@ -53,8 +53,9 @@ def _add_checkpoint_arguments(parser):
     parser.add_argument("--checkpoint-steps", type=int, default=None,
                         help="batches between two checkpoints within an epoch (default: only at epoch ends)")
     parser.add_argument("--distribution", choices=["none", "auto"], default="none",
-                        help='"auto": data parallelism over every local device (JAX backend: KERAS_BACKEND=jax); '
-                             "--batch-size is the global batch (default: none, one device)")
+                        help='"auto": data parallelism over every local device (JAX: keras.distribution; '
+                             "TensorFlow: MirroredStrategy, NNLM only); --batch-size is the global batch "
+                             "(default: none, one device)")
 
 
 # --- train word2vec ------------------------------------------------------------------------------

@@ -1,22 +1,23 @@
-"""Training on several devices with Keras's own distribution engine (``keras.distribution``).
+"""Training on several devices with the backend's own distribution engine, never a home-made one.
 
 ``NNLM(..., distribution=...)`` and ``ELMo(..., distribution=...)`` take:
 
 - ``None`` (default): one device;
-- ``"auto"``: data parallelism over every local device of the active backend
-  (``keras.distribution.DataParallel`` on JAX);
-- a ``keras.distribution.Distribution`` object (``DataParallel``, ``ModelParallel``...), used as it is.
+- ``"auto"``: data parallelism over every local device of the active backend:
+  ``keras.distribution.DataParallel`` on JAX, ``tf.distribute.MirroredStrategy`` on TensorFlow;
+- a ``keras.distribution.Distribution`` object (``DataParallel``, ``ModelParallel``...) on JAX, or a
+  ``tf.distribute.MirroredStrategy`` (or ``OneDeviceStrategy``) on TensorFlow, used as it is.
 
-The model's variables are created, and ``fit`` runs, inside the distribution's scope, so Keras
-shards every batch over the devices and keeps the replicas in step: the global batch
+The model's variables are created, and ``fit`` runs, inside the distribution's scope, so the
+engine shards every batch over the devices and keeps the replicas in step: the global batch
 (``batch_size``) is split evenly, and must therefore be a multiple of the number of devices.
 With the same seed and global batch, one and two devices give the same losses and weights (to
 float rounding).
 
-Only the JAX backend is supported. On TensorFlow, ``keras.distribution`` silently does nothing and
-``tf.distribute.MultiWorkerMirroredStrategy`` fails inside Keras 3's ``fit``; on PyTorch, Keras 3
-has no distribution support. Those backends get a clear error rather than a run on one device
-that claims to be distributed.
+Not supported, with a clear error rather than a run on one device that claims to be
+distributed: ``keras.distribution`` on TensorFlow (it silently does nothing there),
+``tf.distribute.MultiWorkerMirroredStrategy`` (it fails inside Keras 3's ``fit``, an open Keras
+bug), and any distribution on PyTorch (Keras 3 has none).
 
 Example:
 >>> resolve_distribution(None) is None
@@ -29,9 +30,16 @@ import keras
 
 __all__ = ["resolve_distribution", "distribution_scope", "check_divisible_batch"]
 
+_AUTO_STRATEGY = None  # the TensorFlow strategy of distribution="auto", made on first use
 
-def resolve_distribution(distribution):
-    """The ``keras.distribution.Distribution`` for a ``distribution`` argument, or None.
+
+def resolve_distribution(distribution, batch_shared_inputs=False):
+    """The ``keras.distribution.Distribution`` (JAX) or ``tf.distribute.Strategy`` (TensorFlow), or None.
+
+    ``batch_shared_inputs``: the model's batches hold an input shared by all rows (ELMo's table of
+    the batch's distinct tokens). ``tf.distribute`` splits every input along its first axis, which
+    would split that table, so such a model is refused on TensorFlow (JAX shards the one global
+    computation and keeps it exact).
 
     Raises:
         ValueError: a backend without support, or an argument of another kind.
@@ -43,11 +51,18 @@ def resolve_distribution(distribution):
     if distribution is None:
         return None
     backend = keras.backend.backend()
+    if backend == "tensorflow":
+        if batch_shared_inputs:
+            raise ValueError(
+                "ELMo's batches hold one table of the batch's distinct tokens, shared by all rows, and "
+                "tf.distribute splits every input along its first axis; train ELMo on several devices with the JAX "
+                "backend (KERAS_BACKEND=jax), whose DataParallel keeps the computation global."
+            )
+        return _tensorflow_strategy(distribution)
     if backend != "jax":
         raise ValueError(
-            f"`distribution` needs the JAX backend (KERAS_BACKEND=jax); the active backend is {backend!r}. On "
-            "TensorFlow keras.distribution does nothing and multi-worker strategies fail inside Keras 3's fit; on "
-            "PyTorch Keras 3 has no distribution support. Train with distribution=None there."
+            f"`distribution` needs the JAX or the TensorFlow backend; the active backend is {backend!r}, for which "
+            "Keras 3 has no distribution support. Train with distribution=None there."
         )
     if isinstance(distribution, str):
         if distribution != "auto":
@@ -60,8 +75,34 @@ def resolve_distribution(distribution):
                      f"{type(distribution).__name__}.")
 
 
+def _tensorflow_strategy(distribution):
+    """The ``tf.distribute.Strategy`` for ``distribution`` on the TensorFlow backend."""
+    import tensorflow as tf
+
+    if isinstance(distribution, str):
+        if distribution != "auto":
+            raise ValueError(f"`distribution` must be None, 'auto' or a tf.distribute.MirroredStrategy, got "
+                             f"{distribution!r}.")
+        global _AUTO_STRATEGY
+        if _AUTO_STRATEGY is None:
+            # One per process: the collectives of two MirroredStrategy objects can collide.
+            devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+            _AUTO_STRATEGY = tf.distribute.MirroredStrategy(devices=[d.name for d in devices])
+        return _AUTO_STRATEGY
+    if isinstance(distribution, tf.distribute.MultiWorkerMirroredStrategy):
+        raise ValueError("tf.distribute.MultiWorkerMirroredStrategy fails inside Keras 3's fit (an open Keras bug); "
+                         "train on several hosts with the JAX backend (docs: 'Training on many devices and "
+                         "machines').")
+    if isinstance(distribution, tf.distribute.Strategy):
+        return distribution
+    # keras.distribution objects land here: that engine does nothing on this backend.
+    raise ValueError(f"`distribution` must be None, 'auto' or a tf.distribute.MirroredStrategy on TensorFlow, got "
+                     f"{type(distribution).__name__} (keras.distribution does nothing on the TensorFlow backend; "
+                     "use KERAS_BACKEND=jax for it).")
+
+
 def distribution_scope(distribution):
-    """A context manager that makes ``distribution`` Keras's active one (a no-op for None)."""
+    """A context manager that makes ``distribution`` the active one (a no-op for None)."""
     return distribution.scope() if distribution is not None else contextlib.nullcontext()
 
 
@@ -69,6 +110,9 @@ def num_devices(distribution):
     """How many devices a batch is split over (1 without a distribution)."""
     if distribution is None:
         return 1
+    replicas = getattr(distribution, "num_replicas_in_sync", None)  # tf.distribute
+    if replicas is not None:
+        return int(replicas)
     mesh = getattr(distribution, "device_mesh", None)
     return int(mesh.devices.size) if mesh is not None else 1
 

@@ -120,8 +120,9 @@ class ELMo:
         checkpoint_steps: int or None, batches between two checkpoints within an epoch (None: only
             at epoch ends). Defaults to None.
         distribution: None (one device), "auto" (data parallelism over every local device) or a
-            ``keras.distribution.Distribution``; JAX backend only. ``batch_size`` is the global
-            batch, split over the devices (``gensim_elmo.distribution``). Defaults to None.
+            ``keras.distribution.Distribution``; JAX backend only (``tf.distribute`` would split the
+            batch's shared table of distinct tokens). ``batch_size`` is the global batch, split
+            over the devices (``gensim_elmo.distribution``). Defaults to None.
         **overrides: architecture settings that replace the preset's (``dim``,
             ``projection_dim``, ``n_highway``, ``filters``, ``use_character_inputs``...).
 
@@ -153,7 +154,7 @@ class ELMo:
         self.min_count = min_count
         self.seed = int(seed)
         self.progress = progress
-        self.distribution = resolve_distribution(distribution)
+        self.distribution = resolve_distribution(distribution, batch_shared_inputs=True)
         self.learning_rate = float(learning_rate)
         self.optimizer = optimizer
         self.num_sampled = num_sampled

@@ -202,7 +202,8 @@ class NNLM:
         checkpoint_steps: int or None, batches between two checkpoints within an epoch (None: only
             at epoch ends). Defaults to None.
         distribution: None (one device), "auto" (data parallelism over every local device) or a
-            ``keras.distribution.Distribution``; JAX backend only. ``batch_size`` is the global
+            ``keras.distribution.Distribution`` on JAX, or a ``tf.distribute.MirroredStrategy`` on
+            TensorFlow ("auto" picks it there). ``batch_size`` is the global
             batch, split over the devices (``gensim_elmo.distribution``). Defaults to None.
 
     Attributes:

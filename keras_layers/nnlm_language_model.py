@@ -3,6 +3,10 @@
 import keras
 from keras import ops
 
+# Keras's own scaling of a replica's loss under tf.distribute (tf.distribute sums the replicas'
+# gradients, so each replica's mean loss is divided by their number; a no-op on other backends).
+from keras.src.losses.loss import scale_loss_for_distribution
+
 from keras_layers.nnlm_network import NNLMNetwork
 from keras_layers.sampled_softmax import SampledSoftmax
 
@@ -72,7 +76,7 @@ class NNLMLanguageModel(keras.Model):
                                     training=training)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        return ops.mean(y_pred)
+        return scale_loss_for_distribution(ops.mean(y_pred))
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable,

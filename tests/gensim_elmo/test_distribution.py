@@ -58,12 +58,62 @@ def test_batch_not_divisible_by_devices_is_a_clear_error(results):
     assert "cannot be split evenly over 2 devices" in results["odd_batch_error"]
 
 
-def test_distribution_on_tensorflow_is_refused():
+def test_keras_distribution_on_tensorflow_is_refused():
     import keras
 
     from gensim_elmo import NNLM
 
-    if keras.backend.backend() == "jax":
-        pytest.skip("the refusal is for the other backends")
-    with pytest.raises(ValueError, match="needs the JAX backend"):
-        NNLM(vector_size=4, window=2, hidden_size=4, distribution="auto")
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the refusal is for the TensorFlow backend")
+    with pytest.raises(ValueError, match="does nothing on the TensorFlow backend"):
+        NNLM(vector_size=4, window=2, hidden_size=4, distribution=object())
+    with pytest.raises(ValueError, match="must be None, 'auto'"):
+        NNLM(vector_size=4, window=2, hidden_size=4, distribution="everything")
+
+
+TF_SCRIPT = """
+import json
+import tensorflow as tf
+
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import keras, numpy as np
+from gensim_elmo import ELMo, NNLM
+
+corpus = [["the", "cat", "sat", "on", "the", "mat"], ["a", "dog", "ran", "to", "the", "cat"], ["birds", "fly"]] * 12
+results = {}
+for distribution in (None, "auto"):
+    model = NNLM(corpus, vector_size=6, window=2, hidden_size=8, batch_size=16, num_sampled=None, dropout=0.0,
+                 epochs=2, seed=3, progress=False, distribution=distribution)
+    weights = [np.asarray(keras.ops.convert_to_numpy(w)).ravel().tolist() for w in model.network.weights]
+    replicas = len(getattr(model.network.weights[0].value, "values", [None]))
+    results[str(distribution)] = {"loss": model.history["loss"], "weights": weights, "replicas": replicas}
+sampled = NNLM(corpus, vector_size=6, window=2, hidden_size=8, batch_size=16, num_sampled=4, epochs=1, seed=3,
+               progress=False, distribution="auto")
+results["sampled_loss"] = sampled.history["loss"]
+for name, make in [("elmo", lambda: ELMo(corpus, preset="tiny", batch_size=4, epochs=1, progress=False,
+                                         distribution="auto")),
+                   ("not_a_strategy", lambda: NNLM(corpus, epochs=1, progress=False, distribution=object()))]:
+    try:
+        make()
+    except ValueError as exc:
+        results[name + "_error"] = str(exc)
+print(json.dumps(results))
+"""
+
+
+def test_tensorflow_mirrored_strategy_on_two_devices_matches_one_device():
+    import json
+
+    import numpy as np
+
+    results = json.loads(run_in_fresh_process(TF_SCRIPT, timeout=590, env={"KERAS_BACKEND": "tensorflow"})
+                         .strip().splitlines()[-1])
+    one, two = results["None"], results["auto"]
+    assert one["replicas"] == 1 and two["replicas"] == 2  # MirroredStrategy over both logical devices
+    np.testing.assert_allclose(two["loss"], one["loss"], rtol=1e-4, atol=1e-4)
+    for a, b in zip(one["weights"], two["weights"]):
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-4)
+    assert np.isfinite(results["sampled_loss"]).all()  # sampled softmax trains too (its draws differ per replica)
+    assert "does nothing on the TensorFlow backend" in results["not_a_strategy_error"]
+    assert "distinct tokens" in results["elmo_error"]
