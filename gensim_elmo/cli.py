@@ -131,10 +131,24 @@ def _add_nnlm_parser(subparsers):
     p.set_defaults(func=_train_nnlm)
 
 
+def _start_processes(args):
+    """Join the other training processes when ``KERAS_DISTRIBUTION_NUM_PROCESSES`` asks for several (JAX)."""
+    import os
+
+    import keras
+
+    if args.distribution != "none" and int(os.environ.get("KERAS_DISTRIBUTION_NUM_PROCESSES", "1") or 1) > 1:
+        if keras.backend.backend() != "jax":
+            raise ValueError("training with several processes needs the JAX backend (KERAS_BACKEND=jax).")
+        keras.distribution.initialize()  # reads KERAS_DISTRIBUTION_JOB_ADDRESSES and _PROCESS_ID
+
+
 def _train_nnlm(args):
+    from gensim_elmo.distribution import is_writer
     from gensim_elmo.export import save_keyed_vectors
     from gensim_elmo.nnlm import NNLM
 
+    _start_processes(args)
     corpus = _corpus(args.corpus, args.limit)
     validation = list(_corpus(args.validation)) if args.validation else None
     model = NNLM(corpus, vector_size=args.vector_size, window=args.window, hidden_size=args.hidden_size,
@@ -144,8 +158,8 @@ def _train_nnlm(args):
                  validation_sentences=validation, early_stopping=args.early_stopping,
                  checkpoint_dir=args.checkpoint_dir, checkpoint_steps=args.checkpoint_steps,
                  distribution=None if args.distribution == "none" else args.distribution)
-    model.save(args.output)
-    if args.vectors:
+    model.save(args.output)  # process 0 of several writes; the others skip
+    if args.vectors and is_writer():
         save_keyed_vectors(model.wv, args.vectors, format="word2vec")
     losses = ", ".join(f"{x:.4f}" for x in model.history.get("loss", []))
     print(f"trained NNLM ({len(model.vocabulary)} words) for {model.epochs_trained} epochs; loss per epoch: {losses}")

@@ -20,13 +20,16 @@ Several processes can each read their own shard of one corpus (``shard_index``/`
 sentence ``i`` of a file (or file ``i`` of a directory) belongs to shard ``i % num_shards``.
 """
 
+import copy
+import itertools
 import logging
 import os
 from collections.abc import Iterable, Iterator
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LineSentences", "DirectorySentences", "IterableSentences", "as_sentences", "check_sentence"]
+__all__ = ["LineSentences", "DirectorySentences", "IterableSentences", "as_sentences", "check_sentence",
+           "shard_sentences"]
 
 #: Lines longer than this many tokens are split into several sentences (as gensim's LineSentence).
 MAX_SENTENCE_LENGTH = 10000
@@ -312,3 +315,46 @@ def as_sentences(sentences=None, corpus_file=None):
     if isinstance(sentences, (LineSentences, DirectorySentences, IterableSentences)):
         return sentences
     return IterableSentences(sentences)
+
+
+class _Strided:
+    """Every ``count``-th item of a restartable iterable, from ``index`` (restartable too)."""
+
+    def __init__(self, items, index, count):
+        self.items, self.index, self.count = items, index, count
+
+    def __iter__(self):
+        return itertools.islice(iter(self.items), self.index, None, self.count)
+
+
+def shard_sentences(corpus, shard_index, num_shards):
+    """The part of ``corpus`` (an ``as_sentences`` reader) that shard ``shard_index`` of ``num_shards`` reads.
+
+    A file is split by lines (line ``i`` to shard ``i % num_shards``), a directory by files, an
+    iterable by position; each training process of a multi-process run reads only its shard.
+
+    Raises:
+        ValueError: the reader is already sharded, or a directory has fewer files than shards.
+
+    Example:
+    >>> list(shard_sentences(IterableSentences([["a"], ["b"], ["c"]]), 1, 2))
+    [['b']]
+    """
+    _check_shard(shard_index, num_shards)
+    if num_shards == 1:
+        return corpus
+    if isinstance(corpus, LineSentences):
+        if corpus.num_shards != 1:
+            raise ValueError(f"{corpus!r} is already one shard of {corpus.num_shards}; pass the whole corpus.")
+        return LineSentences(corpus.path, corpus.errors, corpus.max_sentence_length, corpus.lowercase,
+                             shard_index=shard_index, num_shards=num_shards)
+    if isinstance(corpus, DirectorySentences):
+        if len(corpus.files) < num_shards:
+            raise ValueError(f"{corpus!r} holds {len(corpus.files)} files, fewer than the {num_shards} shards (one "
+                             "per process) that read it by files; split the corpus into more files.")
+        shard = copy.copy(corpus)
+        shard.files = corpus.files[shard_index::num_shards]
+        return shard
+    return IterableSentences(_Strided(corpus.sentences if isinstance(corpus, IterableSentences) else corpus,
+                                      shard_index, num_shards))
+

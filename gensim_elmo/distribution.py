@@ -14,6 +14,14 @@ engine shards every batch over the devices and keeps the replicas in step: the g
 With the same seed and global batch, one and two devices give the same losses and weights (to
 float rounding).
 
+Several JAX processes (one per host, started with ``keras.distribution.initialize()`` and the
+``KERAS_DISTRIBUTION_*`` variables): the NNLM's ``"auto"`` is then ``DataParallel`` with
+``auto_shard_dataset=False``; each process reads only its own shard of the corpus (lines of a
+file, files of a directory: ``gensim_elmo.corpus.shard_sentences``), the processes sum their word
+counts so that they choose one vocabulary, each feeds ``batch_size / processes`` examples of every
+global batch, all take as many steps per epoch as the smallest shard allows, and only process 0
+writes files (``save``). ELMo is refused there, for the reason it is refused on TensorFlow below.
+
 Not supported, with a clear error rather than a run on one device that claims to be
 distributed: ``keras.distribution`` on TensorFlow (it silently does nothing there),
 ``tf.distribute.MultiWorkerMirroredStrategy`` (it fails inside Keras 3's ``fit``, an open Keras
@@ -25,8 +33,12 @@ True
 """
 
 import contextlib
+import json
+import os
+from collections import Counter
 
 import keras
+import numpy as np
 
 __all__ = ["resolve_distribution", "distribution_scope", "check_divisible_batch"]
 
@@ -64,12 +76,24 @@ def resolve_distribution(distribution, batch_shared_inputs=False):
             f"`distribution` needs the JAX or the TensorFlow backend; the active backend is {backend!r}, for which "
             "Keras 3 has no distribution support. Train with distribution=None there."
         )
+    processes = process_index_and_count()[1]
+    if processes > 1 and batch_shared_inputs:
+        raise ValueError(
+            "ELMo's batches hold one table of the batch's distinct tokens, shared by all rows, which several "
+            "processes cannot each feed a part of; train ELMo on the devices of one host (one process), or train "
+            "the NNLM on several hosts."
+        )
     if isinstance(distribution, str):
         if distribution != "auto":
             raise ValueError(f"`distribution` must be None, 'auto' or a keras.distribution.Distribution, got "
                              f"{distribution!r}.")
-        return keras.distribution.DataParallel(devices=keras.distribution.list_devices())
+        # Several processes: each feeds its own shard of every batch.
+        return keras.distribution.DataParallel(devices=keras.distribution.list_devices(),
+                                               auto_shard_dataset=processes == 1)
     if isinstance(distribution, keras.distribution.Distribution):
+        if processes > 1 and getattr(distribution, "auto_shard_dataset", False):
+            raise ValueError("With several processes each one reads its own shard of the corpus, so the "
+                             "distribution must be made with auto_shard_dataset=False (or pass 'auto').")
         return distribution
     raise ValueError(f"`distribution` must be None, 'auto' or a keras.distribution.Distribution, got "
                      f"{type(distribution).__name__}.")
@@ -123,3 +147,57 @@ def check_divisible_batch(distribution, batch_size):
     if batch_size % devices:
         raise ValueError(f"`batch_size`={batch_size} cannot be split evenly over {devices} devices; use a multiple "
                          f"of {devices} (it is the global batch, shared by all devices).")
+
+
+def process_index_and_count():
+    """``(index, count)`` of this training process: JAX multi-process runs, else ``(0, 1)``.
+
+    Example:
+    >>> process_index_and_count()
+    (0, 1)
+    """
+    if keras.backend.backend() != "jax" or int(os.environ.get("KERAS_DISTRIBUTION_NUM_PROCESSES", "1") or 1) <= 1:
+        return 0, 1  # never starts JAX's runtime before keras.distribution.initialize() could run
+    import jax
+
+    return jax.process_index(), jax.process_count()
+
+
+def is_writer():
+    """Whether this process writes files (process 0 of a multi-process run, or the only one)."""
+    return process_index_and_count()[0] == 0
+
+
+def _allgather(array):
+    from jax.experimental import multihost_utils
+
+    return np.asarray(multihost_utils.process_allgather(np.asarray(array)))
+
+
+def fewest_across_processes(value):
+    """The smallest of every process's ``value`` (an int); ``value`` itself with one process."""
+    if process_index_and_count()[1] == 1:
+        return int(value)
+    return int(_allgather(np.asarray([value], np.int64)).min())
+
+
+def sum_counts_across_processes(counter, stats):
+    """Word counts and corpus stats summed over every process (a ``Vocabulary.build`` ``combine``).
+
+    Each process's counts travel as UTF-8 JSON bytes through JAX's process all-gather, so every
+    process ends with the same totals and so chooses the same vocabulary.
+    """
+    if process_index_and_count()[1] == 1:
+        return counter, stats
+    payload = np.frombuffer(json.dumps([stats, counter]).encode("utf-8"), np.uint8)
+    lengths = _allgather(np.asarray([payload.size], np.int64)).ravel()
+    padded = np.zeros(int(lengths.max()), np.uint8)
+    padded[: payload.size] = payload
+    total, total_stats = Counter(), {key: 0 for key in stats}
+    for row, length in zip(_allgather(padded).reshape(len(lengths), -1), lengths):
+        their_stats, their_counts = json.loads(row[: int(length)].tobytes().decode("utf-8"))
+        total.update(their_counts)
+        for key in total_stats:
+            total_stats[key] += their_stats[key]
+    return total, total_stats
+

@@ -31,8 +31,15 @@ import numpy as np
 from keras_layers.nnlm_language_model import NNLMLanguageModel
 
 from gensim_elmo.atomic_files import atomic_path
-from gensim_elmo.corpus import as_sentences, check_sentence
-from gensim_elmo.distribution import distribution_scope, resolve_distribution
+from gensim_elmo.corpus import as_sentences, check_sentence, shard_sentences
+from gensim_elmo.distribution import (
+    distribution_scope,
+    fewest_across_processes,
+    is_writer,
+    process_index_and_count,
+    resolve_distribution,
+    sum_counts_across_processes,
+)
 from gensim_elmo.training import (
     BlockBatches,
     check_epochs,
@@ -272,10 +279,11 @@ class NNLM:
         >>> model.vocabulary.index_to_word
         ['<s>', '</s>', '<unk>', 'b', 'a']
         """
-        corpus = as_sentences(sentences, corpus_file)
+        # Several processes: each counts its own shard, and they sum their counts (one vocabulary).
+        corpus = shard_sentences(as_sentences(sentences, corpus_file), *process_index_and_count())
         self.vocabulary, self.corpus_stats = Vocabulary.build(
             corpus, specials=SPECIALS, unk_token=UNK, min_count=self.min_count, max_vocab_size=self.max_vocab_size,
-            progress=self.progress, desc="NNLM vocabulary",
+            progress=self.progress, desc="NNLM vocabulary", combine=sum_counts_across_processes,
         )
         self._create_network()
 
@@ -340,18 +348,26 @@ class NNLM:
         if early_stopping is not None and validation_sentences is None:
             raise ValueError("`early_stopping` needs `validation_sentences` to judge the epochs by.")
         monitor = None
+        index, processes = process_index_and_count()
+        if validation_sentences is not None and processes > 1:
+            raise ValueError("`validation_sentences` is not supported yet when several processes train together; "
+                             "score the saved model afterwards (NNLM.load(path).perplexity(...)).")
         if validation_sentences is not None:
             validation = [check_sentence(s, where=f"validation sentence {i}") for i, s in
                           enumerate(validation_sentences)]
             monitor = ValidationMonitor(self, validation, early_stopping)
 
         def make_batches(encoded):
-            batch_size = clamp_batch_size(self.batch_size, encoded.num_tokens + encoded.num_sentences)
+            # Several processes: each feeds its share of every global batch, all for as many steps.
+            batch_size = clamp_batch_size(self.batch_size // processes, encoded.num_tokens + encoded.num_sentences)
             batches = NgramBatches(encoded, batch_size, self.window, self.vocabulary[BOS], self.vocabulary[EOS],
-                                   seed=self.seed, epoch=self.epochs_trained)
+                                   seed=self.seed + index, epoch=self.epochs_trained)
+            if processes > 1:
+                batches.limit(fewest_across_processes(len(batches)))
             return batches, batch_size
 
-        fit_corpus(self, as_sentences(sentences, corpus_file), epochs, make_batches, callbacks=callbacks,
+        corpus = shard_sentences(as_sentences(sentences, corpus_file), index, processes)
+        fit_corpus(self, corpus, epochs, make_batches, callbacks=callbacks,
                    monitor=monitor, desc="NNLM", checkpoint_dir=checkpoint_dir, checkpoint_steps=checkpoint_steps)
         self._wv = None
 
@@ -478,6 +494,7 @@ class NNLM:
 
         Layout: ``config.json`` (model type, format version, constructor arguments, training state),
         ``vocab.tsv`` (the vocabulary with counts) and ``model.weights.h5`` (Keras weights). No pickle.
+        When several processes train together, only process 0 writes (every process may call it).
 
         Example:
         >>> import tempfile, os
@@ -488,6 +505,8 @@ class NNLM:
         ['config.json', 'model.weights.h5', 'vocab.tsv']
         """
         self._require_vocab("save")
+        if not is_writer():
+            return
         with atomic_path(path, directory=True) as tmp:
             write_saved_config(tmp, self._config())
             self.vocabulary.save(os.path.join(tmp, "vocab.tsv"))

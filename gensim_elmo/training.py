@@ -33,7 +33,7 @@ import keras
 import numpy as np
 from tqdm.auto import tqdm
 
-from gensim_elmo.distribution import check_divisible_batch, distribution_scope
+from gensim_elmo.distribution import check_divisible_batch, distribution_scope, process_index_and_count
 
 
 logger = logging.getLogger(__name__)
@@ -200,6 +200,13 @@ class BlockBatches(keras.utils.PyDataset):
 
     def __len__(self):
         return self._num_batches
+
+    def limit(self, num_batches):
+        """Keep only the first ``num_batches`` batches of every epoch (processes that train together
+        must take the same number of steps; the ones that fall off differ from epoch to epoch)."""
+        if not 0 < num_batches <= self._num_batches:
+            raise ValueError(f"`num_batches` must be in [1, {self._num_batches}], got {num_batches!r}.")
+        self._num_batches = int(num_batches)
 
     def _plan(self):
         if self._plan_epoch != self.epoch:
@@ -429,7 +436,11 @@ def fit_corpus(owner, corpus, epochs, make_batches, callbacks=(), monitor=None, 
                                       desc=f"{desc} encoding")
         batches, tokens_per_batch = make_batches(encoded)
         distribution = getattr(owner, "distribution", None)
-        check_divisible_batch(distribution, batches.batch_size)
+        processes = process_index_and_count()[1]
+        check_divisible_batch(distribution, batches.batch_size * processes)  # the global batch
+        if processes > 1 and checkpoint_dir is not None:
+            raise ValueError("`checkpoint_dir` is not supported yet when several processes train together; train "
+                             "without it, or on the devices of one host.")
         keras.utils.set_random_seed(owner.seed + owner.epochs_trained)
         language_model = owner.language_model
         with distribution_scope(distribution):

@@ -58,7 +58,7 @@ class Vocabulary:
 
     @classmethod
     def build(cls, sentences, specials=("<unk>",), unk_token="<unk>", min_count=1, max_vocab_size=None,
-              progress=False, desc="Counting words"):
+              progress=False, desc="Counting words", combine=None):
         """Count the words of ``sentences`` in one streaming pass and keep the frequent ones.
 
         Args:
@@ -69,6 +69,9 @@ class Vocabulary:
             max_vocab_size: int or None, keep at most this many tokens in all (specials included).
             progress: bool, show a tqdm bar over sentences. Defaults to False.
             desc: str, the bar's label.
+            combine: None, or a function ``(counter, stats) -> (counter, stats)`` applied to the
+                word counts before the vocabulary is chosen (several training processes, each
+                counting its own shard, sum their counts with it so they all choose the same).
 
         Returns:
             (Vocabulary, stats) where stats is a dict with "sentences" and "tokens" counted.
@@ -98,6 +101,9 @@ class Vocabulary:
             counter.update(sentence)
             n_sentences += 1
             n_tokens += len(sentence)
+        if combine is not None:
+            counter, stats = combine(counter, {"sentences": n_sentences, "tokens": n_tokens})
+            n_sentences, n_tokens = stats["sentences"], stats["tokens"]
         if n_tokens == 0:
             raise ValueError(
                 f"The corpus is empty: {n_sentences} sentences and no tokens. Check the file or iterable you passed."

@@ -92,24 +92,56 @@ def run_layer_test(
     return output
 
 
+def _child_env(env):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    full_env = dict(os.environ)
+    full_env["PYTHONPATH"] = root + os.pathsep + full_env.get("PYTHONPATH", "")
+    full_env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    full_env.update(env or {})
+    return full_env
+
+
 def run_in_fresh_process(code, timeout=300, env=None):
     """Run ``code`` in a new Python interpreter and return its standard output.
 
     The code runs with the project root on ``sys.path``; a non-zero exit raises
     ``AssertionError`` carrying the child's standard error.
     """
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    full_env = dict(os.environ)
-    full_env["PYTHONPATH"] = root + os.pathsep + full_env.get("PYTHONPATH", "")
-    full_env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if env:
-        full_env.update(env)
-    proc = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=full_env,
-    )
-    assert proc.returncode == 0, f"child failed ({proc.returncode}):\n{proc.stderr[-4000:]}"
-    return proc.stdout
+    return run_in_fresh_processes(code, [env], timeout=timeout)[0]
+
+
+def run_in_fresh_processes(code, envs, timeout=300):
+    """Run ``code`` in one new interpreter per entry of ``envs`` (extra environment variables), all at
+    once, and return their standard outputs; any failure or time-out kills them all (a peer that
+    died can leave the others waiting) and raises ``AssertionError`` with the standard errors."""
+    import tempfile
+    import time
+
+    with tempfile.TemporaryDirectory() as tmp:
+        procs, files = [], []
+        for i, env in enumerate(envs):
+            out, err = open(os.path.join(tmp, f"{i}.out"), "w+"), open(os.path.join(tmp, f"{i}.err"), "w+")
+            files.append((out, err))
+            procs.append(subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], stdout=out, stderr=err,
+                                          text=True, env=_child_env(env)))
+        deadline = time.monotonic() + timeout
+        try:
+            while any(p.poll() is None for p in procs):
+                if time.monotonic() > deadline or any(p.returncode not in (None, 0) for p in procs):
+                    break
+                time.sleep(0.2)
+        finally:
+            for p in procs:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+        outputs = []
+        for p, (out, err) in zip(procs, files):
+            out.seek(0)
+            err.seek(0)
+            stderr = err.read()
+            assert p.returncode == 0, f"child failed ({p.returncode}):\n{stderr[-4000:]}"
+            outputs.append(out.read())
+            out.close()
+            err.close()
+        return outputs
