@@ -32,8 +32,9 @@ import keras
 import numpy as np
 
 from gensim_elmo.checkpoint_files import check_fingerprint, read_progress, read_state, write_checkpoint
+from gensim_elmo.distribution import is_writer
 
-__all__ = ["TrainingCheckpoint", "read_progress", "corpus_fingerprint"]
+__all__ = ["TrainingCheckpoint", "read_progress", "corpus_fingerprint", "merge_fingerprints"]
 
 
 def corpus_fingerprint(encoded, block_sentences=65536):
@@ -45,6 +46,20 @@ def corpus_fingerprint(encoded, block_sentences=65536):
         digest.update(np.ascontiguousarray(lengths, dtype=np.int64).tobytes())
     return {"sentences": int(encoded.num_sentences), "tokens": int(encoded.num_tokens),
             "sha1": digest.hexdigest()}
+
+
+def merge_fingerprints(fingerprints):
+    """One corpus fingerprint of the shards that several processes train on (the only one as it is).
+
+    Example:
+    >>> merge_fingerprints([{"sentences": 2, "tokens": 5, "sha1": "ab"}])
+    {'sentences': 2, 'tokens': 5, 'sha1': 'ab'}
+    """
+    if len(fingerprints) == 1:
+        return fingerprints[0]
+    return {"sentences": sum(f["sentences"] for f in fingerprints), "tokens": sum(f["tokens"] for f in fingerprints),
+            "sha1": hashlib.sha1(" ".join(f["sha1"] for f in fingerprints).encode()).hexdigest(),
+            "shards": len(fingerprints)}
 
 
 def _variables(language_model):
@@ -107,7 +122,9 @@ class TrainingCheckpoint(keras.callbacks.Callback):
 
     # --- writing ---------------------------------------------------------------------------------
     def write(self, epochs_done, batches_done):
-        """Write a checkpoint at this position, atomically."""
+        """Write a checkpoint at this position, atomically (process 0 only, when several train together)."""
+        if not is_writer():
+            return
         model = self.owner.language_model
         if hasattr(model, "jax_state_sync"):  # JAX keeps the training state outside the variables
             model.jax_state_sync()

@@ -20,7 +20,8 @@ Several JAX processes (one per host, started with ``keras.distribution.initializ
 file, files of a directory: ``gensim_elmo.corpus.shard_sentences``), the processes sum their word
 counts so that they choose one vocabulary, each feeds ``batch_size / processes`` examples of every
 global batch, all take as many steps per epoch as the smallest shard allows, and only process 0
-writes files (``save``). ELMo is refused there, for the reason it is refused on TensorFlow below.
+writes files (``save``, checkpoints; every process restores a checkpoint, whose fingerprint
+covers every shard). ELMo is refused there, for the reason it is refused on TensorFlow below.
 
 Not supported, with a clear error rather than a run on one device that claims to be
 distributed: ``keras.distribution`` on TensorFlow (it silently does nothing there),
@@ -181,23 +182,29 @@ def fewest_across_processes(value):
     return int(_allgather(np.asarray([value], np.int64)).min())
 
 
-def sum_counts_across_processes(counter, stats):
-    """Word counts and corpus stats summed over every process (a ``Vocabulary.build`` ``combine``).
+def gather_across_processes(value):
+    """Every process's ``value`` (anything JSON can hold), in process order; ``[value]`` with one process.
 
-    Each process's counts travel as UTF-8 JSON bytes through JAX's process all-gather, so every
-    process ends with the same totals and so chooses the same vocabulary.
+    The values travel as UTF-8 JSON bytes through JAX's process all-gather.
     """
     if process_index_and_count()[1] == 1:
-        return counter, stats
-    payload = np.frombuffer(json.dumps([stats, counter]).encode("utf-8"), np.uint8)
+        return [value]
+    payload = np.frombuffer(json.dumps(value).encode("utf-8"), np.uint8)
     lengths = _allgather(np.asarray([payload.size], np.int64)).ravel()
     padded = np.zeros(int(lengths.max()), np.uint8)
     padded[: payload.size] = payload
+    rows = _allgather(padded).reshape(len(lengths), -1)
+    return [json.loads(row[: int(length)].tobytes().decode("utf-8")) for row, length in zip(rows, lengths)]
+
+
+def sum_counts_across_processes(counter, stats):
+    """Word counts and corpus stats summed over every process (a ``Vocabulary.build`` ``combine``),
+    so that every process chooses the same vocabulary."""
+    if process_index_and_count()[1] == 1:
+        return counter, stats
     total, total_stats = Counter(), {key: 0 for key in stats}
-    for row, length in zip(_allgather(padded).reshape(len(lengths), -1), lengths):
-        their_stats, their_counts = json.loads(row[: int(length)].tobytes().decode("utf-8"))
+    for their_stats, their_counts in gather_across_processes([stats, counter]):
         total.update(their_counts)
         for key in total_stats:
             total_stats[key] += their_stats[key]
     return total, total_stats
-

@@ -33,7 +33,12 @@ import keras
 import numpy as np
 from tqdm.auto import tqdm
 
-from gensim_elmo.distribution import check_divisible_batch, distribution_scope, process_index_and_count
+from gensim_elmo.distribution import (
+    check_divisible_batch,
+    distribution_scope,
+    gather_across_processes,
+    process_index_and_count,
+)
 
 
 logger = logging.getLogger(__name__)
@@ -438,9 +443,6 @@ def fit_corpus(owner, corpus, epochs, make_batches, callbacks=(), monitor=None, 
         distribution = getattr(owner, "distribution", None)
         processes = process_index_and_count()[1]
         check_divisible_batch(distribution, batches.batch_size * processes)  # the global batch
-        if processes > 1 and checkpoint_dir is not None:
-            raise ValueError("`checkpoint_dir` is not supported yet when several processes train together; train "
-                             "without it, or on the devices of one host.")
         keras.utils.set_random_seed(owner.seed + owner.epochs_trained)
         language_model = owner.language_model
         with distribution_scope(distribution):
@@ -482,7 +484,7 @@ def _fit_and_record(owner, batches, last_epoch, callbacks):
 def _restore_checkpoint(owner, encoded, batches, checkpoint_dir, checkpoint_steps, end_epoch):
     """The ``TrainingCheckpoint`` of a run, restored if one exists; returns it and the batches done
     in the current epoch."""
-    from gensim_elmo.checkpoints import TrainingCheckpoint, corpus_fingerprint
+    from gensim_elmo.checkpoints import TrainingCheckpoint, corpus_fingerprint, merge_fingerprints
 
     if checkpoint_steps is not None:
         check_positive_ints(checkpoint_steps=checkpoint_steps)
@@ -497,7 +499,8 @@ def _restore_checkpoint(owner, encoded, batches, checkpoint_dir, checkpoint_step
         "vocabulary": hashlib.sha1("\n".join(owner.vocabulary.index_to_word).encode("utf-8")).hexdigest(),
         "variables": [list(v.shape) for v in language_model.variables],
         "optimizer": [type(language_model.optimizer).__name__, [list(v.shape) for v in language_model.optimizer.variables]],
-        "corpus": corpus_fingerprint(encoded),
+        # Several processes: each holds its shard, and the checkpoint is of them all.
+        "corpus": merge_fingerprints(gather_across_processes(corpus_fingerprint(encoded))),
     }
     checkpoint = TrainingCheckpoint(owner, checkpoint_dir, fingerprint, every_steps=checkpoint_steps,
                                     end_epoch=end_epoch)

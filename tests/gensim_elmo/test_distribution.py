@@ -128,12 +128,21 @@ import jax, numpy as np
 from gensim_elmo import ELMo, NNLM
 
 corpus_file, out = os.environ["CORPUS"], os.environ["OUT"]
-model = NNLM(corpus_file=corpus_file, vector_size=6, window=2, hidden_size=8, batch_size=16, num_sampled=None,
-             epochs=2, seed=3, progress=False, distribution="auto")
+settings = dict(corpus_file=corpus_file, vector_size=6, window=2, hidden_size=8, batch_size=16, num_sampled=None,
+                epochs=2, seed=3, progress=False, distribution="auto", checkpoint_dir=out + ".checkpoint")
+model = NNLM(**settings)
 model.save(out)
+
+
+def weights(m):
+    return [float(np.asarray(keras.ops.convert_to_numpy(w)).sum()) for w in m.network.weights]
+
+
+# The same command again finds process 0's checkpoint of the finished run: every process restores it.
+again = NNLM(**settings)
 result = {"process": jax.process_index(), "processes": jax.process_count(), "loss": model.history["loss"],
-          "weights": [float(np.asarray(keras.ops.convert_to_numpy(w)).sum()) for w in model.network.weights],
-          "vocabulary": model.vocabulary.index_to_word, "stats": model.corpus_stats}
+          "weights": weights(model), "vocabulary": model.vocabulary.index_to_word, "stats": model.corpus_stats,
+          "restored_weights": weights(again), "restored_loss": again.history["loss"]}
 try:
     ELMo(corpus_file=corpus_file, preset="tiny", batch_size=4, epochs=1, progress=False, distribution="auto")
 except ValueError as exc:
@@ -171,6 +180,13 @@ def test_two_jax_processes_train_one_nnlm_from_their_own_shards(tmp_path):
     # One model: the same global losses and weights in both processes, and a loss that falls.
     assert first["loss"] == second["loss"] and first["loss"][1] < first["loss"][0]
     assert first["weights"] == second["weights"]
+    # Process 0's checkpoint (of both shards) restored in both processes, nothing left to train.
+    for result in (first, second):
+        assert result["restored_weights"] == result["weights"] and result["restored_loss"] == result["loss"]
+    from gensim_elmo.checkpoints import read_progress
+
+    progress = read_progress(str(tmp_path / "model.checkpoint"))
+    assert progress["epochs_done"] == 2 and progress["fingerprint"]["corpus"]["shards"] == 2
     # Process 0 wrote the model; it loads on one process.
     from gensim_elmo import NNLM
 
