@@ -211,6 +211,14 @@ def _roofline(result, plots_dir):
         notes += [f"{backend} {name} FAILED: {error}" for name, error in b.get("errors", {}).items()]
         if "curve_run" in b:
             notes.append(f"{backend} batch-size curve: {b['curve_run']['why']}")
+        if "embed_profile" in b:
+            prof = b["embed_profile"]
+            stages = ("prepare_s", "char_cnn_s", "bilstm_and_rest_s", "unpad_s")
+            total = sum(prof[k] for k in stages)
+            notes.append(f"{backend} where `{prof['preset']}` embedding time goes (batch {prof['batch_size']}, "
+                         f"{prof['sentences']} sentences): " + ", ".join(
+                             f"{k[:-2].replace('_', ' ')} {prof[k] / total:.0%}" for k in stages)
+                         + f"; user tokens are {prof['user_share']:.0%} of the positions computed")
         if "profile" in b:
             prof = b["profile"]
             notes.append(f"{backend} profile ({prof['workload']}): " + "; ".join(

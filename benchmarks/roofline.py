@@ -16,7 +16,10 @@ FLOP/s** (the best of numpy's and the backend's rate), plus its peak RSS. Worklo
 - ``lstm_stack_train/projection`` and ``lstm_stack_train/keras_lstm``: the ``small`` preset's
   recurrent stack trained with ELMo's ``LSTMProjection`` and with ``keras.layers.LSTM`` of the
   same sizes (cuDNN on a GPU), in the same process (``benchmarks.lstm_stack``); the result holds
-  the ratio of their tokens/s.
+  the ratio of their tokens/s;
+- ``embed_profile``: where the embedding time of the largest preset goes (batch preparation,
+  character CNN, biLSTM, unpadding) and the share of computed positions that are user tokens
+  (``benchmarks.elmo_profile``).
 
 On a GPU (any backend that computes on one) the backend's matmul is timed on the device, several
 products per timing, and the result is written as ``roofline_gpu.json`` so that the CPU figures
@@ -39,6 +42,7 @@ import traceback
 
 import numpy as np
 
+from benchmarks.elmo_profile import embedding_profile
 from benchmarks.flop_counts import elmo_flops_per_token, nnlm_flops_per_token
 from benchmarks.lstm_stack import KINDS as LSTM_STACKS
 from benchmarks.lstm_stack import lstm_stack_flops, lstm_stack_model, training_data
@@ -250,6 +254,19 @@ def worker(quick, out=None, only=None):
             return _workload(model.corpus_stats["tokens"], seconds, flops, best, peak, settings=settings)
 
         measure(f"elmo_train/{settings['preset']}", elmo_training)
+
+    if not only or any("elmo_embed_profile".startswith(prefix) for prefix in only):
+        # Where the embedding time goes (batch preparation, char CNN, biLSTM, unpadding).
+        profile_preset = p["presets"][-1]
+        try:
+            result["embed_profile"] = dict(embedding_profile(ELMo(preset=profile_preset, progress=False, seed=1),
+                                                             test[: p["embed_sentences"]], 32), preset=profile_preset)
+        except Exception as exc:  # noqa: BLE001 - recorded like a failed workload
+            traceback.print_exc()
+            result["errors"]["elmo_embed_profile"] = f"{type(exc).__name__}: {exc}"[:500]
+        else:
+            print(f"[{backend}] elmo_embed_profile/{profile_preset}: " + ", ".join(
+                f"{k} {v:.3g}" for k, v in result["embed_profile"].items() if isinstance(v, float)), flush=True)
 
     nnlm_settings = dict(nnlm_ptb.QUICK_SETTINGS if quick else nnlm_ptb.SETTINGS)
     for key in ("early_stopping", "epochs"):

@@ -105,6 +105,12 @@ def test_quick_path_writes_a_well_formed_result_report_and_plot(module, small_co
     assert list((tmp_path / "plots").glob("*.png"))
 
 
+def ptb_test_slice(n):
+    from gensim_elmo.datasets import ptb
+
+    return [s for s in ptb("test") if s][:n]
+
+
 def test_roofline_quick_path_measures_every_workload(tmp_path):
     from benchmarks import roofline
 
@@ -116,6 +122,9 @@ def test_roofline_quick_path_measures_every_workload(tmp_path):
     assert set(result["workloads"]) == {"elmo_embed/tiny", "elmo_embed_batch/1", "elmo_embed_batch/32", "nnlm_train",
                                           "lstm_stack_train/projection", "lstm_stack_train/keras_lstm"}
     assert result["errors"] == {} and result["device"] == "cpu" and result["lstm_stack_ratio"] > 0
+    profile = result["embed_profile"]
+    assert 0 < profile["user_share"] < 1 and profile["user_tokens"] == sum(map(len, ptb_test_slice(32)))
+    assert profile["network_s"] > profile["char_cnn_s"] > 0 and profile["prepare_s"] > 0
     for w in result["workloads"].values():
         assert w["tokens_per_s"] > 0 and 0 < w["efficiency"] < 1.5 and w["peak_rss_mib"] > 0
         assert w["achieved_gflops"] == pytest.approx(w["tokens_per_s"] * w["flops_per_token"] / 1e9)
@@ -129,7 +138,7 @@ def test_roofline_quick_path_measures_every_workload(tmp_path):
     assert "## roofline" in text and (tmp_path / "plots" / "roofline.png").exists()
     assert "## roofline_gpu" in text and (tmp_path / "plots" / "roofline_gpu.png").exists()
     assert "jax nnlm_train FAILED: RuntimeError: out of memory" in text
-    assert "LSTMProjection / keras.layers.LSTM training tokens/s" in text
+    assert "LSTMProjection / keras.layers.LSTM training tokens/s" in text and "embedding time goes" in text
 
 
 def test_stratified_split_keeps_each_label_share_and_is_fixed():
