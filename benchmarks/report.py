@@ -211,6 +211,8 @@ def _roofline(result, plots_dir):
         notes += [f"{backend} {name} FAILED: {error}" for name, error in b.get("errors", {}).items()]
         if "curve_run" in b:
             notes.append(f"{backend} batch-size curve: {b['curve_run']['why']}")
+        if "later_run" in b:
+            notes.append(f"{backend} {', '.join(b['later_run']['measured'])}: {b['later_run']['why']}")
         if "embed_profile" in b:
             prof = b["embed_profile"]
             stages = ("prepare_s", "char_cnn_s", "bilstm_and_rest_s", "unpad_s")
