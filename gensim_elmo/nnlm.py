@@ -33,6 +33,7 @@ from keras_layers.nnlm_language_model import NNLMLanguageModel
 from gensim_elmo.atomic_files import atomic_path
 from gensim_elmo.corpus import as_sentences, check_sentence, shard_sentences
 from gensim_elmo.distribution import (
+    check_divisible_batch,
     distribution_scope,
     fewest_across_processes,
     is_writer,
@@ -349,6 +350,7 @@ class NNLM:
             raise ValueError("`early_stopping` needs `validation_sentences` to judge the epochs by.")
         monitor = None
         index, processes = process_index_and_count()
+        check_divisible_batch(self.distribution, self.batch_size)  # the global batch, before it is shared out
         if validation_sentences is not None and processes > 1:
             raise ValueError("`validation_sentences` is not supported yet when several processes train together; "
                              "score the saved model afterwards (NNLM.load(path).perplexity(...)).")
