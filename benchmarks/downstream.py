@@ -6,7 +6,8 @@ labelled fresh or rotten). Texts are tokenised as the Penn Treebank (lowercase, 
 ``benchmarks.wordnet_pairs.tokenize``) and cut to ``max_tokens``; each set has one fixed
 stratified 80/20 split.
 
-The classifier: embedding -> masked mean over the tokens -> dropout -> softmax. Its embedding is
+The classifier: embedding -> masked mean over the tokens -> batch normalisation -> dropout ->
+softmax. Its embedding is
 
 - ``random``: a trainable ``keras.layers.Embedding`` over the training split's words;
 - ``word2vec`` / ``nnlm``: a frozen ``keras_layers.KeyedVectorsEmbedding`` of the skip-gram or
@@ -109,8 +110,20 @@ def _classifier(embedding, n_classes, p):
 
     inputs = keras.Input((p["max_tokens"],), dtype="int32")
     x = keras.layers.GlobalAveragePooling1D()(embedding(inputs))  # the mask keeps padding out of the mean
+    return keras.Model(inputs, _head(x, n_classes, p))
+
+
+def _head(x, n_classes, p):
+    """What every variant shares after its text vector: batch normalisation, dropout, softmax.
+
+    Normalising puts frozen vectors of any scale (a mean over 200 tokens of ELMo's clipped LSTM
+    states sits close to one common direction) on the footing a trainable embedding finds itself.
+    """
+    import keras
+
+    x = keras.layers.BatchNormalization()(x)
     x = keras.layers.Dropout(p["dropout"])(x)
-    return keras.Model(inputs, keras.layers.Dense(n_classes, activation="softmax")(x))
+    return keras.layers.Dense(n_classes, activation="softmax")(x)
 
 
 def _elmo_classifier(num_layers, dim, n_classes, p):
@@ -120,8 +133,7 @@ def _elmo_classifier(num_layers, dim, n_classes, p):
 
     inputs = keras.Input((num_layers, dim))
     x = ScalarMix(num_layers)(keras.ops.moveaxis(inputs, 1, 0))
-    x = keras.layers.Dropout(p["dropout"])(x)
-    return keras.Model(inputs, keras.layers.Dense(n_classes, activation="softmax")(x))
+    return keras.Model(inputs, _head(x, n_classes, p))
 
 
 def _fit_and_score(build, x_train, y_train, x_test, y_test, p, seed):

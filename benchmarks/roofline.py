@@ -231,6 +231,9 @@ def worker(quick, out=None, only=None):
         stacks = [result["workloads"].get(f"lstm_stack_train/{k}") for k in LSTM_STACKS]
         if all(stacks):
             result["lstm_stack_ratio"] = stacks[0]["tokens_per_s"] / stacks[1]["tokens_per_s"]
+        save()
+
+    def save():
         if out:
             with open(out, "w", encoding="utf-8") as handle:
                 json.dump(result, handle)
@@ -267,6 +270,7 @@ def worker(quick, out=None, only=None):
         else:
             print(f"[{backend}] elmo_embed_profile/{profile_preset}: " + ", ".join(
                 f"{k} {v:.3g}" for k, v in result["embed_profile"].items() if isinstance(v, float)), flush=True)
+        save()
 
     nnlm_settings = dict(nnlm_ptb.QUICK_SETTINGS if quick else nnlm_ptb.SETTINGS)
     for key in ("early_stopping", "epochs"):
