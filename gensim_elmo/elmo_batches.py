@@ -15,7 +15,7 @@ from keras_layers.char_ids import MAX_CHARACTERS_PER_TOKEN, batch_char_ids, dedu
 
 from gensim_elmo.training import BlockBatches
 
-__all__ = ["bucket", "table_bucket", "vocabulary_char_ids", "language_model_batch", "SentenceBatches",
+__all__ = ["bucket", "embedding_bucket", "table_bucket", "vocabulary_char_ids", "language_model_batch", "SentenceBatches",
            "embedding_batch"]
 
 _BUCKETS = (8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
@@ -32,6 +32,21 @@ def bucket(length):
         if length <= size:
             return size
     return -(-length // 128) * 128
+
+
+def embedding_bucket(length):
+    """The padded length of an embedding batch: a multiple of 4 up to 64 positions, ``bucket`` above.
+
+    Embedding sorts sentences by length, so a batch's rows are close in length and what padding
+    remains is the rounding up to the bucket; finer buckets than training's (which reuses one
+    compiled step for many batches) keep more of the computed positions the user's tokens, at the
+    cost of at most 16 compiled shapes below 64.
+
+    Example:
+    >>> [embedding_bucket(n) for n in (1, 23, 64, 65)]
+    [4, 24, 64, 96]
+    """
+    return -(-length // 4) * 4 if length <= 64 else bucket(length)
 
 
 def table_bucket(rows):
@@ -176,7 +191,7 @@ def embedding_batch(sentences, use_characters=True, encode=None):
     >>> batch["token_ids"].shape, batch["token_ids"][0, :6].tolist()
     ((1, 8), [1, 3, 4, 3, 2, 0])
     """
-    length = bucket(max((len(s) for s in sentences), default=0) + 2)
+    length = embedding_bucket(max((len(s) for s in sentences), default=0) + 2)
     if use_characters:
         char_ids = batch_char_ids(sentences, add_boundaries=True)
         padded = np.zeros((len(sentences), length, MAX_CHARACTERS_PER_TOKEN), dtype=np.int32)
