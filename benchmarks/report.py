@@ -211,6 +211,13 @@ def _roofline(result, plots_dir):
         notes += [f"{backend} {name} FAILED: {error}" for name, error in b.get("errors", {}).items()]
         if "curve_run" in b:
             notes.append(f"{backend} batch-size curve: {b['curve_run']['why']}")
+        if "after" in b:
+            after = b["after"]
+            notes.append(f"{backend} after \"{after['change']}\": " + "; ".join(
+                f"{name} {w['tokens_per_s']:.0f} tokens/s, efficiency **{w['efficiency']:.3f}** (before "
+                f"{b['workloads'][name]['efficiency']:.3f})" for name, w in after["workloads"].items()
+                if name in b["workloads"]) + f"; user tokens {after['embed_profile']['user_share']:.0%} of the "
+                "positions computed")
         if "later_run" in b:
             notes.append(f"{backend} {', '.join(b['later_run']['measured'])}: {b['later_run']['why']}")
         if "embed_profile" in b:
