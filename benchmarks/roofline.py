@@ -215,8 +215,11 @@ def worker(quick, out=None, only=None):
     result = {"device": kind, "device_name": name, "matmul_gflops": rates, "best_matmul_gflops": best,
               "workloads": {}, "errors": {}}
 
+    def wanted(workload):
+        return not only or any(workload.startswith(prefix) for prefix in only)
+
     def measure(workload, fn):
-        if only and not any(workload.startswith(prefix) for prefix in only):
+        if not wanted(workload):
             return
         try:
             outcome = fn()
@@ -258,7 +261,7 @@ def worker(quick, out=None, only=None):
 
         measure(f"elmo_train/{settings['preset']}", elmo_training)
 
-    if not only or any("elmo_embed_profile".startswith(prefix) for prefix in only):
+    if wanted("elmo_embed_profile"):
         # Where the embedding time goes (batch preparation, char CNN, biLSTM, unpadding).
         profile_preset = p["presets"][-1]
         try:
