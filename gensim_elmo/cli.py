@@ -54,7 +54,7 @@ def _add_checkpoint_arguments(parser):
                         help="batches between two checkpoints within an epoch (default: only at epoch ends)")
     parser.add_argument("--distribution", choices=["none", "auto"], default="none",
                         help='"auto": data parallelism over every local device (JAX: keras.distribution; '
-                             "TensorFlow: MirroredStrategy, NNLM only); --batch-size is the global batch "
+                             "TensorFlow: MirroredStrategy); --batch-size is the global batch "
                              "(default: none, one device)")
 
 
@@ -200,6 +200,7 @@ def _train_elmo(args):
     from gensim_elmo.elmo import ELMo
 
     overrides = {k: v for k, v in (("dim", args.dim), ("projection_dim", args.projection_dim)) if v is not None}
+    _start_processes(args)
     corpus = _corpus(args.corpus, args.limit)
     validation = list(_corpus(args.validation)) if args.validation else None
     model = ELMo(corpus, preset=args.preset, epochs=args.epochs, batch_size=args.batch_size,
@@ -208,7 +209,7 @@ def _train_elmo(args):
                  progress=not args.no_progress, validation_sentences=validation,
                  checkpoint_dir=args.checkpoint_dir, checkpoint_steps=args.checkpoint_steps,
                  distribution=None if args.distribution == "none" else args.distribution, **overrides)
-    model.save(args.output)
+    model.save(args.output)  # process 0 of several writes; the others skip
     print(f"trained ELMo ({args.preset}, {len(model.vocabulary)} words) for {model.epochs_trained} epochs; loss per "
           f"epoch: {', '.join(f'{x:.4f}' for x in model.history.get('loss', []))}")
     if validation:

@@ -15,13 +15,22 @@ With the same seed and global batch, one and two devices give the same losses an
 float rounding).
 
 Several JAX processes (one per host, started with ``keras.distribution.initialize()`` and the
-``KERAS_DISTRIBUTION_*`` variables): the NNLM's ``"auto"`` is then ``DataParallel`` with
+``KERAS_DISTRIBUTION_*`` variables): ``"auto"`` is then ``DataParallel`` with
 ``auto_shard_dataset=False``; each process reads only its own shard of the corpus (lines of a
 file, files of a directory: ``gensim_elmo.corpus.shard_sentences``), the processes sum their word
 counts so that they choose one vocabulary, each feeds ``batch_size / processes`` examples of every
 global batch, all take as many steps per epoch as the smallest shard allows, and only process 0
 writes files (``save``, checkpoints; every process restores a checkpoint, whose fingerprint
-covers every shard). ELMo is refused there, for the reason it is refused on TensorFlow below.
+covers every shard).
+
+ELMo's batches carry a table of their distinct tokens (the character CNN runs once per distinct
+token), which every engine would cut along its first axis with the rows. So on TensorFlow each
+replica's rows get their own table (``tf.distribute`` hands each replica one part of every input),
+and the loss is averaged over the whole global batch, not per replica; on several JAX processes each
+process feeds its own table, padded to a size fixed by the batch length, and the processes agree on
+every batch's length before training (``SentenceBatches.agree_lengths``). There the loss of a step
+is the mean of the processes' mean losses (their batches hold different token counts); on one
+process, JAX's global computation averages over the whole batch.
 
 Not supported, with a clear error rather than a run on one device that claims to be
 distributed: ``keras.distribution`` on TensorFlow (it silently does nothing there),
@@ -46,13 +55,8 @@ __all__ = ["resolve_distribution", "distribution_scope", "check_divisible_batch"
 _AUTO_STRATEGY = None  # the TensorFlow strategy of distribution="auto", made on first use
 
 
-def resolve_distribution(distribution, batch_shared_inputs=False):
+def resolve_distribution(distribution):
     """The ``keras.distribution.Distribution`` (JAX) or ``tf.distribute.Strategy`` (TensorFlow), or None.
-
-    ``batch_shared_inputs``: the model's batches hold an input shared by all rows (ELMo's table of
-    the batch's distinct tokens). ``tf.distribute`` splits every input along its first axis, which
-    would split that table, so such a model is refused on TensorFlow (JAX shards the one global
-    computation and keeps it exact).
 
     Raises:
         ValueError: a backend without support, or an argument of another kind.
@@ -65,12 +69,6 @@ def resolve_distribution(distribution, batch_shared_inputs=False):
         return None
     backend = keras.backend.backend()
     if backend == "tensorflow":
-        if batch_shared_inputs:
-            raise ValueError(
-                "ELMo's batches hold one table of the batch's distinct tokens, shared by all rows, and "
-                "tf.distribute splits every input along its first axis; train ELMo on several devices with the JAX "
-                "backend (KERAS_BACKEND=jax), whose DataParallel keeps the computation global."
-            )
         return _tensorflow_strategy(distribution)
     if backend != "jax":
         raise ValueError(
@@ -78,12 +76,6 @@ def resolve_distribution(distribution, batch_shared_inputs=False):
             "Keras 3 has no distribution support. Train with distribution=None there."
         )
     processes = process_index_and_count()[1]
-    if processes > 1 and batch_shared_inputs:
-        raise ValueError(
-            "ELMo's batches hold one table of the batch's distinct tokens, shared by all rows, which several "
-            "processes cannot each feed a part of; train ELMo on the devices of one host (one process), or train "
-            "the NNLM on several hosts."
-        )
     if isinstance(distribution, str):
         if distribution != "auto":
             raise ValueError(f"`distribution` must be None, 'auto' or a keras.distribution.Distribution, got "
@@ -164,6 +156,15 @@ def process_index_and_count():
     return jax.process_index(), jax.process_count()
 
 
+def local_device_count():
+    """Devices of this process that share its part of every batch: JAX multi-process runs, else 1."""
+    if process_index_and_count()[1] == 1:
+        return 1
+    import jax
+
+    return jax.local_device_count()
+
+
 def is_writer():
     """Whether this process writes files (process 0 of a multi-process run, or the only one)."""
     return process_index_and_count()[0] == 0
@@ -173,6 +174,15 @@ def _allgather(array):
     from jax.experimental import multihost_utils
 
     return np.asarray(multihost_utils.process_allgather(np.asarray(array)))
+
+
+def largest_across_processes(array):
+    """The element-wise maximum of every process's ``array`` (ints, one shape everywhere); ``array``
+    itself with one process."""
+    array = np.asarray(array, np.int64)
+    if process_index_and_count()[1] == 1:
+        return array
+    return _allgather(array).reshape((-1,) + array.shape).max(axis=0)
 
 
 def fewest_across_processes(value):

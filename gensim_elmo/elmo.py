@@ -30,8 +30,19 @@ import numpy as np
 from keras import ops
 
 from gensim_elmo.atomic_files import atomic_path
-from gensim_elmo.corpus import as_sentences, check_sentence
-from gensim_elmo.distribution import distribution_scope, resolve_distribution
+from gensim_elmo.corpus import as_sentences, check_sentence, shard_sentences
+from gensim_elmo.distribution import (
+    check_divisible_batch,
+    distribution_scope,
+    fewest_across_processes,
+    is_writer,
+    largest_across_processes,
+    local_device_count,
+    num_devices,
+    process_index_and_count,
+    resolve_distribution,
+    sum_counts_across_processes,
+)
 from gensim_elmo.elmo_batches import (
     SentenceBatches,
     bucket,
@@ -120,9 +131,10 @@ class ELMo:
         checkpoint_steps: int or None, batches between two checkpoints within an epoch (None: only
             at epoch ends). Defaults to None.
         distribution: None (one device), "auto" (data parallelism over every local device) or a
-            ``keras.distribution.Distribution``; JAX backend only (``tf.distribute`` would split the
-            batch's shared table of distinct tokens). ``batch_size`` is the global batch, split
-            over the devices (``gensim_elmo.distribution``). Defaults to None.
+            ``keras.distribution.Distribution`` (JAX) or ``tf.distribute.MirroredStrategy``
+            (TensorFlow). ``batch_size`` is the global batch, split over the devices; several JAX
+            processes each read their own shard of the corpus (``gensim_elmo.distribution``).
+            Defaults to None.
         **overrides: architecture settings that replace the preset's (``dim``,
             ``projection_dim``, ``n_highway``, ``filters``, ``use_character_inputs``...).
 
@@ -154,7 +166,7 @@ class ELMo:
         self.min_count = min_count
         self.seed = int(seed)
         self.progress = progress
-        self.distribution = resolve_distribution(distribution, batch_shared_inputs=True)
+        self.distribution = resolve_distribution(distribution)
         self.learning_rate = float(learning_rate)
         self.optimizer = optimizer
         self.num_sampled = num_sampled
@@ -217,10 +229,11 @@ class ELMo:
         >>> model.vocabulary.index_to_word
         ['<S>', '</S>', '<unk>', 'b', 'a']
         """
-        corpus = as_sentences(sentences, corpus_file)
+        # Several processes: each counts its own shard, and they sum their counts (one vocabulary).
+        corpus = shard_sentences(as_sentences(sentences, corpus_file), *process_index_and_count())
         self.vocabulary, self.corpus_stats = Vocabulary.build(
             corpus, specials=SPECIALS, unk_token=UNK, min_count=self.min_count, max_vocab_size=self.max_vocab_size,
-            progress=self.progress, desc="ELMo vocabulary",
+            progress=self.progress, desc="ELMo vocabulary", combine=sum_counts_across_processes,
         )
         if not self.options.get("use_character_inputs", True):
             self.options["n_tokens_vocab"] = len(self.vocabulary)
@@ -262,7 +275,12 @@ class ELMo:
         """
         self._require("language_model", "train")
         epochs = check_epochs(self.epochs if epochs is None else epochs)
+        index, processes = process_index_and_count()
+        check_divisible_batch(self.distribution, self.batch_size)  # the global batch, before it is shared out
         monitor = None
+        if validation_sentences is not None and processes > 1:
+            raise ValueError("`validation_sentences` is not supported yet when several processes train together; "
+                             "score the saved model afterwards (ELMo.load(path).perplexity(...)).")
         if validation_sentences is not None:
             validation = [check_sentence(s, where=f"validation sentence {i}") for i, s in
                           enumerate(validation_sentences)]
@@ -270,16 +288,32 @@ class ELMo:
 
         def make_batches(encoded):
             pieces = int((-(-encoded.lengths() // self.max_sentence_length)).sum())
-            batch_size = clamp_batch_size(self.batch_size, pieces, unit="sentences")
+            # Several processes: each feeds its share of every global batch, all for as many steps.
+            batch_size = clamp_batch_size(self.batch_size // processes, pieces, unit="sentences")
             batches = SentenceBatches(encoded, batch_size, self.vocabulary[BOS], self.vocabulary[EOS],
                                       vocab_chars=self._vocab_chars, max_length=self.max_sentence_length,
-                                      seed=self.seed, epoch=self.epochs_trained)
+                                      seed=self.seed + index, epoch=self.epochs_trained,
+                                      shards=self._table_shards(), processes=processes, process_index=index,
+                                      table_multiple=local_device_count())
+            if processes > 1:
+                batches.limit(fewest_across_processes(len(batches)))
+                # One epoch more: Keras's data pipeline may read ahead into it after the last.
+                batches.agree_shapes(range(self.epochs_trained, self.epochs_trained + epochs + 1),
+                                     largest_across_processes)
             return batches, (encoded.num_tokens + 2 * encoded.num_sentences) / max(1, len(batches))
 
         self.network.trainable = True  # a frozen ELMoEmbedding(self) must not freeze our own training
-        fit_corpus(self, as_sentences(sentences, corpus_file), epochs, make_batches, callbacks=callbacks,
+        corpus = shard_sentences(as_sentences(sentences, corpus_file), index, processes)
+        fit_corpus(self, corpus, epochs, make_batches, callbacks=callbacks,
                    monitor=monitor, desc="ELMo", checkpoint_dir=checkpoint_dir, checkpoint_steps=checkpoint_steps)
         self._wv = None
+
+    def _table_shards(self):
+        """Tables of distinct tokens per batch: one per ``tf.distribute`` replica (each replica gets one
+        part of every input), else one (JAX computes the global batch as one)."""
+        if self.distribution is None or keras.backend.backend() != "tensorflow":
+            return 1
+        return num_devices(self.distribution)
 
     def make_optimizer(self):
         """A fresh Keras optimizer (Adagrad with initial accumulator 1.0 by default, as the original)."""
@@ -573,7 +607,8 @@ class ELMo:
         Layout: ``config.json`` (model type, format version, the architecture as ``options`` in the
         original options.json layout, training settings and state), ``network.weights.h5`` (the
         ELMoNetwork's Keras weights), and when the model has a softmax vocabulary ``vocab.tsv`` and
-        ``softmax.npz`` (arrays ``kernel`` (V, P) and ``bias`` (V,)).
+        ``softmax.npz`` (arrays ``kernel`` (V, P) and ``bias`` (V,)). When several processes train
+        together, only process 0 writes (every process may call it).
 
         Example:
         >>> import tempfile, os
@@ -584,6 +619,8 @@ class ELMo:
         ['config.json', 'network.weights.h5']
         """
         self._require("network", "save")
+        if not is_writer():
+            return
         with atomic_path(path, directory=True) as tmp:
             write_saved_config(tmp, self._config())
             self.network.save_weights(os.path.join(tmp, "network.weights.h5"))

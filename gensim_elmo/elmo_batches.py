@@ -15,7 +15,7 @@ from keras_layers.char_ids import MAX_CHARACTERS_PER_TOKEN, batch_char_ids, dedu
 
 from gensim_elmo.training import BlockBatches
 
-__all__ = ["bucket", "embedding_bucket", "table_bucket", "vocabulary_char_ids", "language_model_batch", "SentenceBatches",
+__all__ = ["bucket", "embedding_bucket", "table_bucket", "vocabulary_char_ids", "language_model_batch", "pad_batch", "SentenceBatches",
            "embedding_batch"]
 
 _BUCKETS = (8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
@@ -75,7 +75,7 @@ def vocabulary_char_ids(words):
     return table
 
 
-def language_model_batch(sentences, length, bos_id, eos_id, vocab_chars=None):
+def language_model_batch(sentences, length, bos_id, eos_id, vocab_chars=None, shards=1, processes=1):
     """Inputs of ``BiLMLanguageModel`` for a list of id sequences (each without boundaries).
 
     Each sentence becomes ``<S> w1 .. wn </S>`` padded to ``length``; the forward LM at position
@@ -88,19 +88,29 @@ def language_model_batch(sentences, length, bos_id, eos_id, vocab_chars=None):
         eos_id: int, vocabulary id of ``</S>``.
         vocab_chars: (V, 50) table of ``vocabulary_char_ids`` for the character network, None
             for the token variant (ids then shift by one, 0 being padding).
+        shards: int, the rows are cut into this many equal consecutive parts, each with its own
+            table of distinct tokens (the tables, of one size, stacked in the same order) and
+            ``token_ids`` indexing its own part's table: what ``tf.distribute`` needs, as it hands
+            each replica one part of every input. Defaults to 1.
+        processes: int, training processes that each feed a batch like this one into one global
+            step: the loss is normalised by ``processes`` times this batch's count (the mean of
+            the processes' means). Defaults to 1.
 
     Returns:
         dict of numpy arrays: token_ids, [token_chars], forward_targets, backward_targets,
-        forward_mask, backward_mask.
+        forward_mask, backward_mask, and forward_count, backward_count (B,): per row, the number of
+        positions the batch's loss is averaged over.
 
     Example:
     >>> batch = language_model_batch([np.array([5, 6])], 5, bos_id=0, eos_id=1)
     >>> batch["token_ids"].tolist(), batch["forward_targets"].tolist(), batch["backward_targets"].tolist()
     ([[1, 6, 7, 2, 0]], [[5, 6, 1, 0, 0]], [[0, 0, 5, 6, 0]])
-    >>> batch["forward_mask"].tolist(), batch["backward_mask"].tolist()
-    ([[1.0, 1.0, 1.0, 0.0, 0.0]], [[0.0, 1.0, 1.0, 1.0, 0.0]])
+    >>> batch["forward_mask"].tolist(), batch["backward_mask"].tolist(), batch["forward_count"].tolist()
+    ([[1.0, 1.0, 1.0, 0.0, 0.0]], [[0.0, 1.0, 1.0, 1.0, 0.0]], [3.0])
     """
     count = len(sentences)
+    if count % shards:
+        raise ValueError(f"{count} sentences cannot be cut into {shards} equal parts.")
     ids = np.full((count, length), -1, dtype=np.int64)
     for row, sentence in enumerate(sentences):
         n = len(sentence)
@@ -118,17 +128,51 @@ def language_model_batch(sentences, length, bos_id, eos_id, vocab_chars=None):
     forward_targets[:, :-1] = np.where(real[:, 1:], safe[:, 1:], 0)
     backward_targets[:, 1:] = np.where(backward_mask[:, 1:] > 0, safe[:, :-1], 0)
     batch = {"forward_targets": forward_targets, "backward_targets": backward_targets,
-             "forward_mask": forward_mask, "backward_mask": backward_mask}
+             "forward_mask": forward_mask, "backward_mask": backward_mask,
+             "forward_count": np.full(count, forward_mask.sum() * processes, np.float32),
+             "backward_count": np.full(count, backward_mask.sum() * processes, np.float32)}
     if vocab_chars is None:
         batch["token_ids"] = np.where(real, safe + 1, 0).astype(np.int32)
-    else:
-        distinct = np.unique(safe[real])
-        rows = table_bucket(len(distinct) + 1)
-        chars = np.zeros((rows, MAX_CHARACTERS_PER_TOKEN), dtype=np.int32)
-        chars[1 : len(distinct) + 1] = vocab_chars[distinct]
-        batch["token_ids"] = np.where(real, np.searchsorted(distinct, safe) + 1, 0).astype(np.int32)
-        batch["token_chars"] = chars
+        return batch
+    parts = np.split(np.arange(count), shards)
+    distinct = [np.unique(safe[part][real[part]]) for part in parts]
+    rows = table_bucket(max(len(d) for d in distinct) + 1)
+    chars = np.zeros((shards * rows, MAX_CHARACTERS_PER_TOKEN), dtype=np.int32)
+    token_ids = np.zeros((count, length), np.int32)
+    for shard, (part, tokens) in enumerate(zip(parts, distinct)):
+        chars[shard * rows + 1 : shard * rows + len(tokens) + 1] = vocab_chars[tokens]
+        token_ids[part] = np.where(real[part], np.searchsorted(tokens, safe[part]) + 1, 0)
+    batch["token_ids"] = token_ids
+    batch["token_chars"] = chars
     return batch
+
+
+def pad_batch(batch, length, table_rows, id_offset=0):
+    """``batch`` (of ``language_model_batch``) padded to ``length`` positions and ``table_rows``
+    table rows, its ``token_ids`` shifted by ``id_offset`` rows (0 stays padding).
+
+    Processes that train together must feed arrays of one shape at every step, and each indexes
+    its own part of the global table of distinct tokens.
+
+    Example:
+    >>> batch = pad_batch(language_model_batch([np.array([5])], 3, 0, 1), 4, table_rows=64)
+    >>> batch["token_ids"].tolist(), batch["forward_mask"].tolist()
+    ([[1, 6, 2, 0]], [[1.0, 1.0, 0.0, 0.0]])
+    """
+    padded = {}
+    for key, value in batch.items():
+        if value.ndim == 2 and key != "token_chars":
+            if value.shape[1] > length:
+                raise ValueError(f"cannot pad a batch of {value.shape[1]} positions to {length}.")
+            value = np.pad(value, ((0, 0), (0, length - value.shape[1])))
+        padded[key] = value
+    if "token_chars" in batch:
+        chars = batch["token_chars"]
+        if len(chars) > table_rows:
+            raise ValueError(f"cannot pad a table of {len(chars)} distinct tokens to {table_rows} rows.")
+        padded["token_chars"] = np.pad(chars, ((0, table_rows - len(chars)), (0, 0)))
+        padded["token_ids"] = np.where(padded["token_ids"] > 0, padded["token_ids"] + id_offset, 0).astype(np.int32)
+    return padded
 
 
 class SentenceBatches(BlockBatches):
@@ -137,41 +181,111 @@ class SentenceBatches(BlockBatches):
     Inside each block of sentences, sentences longer than ``max_length`` are cut into pieces,
     sorted by length (ties in random order), grouped into batches of ``batch_size`` and the
     batches shuffled; a last incomplete batch of a block is left out of that epoch.
+
+    Several processes training together (``processes`` > 1) each stream their own shard of the
+    corpus, and their batches must have one shape at every step: before training they agree on
+    every batch's length and table size (``agree_shapes``), each batch is padded to them, and its
+    ``token_ids`` are shifted to this process's part of the global table (``process_index``).
     """
 
-    def __init__(self, corpus, batch_size, bos_id, eos_id, vocab_chars=None, max_length=100, **kwargs):
+    def __init__(self, corpus, batch_size, bos_id, eos_id, vocab_chars=None, max_length=100, shards=1,
+                 processes=1, process_index=0, table_multiple=1, **kwargs):
         self.bos_id = bos_id
         self.eos_id = eos_id
         self.vocab_chars = vocab_chars
         self.max_length = max_length
+        self.shards = shards
+        self.processes = processes
+        self.process_index = process_index
+        self.table_multiple = table_multiple
+        self._agreed_shapes = None
         super().__init__(corpus, batch_size, **kwargs)
 
     def _pieces(self, lengths):
         return -(-np.asarray(lengths) // self.max_length)
 
-    def block_num_batches(self, lengths):
-        return int(self._pieces(lengths).sum()) // self.batch_size
-
-    def block_batches(self, tokens, lengths, rng):
+    def _split(self, tokens, lengths):
+        """The block's sentences as pieces of at most ``max_length`` tokens."""
         pieces = []
         start = 0
         for n in lengths.tolist():
             for offset in range(0, n, self.max_length):
                 pieces.append(tokens[start + offset : start + min(n, offset + self.max_length)])
             start += n
-        piece_lengths = np.array([len(p) for p in pieces])
+        return pieces
+
+    def _groups(self, pieces, rng):
+        """Piece indices of each batch of a block, in the order the epoch visits them."""
+        piece_lengths = np.array([len(p) for p in pieces], dtype=np.int64)
         tie_break = rng.random(len(pieces)) if rng is not None else np.arange(len(pieces))
         order = np.lexsort((tie_break, piece_lengths))
         count = (len(pieces) // self.batch_size) * self.batch_size
         groups = order[:count].reshape(-1, self.batch_size)
         if rng is not None:
             groups = groups[rng.permutation(len(groups))]
+        return groups
+
+    def block_num_batches(self, lengths):
+        return int(self._pieces(lengths).sum()) // self.batch_size
+
+    def block_batches(self, tokens, lengths, rng):
+        pieces = self._split(tokens, lengths)
         batches = []
-        for group in groups:
+        for group in self._groups(pieces, rng):
             chosen = [pieces[i] for i in group]
             length = bucket(max(len(p) for p in chosen) + 2)
-            batches.append((language_model_batch(chosen, length, self.bos_id, self.eos_id, self.vocab_chars),))
+            batches.append((language_model_batch(chosen, length, self.bos_id, self.eos_id, self.vocab_chars,
+                                                 shards=self.shards, processes=self.processes),))
         return batches
+
+    def epoch_shapes(self, epoch):
+        """Each batch's padded length and the size of its table of distinct tokens in ``epoch``, an
+        int array (batches, 2), found without building the batches (one pass over the token ids).
+
+        Example:
+        >>> import tempfile
+        >>> from gensim_elmo.training import EncodedCorpus
+        >>> from gensim_elmo.vocabulary import Vocabulary
+        >>> data = [["a"], ["a", "b"], ["c"] * 9, ["a"] * 10]
+        >>> corpus = EncodedCorpus.write(data, Vocabulary.build(data)[0], tempfile.mkdtemp())
+        >>> SentenceBatches(corpus, 2, 0, 1, shuffle=False).epoch_shapes(0).tolist()
+        [[8, 64], [16, 64]]
+        """
+        if self.shuffle:
+            order = np.random.default_rng([self.seed, epoch]).permutation(len(self._blocks))
+        else:
+            order = np.arange(len(self._blocks))
+        shapes = []
+        for block in order.tolist():
+            pieces = self._split(*self.corpus.read(*self._blocks[block]))
+            rng = np.random.default_rng([self.seed, epoch, block]) if self.shuffle else None
+            for group in self._groups(pieces, rng):
+                chosen = [pieces[i] for i in group]
+                distinct = len(np.unique(np.concatenate(chosen + [[self.bos_id, self.eos_id]])))
+                shapes.append((bucket(max(len(p) for p in chosen) + 2), table_bucket(distinct + 1)))
+                if len(shapes) == len(self):
+                    return np.asarray(shapes, dtype=np.int64)
+        return np.asarray(shapes, dtype=np.int64).reshape(-1, 2)
+
+    def agree_shapes(self, epochs, largest):
+        """Fix every batch's length and table size for ``epochs`` (an iterable of epoch numbers) to
+        the largest any process needs: ``largest(array)`` is the element-wise maximum over the
+        processes."""
+        epochs = list(epochs)
+        agreed = largest(np.stack([self.epoch_shapes(epoch) for epoch in epochs]))
+        self._agreed_shapes = dict(zip(epochs, np.asarray(agreed)))
+
+    def __getitem__(self, index):
+        batch = super().__getitem__(index)
+        if self.processes == 1:
+            return batch
+        agreed = self._agreed_shapes.get(self.epoch) if self._agreed_shapes is not None else None
+        if agreed is None:
+            raise RuntimeError(f"The processes have not agreed on the batch shapes of epoch {self.epoch}; call "
+                               "`agree_shapes` for every epoch before training.")
+        length, rows = (int(x) for x in agreed[index])
+        rows = -(-rows // self.table_multiple) * self.table_multiple  # JAX splits it over the local devices
+        return (pad_batch(batch[0], length, rows, id_offset=self.process_index * rows),)
 
 
 def embedding_batch(sentences, use_characters=True, encode=None):

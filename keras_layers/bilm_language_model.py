@@ -35,7 +35,11 @@ class BiLMLanguageModel(keras.Model):
     Call arguments:
         inputs: dict with "token_ids" (B, T), "token_chars" (U, 50) for the character network,
             "forward_targets" and "backward_targets" (B, T) word ids, and "forward_mask" and
-            "backward_mask" (B, T) float masks of the positions that predict a word.
+            "backward_mask" (B, T) float masks of the positions that predict a word; optionally
+            "forward_count" and "backward_count" (B,), per row the number of positions to average
+            over, when that is not this batch's own count: the whole global batch's, when a
+            ``tf.distribute`` replica sees one part of it (the replicas' losses then add up to the
+            global batch's, so they are not divided by the replica count again).
         training: bool.
 
     Returns:
@@ -101,13 +105,19 @@ class BiLMLanguageModel(keras.Model):
 
     def call(self, inputs, training=None):
         forward, backward = self.token_nll(inputs, training=training)
-        forward_mask = ops.cast(inputs["forward_mask"], "float32")
-        backward_mask = ops.cast(inputs["backward_mask"], "float32")
-        forward_loss = ops.sum(forward * forward_mask) / ops.maximum(ops.sum(forward_mask), 1.0)
-        backward_loss = ops.sum(backward * backward_mask) / ops.maximum(ops.sum(backward_mask), 1.0)
-        return 0.5 * (forward_loss + backward_loss)
+        return 0.5 * (self._mean(forward, inputs, "forward") + self._mean(backward, inputs, "backward"))
+
+    @staticmethod
+    def _mean(nll, inputs, direction):
+        mask = ops.cast(inputs[f"{direction}_mask"], "float32")
+        count = inputs.get(f"{direction}_count")
+        if count is None:
+            return ops.sum(nll * mask) / ops.maximum(ops.sum(mask), 1.0)
+        return ops.sum(nll * mask / ops.maximum(ops.cast(count, "float32"), 1.0)[:, None])
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        if isinstance(x, dict) and "forward_count" in x:
+            return y_pred  # already this replica's share of the global batch's mean
         return scale_loss_for_distribution(y_pred)
 
     def get_config(self):

@@ -38,7 +38,7 @@ SCRIPT = textwrap.dedent('''
 
     def train(checkpoint_dir, callbacks):
         common = dict(epochs=2, seed=3, progress=False, callbacks=callbacks, checkpoint_dir=checkpoint_dir,
-                      checkpoint_steps=2)
+                      checkpoint_steps=2, distribution=os.environ.get("DISTRIBUTION") or None)
         if kind == "nnlm":
             return NNLM(corpus, vector_size=6, window=2, hidden_size=8, batch_size=16, dropout=0.3, num_sampled=4,
                         **common)
@@ -57,12 +57,15 @@ SCRIPT = textwrap.dedent('''
 
 def _run(tmp_path, kind, checkpoint_dir, name, kill_at=0, backend="tensorflow", reference=False):
     env = dict(os.environ, PYTHONPATH=ROOT, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="2")
+    if backend == "jax-2-devices":  # data parallelism over two simulated CPU devices
+        env.update(KERAS_BACKEND="jax", JAX_PLATFORMS="cpu", XLA_FLAGS="--xla_force_host_platform_device_count=2",
+                   DISTRIBUTION="auto")
     argv = [kind, str(checkpoint_dir), str(tmp_path / name), str(kill_at)] + (["reference"] if reference else [])
     return subprocess.run([sys.executable, "-c", SCRIPT, *argv], capture_output=True, text=True, timeout=300, env=env)
 
 
 @pytest.mark.parametrize("kind, backend, kill_at", [("nnlm", "tensorflow", 19), ("elmo", "tensorflow", 13),
-                                                    ("nnlm", "jax", 19)])
+                                                    ("nnlm", "jax", 19), ("elmo", "jax-2-devices", 13)])
 def test_sigkill_mid_epoch_then_resume_matches_uninterrupted_run(tmp_path, kind, backend, kill_at):
     checkpoint_dir = tmp_path / "checkpoint"
     killed = _run(tmp_path, kind, checkpoint_dir, "killed.npz", kill_at=kill_at, backend=backend)

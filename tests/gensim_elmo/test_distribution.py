@@ -1,4 +1,4 @@
-"""Data-parallel training on two simulated JAX CPU devices equals training on one device."""
+"""Data-parallel training on two simulated devices (JAX, TensorFlow) equals training on one device."""
 
 import pytest
 
@@ -88,16 +88,19 @@ for distribution in (None, "auto"):
     weights = [np.asarray(keras.ops.convert_to_numpy(w)).ravel().tolist() for w in model.network.weights]
     replicas = len(getattr(model.network.weights[0].value, "values", [None]))
     results[str(distribution)] = {"loss": model.history["loss"], "weights": weights, "replicas": replicas}
+    # ELMo: each replica gets its own rows' table of distinct tokens; the loss is the global batch's mean.
+    model = ELMo(corpus + [["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]] * 12,
+                 preset="tiny", batch_size=4, num_sampled=None, dropout=0.0, epochs=2, seed=3, progress=False,
+                 distribution=distribution)
+    weights = [np.asarray(keras.ops.convert_to_numpy(w)).ravel().tolist() for w in model.network.weights]
+    results["elmo/" + str(distribution)] = {"loss": model.history["loss"], "weights": weights}
 sampled = NNLM(corpus, vector_size=6, window=2, hidden_size=8, batch_size=16, num_sampled=4, epochs=1, seed=3,
                progress=False, distribution="auto")
 results["sampled_loss"] = sampled.history["loss"]
-for name, make in [("elmo", lambda: ELMo(corpus, preset="tiny", batch_size=4, epochs=1, progress=False,
-                                         distribution="auto")),
-                   ("not_a_strategy", lambda: NNLM(corpus, epochs=1, progress=False, distribution=object()))]:
-    try:
-        make()
-    except ValueError as exc:
-        results[name + "_error"] = str(exc)
+try:
+    NNLM(corpus, epochs=1, progress=False, distribution=object())
+except ValueError as exc:
+    results["not_a_strategy_error"] = str(exc)
 print(json.dumps(results))
 """
 
@@ -109,103 +112,82 @@ def test_tensorflow_mirrored_strategy_on_two_devices_matches_one_device():
 
     results = json.loads(run_in_fresh_process(TF_SCRIPT, timeout=590, env={"KERAS_BACKEND": "tensorflow"})
                          .strip().splitlines()[-1])
-    one, two = results["None"], results["auto"]
-    assert one["replicas"] == 1 and two["replicas"] == 2  # MirroredStrategy over both logical devices
-    np.testing.assert_allclose(two["loss"], one["loss"], rtol=1e-4, atol=1e-4)
-    for a, b in zip(one["weights"], two["weights"]):
-        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-4)
+    assert results["None"]["replicas"] == 1 and results["auto"]["replicas"] == 2  # MirroredStrategy on both
+    for kind in ("", "elmo/"):
+        one, two = results[kind + "None"], results[kind + "auto"]
+        np.testing.assert_allclose(two["loss"], one["loss"], rtol=1e-4, atol=1e-4)
+        for a, b in zip(one["weights"], two["weights"]):
+            np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-4)
     assert np.isfinite(results["sampled_loss"]).all()  # sampled softmax trains too (its draws differ per replica)
     assert "does nothing on the TensorFlow backend" in results["not_a_strategy_error"]
-    assert "distinct tokens" in results["elmo_error"]
 
 
-MULTI_PROCESS_SCRIPT = """
-import json, os
-import keras
+def _tiny_elmo_and_sentences():
+    from gensim_elmo import ELMo
 
-keras.distribution.initialize()  # from the KERAS_DISTRIBUTION_* variables
-import jax, numpy as np
-from gensim_elmo import ELMo, NNLM
-
-corpus_file, out = os.environ["CORPUS"], os.environ["OUT"]
-settings = dict(corpus_file=corpus_file, vector_size=6, window=2, hidden_size=8, batch_size=16, num_sampled=None,
-                epochs=2, seed=3, progress=False, distribution="auto", checkpoint_dir=out + ".checkpoint")
-model = NNLM(**settings)
-model.save(out)
+    sentences = [["the", "cat", "sat"], ["a", "dog", "ran", "to", "the", "cat"], ["birds", "fly"], ["the", "end"]]
+    model = ELMo(preset="tiny", num_sampled=None, dropout=0.0, progress=False, seed=2)
+    model.build_vocab(sentences)
+    return model, [model.vocabulary.encode(s) for s in sentences]
 
 
-def weights(m):
-    return [float(np.asarray(keras.ops.convert_to_numpy(w)).sum()) for w in m.network.weights]
+def test_per_replica_tables_hold_each_part_its_own_distinct_tokens():
+    import numpy as np
+
+    from gensim_elmo.elmo_batches import language_model_batch
+
+    model, ids = _tiny_elmo_and_sentences()
+    bos, eos = model.vocabulary["<S>"], model.vocabulary["</S>"]
+    whole = language_model_batch(ids, 8, bos, eos, model._vocab_chars)
+    parts = language_model_batch(ids, 8, bos, eos, model._vocab_chars, shards=2)
+    rows = len(parts["token_chars"]) // 2
+    for shard in range(2):  # each replica's rows, looked up in its own part of the table
+        table = parts["token_chars"][shard * rows : (shard + 1) * rows]
+        own = table[parts["token_ids"][2 * shard : 2 * shard + 2]]
+        np.testing.assert_array_equal(own, whole["token_chars"][whole["token_ids"][2 * shard : 2 * shard + 2]])
+    assert (parts["forward_count"] == whole["forward_mask"].sum()).all()  # the global batch's count, per row
 
 
-# The same command again finds process 0's checkpoint of the finished run: every process restores it.
-again = NNLM(**settings)
-result = {"process": jax.process_index(), "processes": jax.process_count(), "loss": model.history["loss"],
-          "weights": weights(model), "vocabulary": model.vocabulary.index_to_word, "stats": model.corpus_stats,
-          "restored_weights": weights(again), "restored_loss": again.history["loss"]}
-try:
-    ELMo(corpus_file=corpus_file, preset="tiny", batch_size=4, epochs=1, progress=False, distribution="auto")
-except ValueError as exc:
-    result["elmo_error"] = str(exc)
-print(json.dumps(result))
-"""
+def test_process_batches_side_by_side_give_the_mean_of_the_processes_means():
+    """What several JAX processes feed one global step: each batch padded to the agreed length, its
+    table to a size fixed by that length and its ids shifted to its own part of the global table."""
+    import numpy as np
+
+    from gensim_elmo.elmo_batches import language_model_batch, pad_batch
+
+    model, ids = _tiny_elmo_and_sentences()
+    bos, eos = model.vocabulary["<S>"], model.vocabulary["</S>"]
+    local = [ids[:2], ids[2:]]  # the second process's sentences are shorter: a smaller bucket of its own
+
+    def loss(batch):
+        return float(model.language_model(batch, training=False))
+
+    alone = [loss(language_model_batch(part, 8 + 8 * (i == 0), bos, eos, model._vocab_chars)) for i, part in
+             enumerate(local)]
+    rows = 128
+    padded = [pad_batch(language_model_batch(part, 8 + 8 * (i == 0), bos, eos, model._vocab_chars, processes=2), 16,
+                        rows, id_offset=i * rows) for i, part in enumerate(local)]
+    together = {key: np.concatenate([p[key] for p in padded]) for key in padded[0]}
+    np.testing.assert_allclose(loss(together), np.mean(alone), rtol=1e-5)
 
 
-def test_two_jax_processes_train_one_nnlm_from_their_own_shards(tmp_path):
-    import json
-    import socket
+def test_batch_shapes_planned_ahead_are_the_batches_shapes(tmp_path):
+    import numpy as np
 
-    from gensim_elmo.corpus import LineSentences
-    from gensim_elmo.nnlm import BOS, EOS, UNK
+    from gensim_elmo.elmo_batches import SentenceBatches, table_bucket, vocabulary_char_ids
+    from gensim_elmo.training import EncodedCorpus
     from gensim_elmo.vocabulary import Vocabulary
-    from tests.helpers import run_in_fresh_processes
 
-    lines = ["the cat sat on the mat", "a dog ran to the cat", "birds fly over the old hill", "the end"] * 10
-    corpus = tmp_path / "corpus.txt"
-    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    common = {"KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu", "KERAS_DISTRIBUTION_NUM_PROCESSES": "2",
-              "KERAS_DISTRIBUTION_JOB_ADDRESSES": f"127.0.0.1:{port}", "CORPUS": str(corpus),
-              "OUT": str(tmp_path / "model")}
-    outputs = run_in_fresh_processes(MULTI_PROCESS_SCRIPT, [dict(common, KERAS_DISTRIBUTION_PROCESS_ID=str(i))
-                                                            for i in range(2)], timeout=300)
-    first, second = (json.loads(o.strip().splitlines()[-1]) for o in outputs)
-    assert (first["process"], second["process"], first["processes"]) == (0, 1, 2)
-    # One vocabulary from the summed counts of both shards: the one the whole corpus gives.
-    whole, stats = Vocabulary.build(LineSentences(corpus), specials=(BOS, EOS, UNK), unk_token=UNK)
-    assert first["vocabulary"] == second["vocabulary"] == whole.index_to_word
-    assert first["stats"] == second["stats"] == stats
-    # One model: the same global losses and weights in both processes, and a loss that falls.
-    assert first["loss"] == second["loss"] and first["loss"][1] < first["loss"][0]
-    assert first["weights"] == second["weights"]
-    # Process 0's checkpoint (of both shards) restored in both processes, nothing left to train.
-    for result in (first, second):
-        assert result["restored_weights"] == result["weights"] and result["restored_loss"] == result["loss"]
-    from gensim_elmo.checkpoints import read_progress
-
-    progress = read_progress(str(tmp_path / "model.checkpoint"))
-    assert progress["epochs_done"] == 2 and progress["fingerprint"]["corpus"]["shards"] == 2
-    # Process 0 wrote the model; it loads on one process.
-    from gensim_elmo import NNLM
-
-    assert NNLM.load(str(tmp_path / "model"), progress=False).vocabulary.index_to_word == whole.index_to_word
-    assert "several processes" in first["elmo_error"]
-
-
-def test_shards_partition_a_file_a_directory_and_an_iterable(tmp_path):
-    from gensim_elmo.corpus import DirectorySentences, IterableSentences, LineSentences, shard_sentences
-
-    (tmp_path / "c.txt").write_text("a\nb\nc\nd\ne\n", encoding="utf-8")
-    directory = tmp_path / "dir"
-    directory.mkdir()
-    for name in "123":
-        (directory / f"{name}.txt").write_text(f"w{name}\n", encoding="utf-8")
-    for corpus in (LineSentences(tmp_path / "c.txt"), DirectorySentences(directory),
-                   IterableSentences([["a"], ["b"], ["c"], ["d"], ["e"]])):
-        shards = [list(shard_sentences(corpus, i, 2)) for i in range(2)]
-        assert sorted(shards[0] + shards[1]) == sorted(corpus) and len(shards[0]) >= len(shards[1]) > 0
-        assert not any(s in shards[1] for s in shards[0])
-    with pytest.raises(ValueError, match="fewer than the 4 shards"):
-        shard_sentences(DirectorySentences(directory), 0, 4)
+    rng = np.random.default_rng(0)
+    sentences = [["w%d" % i for i in rng.integers(0, 300, n)] for n in rng.integers(1, 70, 300)]
+    vocabulary, _ = Vocabulary.build(sentences)
+    corpus = EncodedCorpus.write(sentences, vocabulary, tmp_path)
+    batches = SentenceBatches(corpus, 8, 0, 1, vocab_chars=vocabulary_char_ids(vocabulary.index_to_word),
+                              max_length=40, seed=5, block_sentences=64)
+    for epoch in (0, 1):
+        planned = batches.epoch_shapes(epoch)
+        assert planned.shape == (len(batches), 2) and len(set(planned[:, 0].tolist())) > 2
+        built = [(batches[i][0]["token_ids"].shape[1], len(batches[i][0]["token_chars"])) for i in range(len(batches))]
+        assert built == [tuple(row) for row in planned.tolist()]
+        assert len(set(planned[:, 1].tolist())) > 2 and planned[:, 1].min() >= table_bucket(1)
+        batches.on_epoch_end()
