@@ -228,6 +228,17 @@ def _roofline(result, plots_dir):
                          f"{prof['sentences']} sentences): " + ", ".join(
                              f"{k[:-2].replace('_', ' ')} {prof[k] / total:.0%}" for k in stages)
                          + f"; user tokens are {prof['user_share']:.0%} of the positions computed")
+        if "torch_compile" in b:
+            tc = b["torch_compile"]
+            rates = tc["tokens_per_s"]
+            notes.append(f"{backend} with `jit_compile=True` (torch.compile, {tc['device_name']}, {tc['date']}): "
+                         f"LSTM stack {rates['projection_compiled']:.0f} tokens/s vs eager "
+                         f"{rates['projection_eager']:.0f} and cuDNN {rates['keras_lstm_cudnn']:.0f}: ratio "
+                         f"**{tc['ratio_compiled_vs_cudnn']:.2f}** (eager {tc['ratio_eager_vs_cudnn']:.2f}); "
+                         f"{tc['compile_warmup_s']:.0f} s to compile; weights within "
+                         f"{tc['max_weight_difference_compiled_vs_eager']:.0e} of eager. Whole `small` ELMo "
+                         f"training: eager {tc['elmo_train_small']['eager_tokens_per_s']:.0f} tokens/s, compiled "
+                         f"{tc['elmo_train_small']['compiled']}")
         if "profile" in b:
             prof = b["profile"]
             notes.append(f"{backend} profile ({prof['workload']}): " + "; ".join(
