@@ -4,6 +4,29 @@ import keras
 from keras import ops
 
 
+def _transposed_kernels_are_faster():
+    """Whether per-step products run faster against a transposed kernel: JAX on CPU.
+
+    XLA's CPU matrix product of a few rows, ``(batch, k) x (k, n)``, runs at about a third of
+    numpy's rate; with the kernel transposed once before the recurrence and contracted on its last
+    axis, ``(batch, k) x (n, k)^T``, it runs 2x faster (ELMo ``original`` embedding on JAX: 106 ->
+    184 tokens/s, outputs within 2e-6). Measured in one process against the plain form: TensorFlow
+    runs the transposed form 1.8x slower, and JAX's training step (forward and backward) 3% slower,
+    so both keep the plain one, as do GPUs, where it was not measured.
+    """
+    if keras.backend.backend() != "jax":
+        return False
+    return all(device.startswith("cpu") for device in keras.distribution.list_devices())
+
+
+def _step_product(kernel, training):
+    """``x -> x @ kernel`` for the recurrence, in the form the backend and device run fastest."""
+    if training or not _transposed_kernels_are_faster():
+        return lambda x: ops.matmul(x, kernel)
+    transposed = ops.transpose(kernel)  # once per call, outside the recurrence
+    return lambda x: ops.einsum("bk,nk->bn", x, transposed)
+
+
 @keras.saving.register_keras_serializable(package="keras_layers")
 class LSTMProjection(keras.layers.Layer):
     """An LSTM with projection (Sak et al. 2014) over a masked sequence, as bilm-tf runs it.
@@ -27,8 +50,9 @@ class LSTMProjection(keras.layers.Layer):
 
     Speed by design: the input half ``x @ kernel[:D]`` (plus bias and forget bias) is one matrix
     product over all time steps outside the recurrence; each step is one fused matmul for the four
-    gates and one for the projection; the recurrence is ``keras.ops.scan``, so it compiles under
-    ``jax.jit`` / ``tf.function`` (XLA).
+    gates and one for the projection (in inference on JAX's CPU against kernels transposed once
+    per call, a layout XLA multiplies 2x faster there); the recurrence is ``keras.ops.scan``, so it compiles
+    under ``jax.jit`` / ``tf.function`` (XLA).
 
     Args:
         units: int, LSTM cell size (``dim`` in options.json).
@@ -51,7 +75,7 @@ class LSTMProjection(keras.layers.Layer):
         mask: optional bool tensor ``(batch, time)``, True at real steps (right padding).
         initial_state: optional pair ``[h0 (batch, projection_dim), c0 (batch, units)]``;
             zeros when None.
-        training: unused (no dropout); accepted for the Keras call convention.
+        training: bool, no dropout; only picks the fastest form of the per-step products.
 
     Returns:
         With ``return_state=True``: ``(outputs, final_h, final_c)``, outputs
@@ -136,8 +160,8 @@ class LSTMProjection(keras.layers.Layer):
         )
         x_gates = ops.matmul(inputs, self.kernel[: self.input_dim]) + (self.bias + forget_bias)
         x_gates = ops.transpose(x_gates, (1, 0, 2))  # time major (T, B, 4U)
-        recurrent_kernel = self.kernel[self.input_dim :]
-        projection_kernel = self.projection_kernel
+        recurrent = _step_product(self.kernel[self.input_dim :], training)
+        projection = _step_product(self.projection_kernel, training)
         cell_clip, proj_clip = self.cell_clip, self.proj_clip
 
         if initial_state is None:
@@ -152,12 +176,12 @@ class LSTMProjection(keras.layers.Layer):
             h0, c0 = ops.cast(initial_state[0], dtype), ops.cast(initial_state[1], dtype)
 
         def cell(h_prev, c_prev, z_x):
-            z = z_x + ops.matmul(h_prev, recurrent_kernel)
+            z = z_x + recurrent(h_prev)
             i, j, f, o = ops.split(z, 4, axis=-1)
             c = ops.sigmoid(f) * c_prev + ops.sigmoid(i) * ops.tanh(j)
             if cell_clip is not None:
                 c = ops.clip(c, -cell_clip, cell_clip)
-            h = ops.matmul(ops.sigmoid(o) * ops.tanh(c), projection_kernel)
+            h = projection(ops.sigmoid(o) * ops.tanh(c))
             if proj_clip is not None:
                 h = ops.clip(h, -proj_clip, proj_clip)
             return h, c

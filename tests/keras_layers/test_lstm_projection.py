@@ -68,9 +68,14 @@ def test_hand_computed_single_step():
     np.testing.assert_allclose(outputs, [[[expected_h]]], rtol=1e-6)
 
 
+@pytest.mark.parametrize("transposed", [False, True], ids=["plain_products", "transposed_kernels"])
 @pytest.mark.parametrize("go_backwards", [False, True])
 @pytest.mark.parametrize("with_state", [False, True])
-def test_matches_reference(go_backwards, with_state):
+def test_matches_reference(go_backwards, with_state, transposed, monkeypatch):
+    """Both forms of the per-step products (the transposed one is JAX's CPU inference path)."""
+    from keras_layers import lstm_projection
+
+    monkeypatch.setattr(lstm_projection, "_transposed_kernels_are_faster", lambda: transposed)
     layer, (w0, b, wp) = random_layer(go_backwards=go_backwards)
     x = RNG.standard_normal((3, 6, 4)).astype("float32")
     lengths = [6, 2, 4]
@@ -143,3 +148,10 @@ def test_bad_arguments():
     layer = LSTMProjection(4, 3)
     with pytest.raises(ValueError, match="initial_state"):
         layer(np.zeros((1, 2, 3), "float32"), initial_state=[np.zeros((1, 3), "float32")])
+
+
+def test_transposed_kernels_only_for_jax_on_cpu():
+    from keras_layers.lstm_projection import _transposed_kernels_are_faster
+
+    on_cpu = all(d.startswith("cpu") for d in keras.distribution.list_devices())
+    assert _transposed_kernels_are_faster() == (keras.backend.backend() == "jax" and on_cpu)
