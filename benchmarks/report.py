@@ -194,6 +194,18 @@ def _plot_sense_map(points, layer, plots_dir):
     return _save(plt, fig, plots_dir, "polysemy_sense_map.png")
 
 
+def _as_list(value):
+    """``value`` as a list: [] for None, [value] for one item.
+
+    Example:
+    >>> _as_list(None), _as_list({"a": 1}), _as_list([1, 2])
+    ([], [{'a': 1}], [1, 2])
+    """
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
 def _roofline(result, plots_dir):
     backends = result["figures"]["backends"]
     rows = ["| backend | workload | tokens/s | GFLOP/token | achieved GFLOP/s | efficiency | peak RSS MiB |",
@@ -211,13 +223,14 @@ def _roofline(result, plots_dir):
         notes += [f"{backend} {name} FAILED: {error}" for name, error in b.get("errors", {}).items()]
         if "curve_run" in b:
             notes.append(f"{backend} batch-size curve: {b['curve_run']['why']}")
-        if "after" in b:
-            after = b["after"]
+        before = dict(b["workloads"])
+        for after in _as_list(b.get("after")):  # changes in the order they were made, each on the last
             notes.append(f"{backend} after \"{after['change']}\": " + "; ".join(
                 f"{name} {w['tokens_per_s']:.0f} tokens/s, efficiency **{w['efficiency']:.3f}** (before "
-                f"{b['workloads'][name]['efficiency']:.3f})" for name, w in after["workloads"].items()
-                if name in b["workloads"]) + f"; user tokens {after['embed_profile']['user_share']:.0%} of the "
-                "positions computed")
+                f"{before[name]['efficiency']:.3f})" for name, w in after["workloads"].items() if name in before)
+                + (f"; user tokens {after['embed_profile']['user_share']:.0%} of the positions computed"
+                   if "embed_profile" in after else "") + (f". {after['note']}" if "note" in after else ""))
+            before.update(after["workloads"])
         if "later_run" in b:
             notes.append(f"{backend} {', '.join(b['later_run']['measured'])}: {b['later_run']['why']}")
         if "embed_profile" in b:
