@@ -24,7 +24,7 @@ SCRIPT = textwrap.dedent('''
     from gensim_elmo import ELMo, NNLM
 
     kind, checkpoint_dir, output, kill_at = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-    corpus = [["the", "cat", "sat", "on", "the", "mat"], ["a", "dog", "ran", "to", "the", "big", "cat"],
+    corpus = [["the", "cat", "sat", "on", "the", "mat"], ["a", "dog", "ran", "to", "big", "cat"],
               ["birds", "fly"]] * 12
 
     class Kill(keras.callbacks.Callback):
