@@ -27,8 +27,8 @@ ELMo's batches carry a table of their distinct tokens (the character CNN runs on
 token), which every engine would cut along its first axis with the rows. So on TensorFlow each
 replica's rows get their own table (``tf.distribute`` hands each replica one part of every input),
 and the loss is averaged over the whole global batch, not per replica; on several JAX processes each
-process feeds its own table, padded to a size fixed by the batch length, and the processes agree on
-every batch's length before training (``SentenceBatches.agree_lengths``). There the loss of a step
+process feeds its own table, and before training the processes agree on every batch's length and
+table size, to which each pads its batches (``SentenceBatches.agree_shapes``). There the loss of a step
 is the mean of the processes' mean losses (their batches hold different token counts); on one
 process, JAX's global computation averages over the whole batch.
 

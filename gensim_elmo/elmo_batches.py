@@ -15,8 +15,8 @@ from keras_layers.char_ids import MAX_CHARACTERS_PER_TOKEN, batch_char_ids, dedu
 
 from gensim_elmo.training import BlockBatches
 
-__all__ = ["bucket", "embedding_bucket", "table_bucket", "vocabulary_char_ids", "language_model_batch", "pad_batch", "SentenceBatches",
-           "embedding_batch"]
+__all__ = ["bucket", "embedding_bucket", "table_bucket", "vocabulary_char_ids", "language_model_batch", "pad_batch",
+           "SentenceBatches", "embedding_batch"]
 
 _BUCKETS = (8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
 
@@ -251,15 +251,10 @@ class SentenceBatches(BlockBatches):
         >>> SentenceBatches(corpus, 2, 0, 1, shuffle=False).epoch_shapes(0).tolist()
         [[8, 64], [16, 64]]
         """
-        if self.shuffle:
-            order = np.random.default_rng([self.seed, epoch]).permutation(len(self._blocks))
-        else:
-            order = np.arange(len(self._blocks))
         shapes = []
-        for block in order.tolist():
+        for block in self.block_order(epoch).tolist():
             pieces = self._split(*self.corpus.read(*self._blocks[block]))
-            rng = np.random.default_rng([self.seed, epoch, block]) if self.shuffle else None
-            for group in self._groups(pieces, rng):
+            for group in self._groups(pieces, self.block_rng(epoch, block)):
                 chosen = [pieces[i] for i in group]
                 distinct = len(np.unique(np.concatenate(chosen + [[self.bos_id, self.eos_id]])))
                 shapes.append((bucket(max(len(p) for p in chosen) + 2), table_bucket(distinct + 1)))

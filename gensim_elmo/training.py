@@ -213,12 +213,19 @@ class BlockBatches(keras.utils.PyDataset):
             raise ValueError(f"`num_batches` must be in [1, {self._num_batches}], got {num_batches!r}.")
         self._num_batches = int(num_batches)
 
+    def block_order(self, epoch):
+        """The order in which ``epoch`` visits the blocks (drawn from ``(seed, epoch)``)."""
+        if self.shuffle:
+            return np.random.default_rng([self.seed, epoch]).permutation(len(self._blocks))
+        return np.arange(len(self._blocks))
+
+    def block_rng(self, epoch, block):
+        """The generator that shuffles ``block`` in ``epoch`` (None without shuffling)."""
+        return np.random.default_rng([self.seed, epoch, block]) if self.shuffle else None
+
     def _plan(self):
         if self._plan_epoch != self.epoch:
-            if self.shuffle:
-                order = np.random.default_rng([self.seed, self.epoch]).permutation(len(self._blocks))
-            else:
-                order = np.arange(len(self._blocks))
+            order = self.block_order(self.epoch)
             self._order = order
             self._cumulative = np.cumsum(self._block_sizes[order])
             self._plan_epoch = self.epoch
@@ -237,8 +244,7 @@ class BlockBatches(keras.utils.PyDataset):
             if batches is None:
                 start, end = self._blocks[block]
                 tokens, lengths = self.corpus.read(start, end)
-                rng = np.random.default_rng([self.seed, self.epoch, block]) if self.shuffle else None
-                batches = self.block_batches(tokens, lengths, rng)
+                batches = self.block_batches(tokens, lengths, self.block_rng(self.epoch, block))
                 if len(self._cache) >= 2:  # blocks are visited in order: keep the current and next
                     self._cache.pop(next(iter(self._cache)))
                 self._cache[block] = batches
