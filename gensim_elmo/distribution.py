@@ -50,6 +50,8 @@ from collections import Counter
 import keras
 import numpy as np
 
+from gensim_elmo.corpus import as_sentences, shard_sentences
+
 __all__ = ["resolve_distribution", "distribution_scope", "check_divisible_batch"]
 
 _AUTO_STRATEGY = None  # the TensorFlow strategy of distribution="auto", made on first use
@@ -163,6 +165,24 @@ def local_device_count():
     import jax
 
     return jax.local_device_count()
+
+
+def process_corpus(sentences=None, corpus_file=None):
+    """The corpus (``as_sentences`` of the arguments) as this process reads it: its own shard when
+    several JAX processes train together, the whole of it otherwise.
+
+    Example:
+    >>> list(process_corpus([["a"], ["b"]]))
+    [['a'], ['b']]
+    """
+    return shard_sentences(as_sentences(sentences, corpus_file), *process_index_and_count())
+
+
+def refuse_validation_with_processes(validation_sentences, model_name):
+    """Raise ``ValueError`` when ``validation_sentences`` are given and several processes train together."""
+    if validation_sentences is not None and process_index_and_count()[1] > 1:
+        raise ValueError("`validation_sentences` is not supported yet when several processes train together; "
+                         f"score the saved model afterwards ({model_name}.load(path).perplexity(...)).")
 
 
 def is_writer():

@@ -30,7 +30,7 @@ import numpy as np
 from keras import ops
 
 from gensim_elmo.atomic_files import atomic_path
-from gensim_elmo.corpus import as_sentences, check_sentence, shard_sentences
+from gensim_elmo.corpus import as_sentences, check_sentence
 from gensim_elmo.distribution import (
     check_divisible_batch,
     distribution_scope,
@@ -39,7 +39,9 @@ from gensim_elmo.distribution import (
     largest_across_processes,
     local_device_count,
     num_devices,
+    process_corpus,
     process_index_and_count,
+    refuse_validation_with_processes,
     resolve_distribution,
     sum_counts_across_processes,
 )
@@ -230,7 +232,7 @@ class ELMo:
         ['<S>', '</S>', '<unk>', 'b', 'a']
         """
         # Several processes: each counts its own shard, and they sum their counts (one vocabulary).
-        corpus = shard_sentences(as_sentences(sentences, corpus_file), *process_index_and_count())
+        corpus = process_corpus(sentences, corpus_file)
         self.vocabulary, self.corpus_stats = Vocabulary.build(
             corpus, specials=SPECIALS, unk_token=UNK, min_count=self.min_count, max_vocab_size=self.max_vocab_size,
             progress=self.progress, desc="ELMo vocabulary", combine=sum_counts_across_processes,
@@ -278,9 +280,7 @@ class ELMo:
         index, processes = process_index_and_count()
         check_divisible_batch(self.distribution, self.batch_size)  # the global batch, before it is shared out
         monitor = None
-        if validation_sentences is not None and processes > 1:
-            raise ValueError("`validation_sentences` is not supported yet when several processes train together; "
-                             "score the saved model afterwards (ELMo.load(path).perplexity(...)).")
+        refuse_validation_with_processes(validation_sentences, "ELMo")
         if validation_sentences is not None:
             validation = [check_sentence(s, where=f"validation sentence {i}") for i, s in
                           enumerate(validation_sentences)]
@@ -303,8 +303,7 @@ class ELMo:
             return batches, (encoded.num_tokens + 2 * encoded.num_sentences) / max(1, len(batches))
 
         self.network.trainable = True  # a frozen ELMoEmbedding(self) must not freeze our own training
-        corpus = shard_sentences(as_sentences(sentences, corpus_file), index, processes)
-        fit_corpus(self, corpus, epochs, make_batches, callbacks=callbacks,
+        fit_corpus(self, process_corpus(sentences, corpus_file), epochs, make_batches, callbacks=callbacks,
                    monitor=monitor, desc="ELMo", checkpoint_dir=checkpoint_dir, checkpoint_steps=checkpoint_steps)
         self._wv = None
 

@@ -31,13 +31,15 @@ import numpy as np
 from keras_layers.nnlm_language_model import NNLMLanguageModel
 
 from gensim_elmo.atomic_files import atomic_path
-from gensim_elmo.corpus import as_sentences, check_sentence, shard_sentences
+from gensim_elmo.corpus import as_sentences, check_sentence
 from gensim_elmo.distribution import (
     check_divisible_batch,
     distribution_scope,
     fewest_across_processes,
     is_writer,
+    process_corpus,
     process_index_and_count,
+    refuse_validation_with_processes,
     resolve_distribution,
     sum_counts_across_processes,
 )
@@ -281,7 +283,7 @@ class NNLM:
         ['<s>', '</s>', '<unk>', 'b', 'a']
         """
         # Several processes: each counts its own shard, and they sum their counts (one vocabulary).
-        corpus = shard_sentences(as_sentences(sentences, corpus_file), *process_index_and_count())
+        corpus = process_corpus(sentences, corpus_file)
         self.vocabulary, self.corpus_stats = Vocabulary.build(
             corpus, specials=SPECIALS, unk_token=UNK, min_count=self.min_count, max_vocab_size=self.max_vocab_size,
             progress=self.progress, desc="NNLM vocabulary", combine=sum_counts_across_processes,
@@ -351,9 +353,7 @@ class NNLM:
         monitor = None
         index, processes = process_index_and_count()
         check_divisible_batch(self.distribution, self.batch_size)  # the global batch, before it is shared out
-        if validation_sentences is not None and processes > 1:
-            raise ValueError("`validation_sentences` is not supported yet when several processes train together; "
-                             "score the saved model afterwards (NNLM.load(path).perplexity(...)).")
+        refuse_validation_with_processes(validation_sentences, "NNLM")
         if validation_sentences is not None:
             validation = [check_sentence(s, where=f"validation sentence {i}") for i, s in
                           enumerate(validation_sentences)]
@@ -368,8 +368,7 @@ class NNLM:
                 batches.limit(fewest_across_processes(len(batches)))
             return batches, batch_size
 
-        corpus = shard_sentences(as_sentences(sentences, corpus_file), index, processes)
-        fit_corpus(self, corpus, epochs, make_batches, callbacks=callbacks,
+        fit_corpus(self, process_corpus(sentences, corpus_file), epochs, make_batches, callbacks=callbacks,
                    monitor=monitor, desc="NNLM", checkpoint_dir=checkpoint_dir, checkpoint_steps=checkpoint_steps)
         self._wv = None
 
