@@ -29,19 +29,17 @@ Tokens are the user's tokens: padding and the two sentence-boundary tokens ELMo 
 overhead, as the efficiency target of the speed issue says.
 """
 
-import importlib.util
 import json
-import os
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import traceback
 
 import numpy as np
 
+from benchmarks.backend_workers import run_workers
 from benchmarks.elmo_profile import embedding_profile
 from benchmarks.flop_counts import elmo_flops_per_token, nnlm_flops_per_token
 from benchmarks.lstm_stack import KINDS as LSTM_STACKS
@@ -52,7 +50,6 @@ NAME = "roofline"
 DESCRIPTION = "Tokens/s and efficiency (achieved / best matmul FLOP/s) of ELMo and NNLM, per Keras backend"
 EXPECTED_MINUTES = 35
 MATMUL_SHAPE = (640, 1024, 16384)
-BACKENDS = ("tensorflow", "jax", "torch")
 FULL = dict(matmul_repeats=5, presets=("tiny", "small", "medium", "original"), embed_sentences=320,
             batch_sizes=(1, 4, 16, 32, 64, 128), curve_sentences=128, train_sentences=1500, nnlm_sentences=6000,
             lstm_preset="small", lstm_sequences=640, lstm_time_steps=20, lstm_batch_size=64)
@@ -294,26 +291,9 @@ def worker(quick, out=None, only=None):
     return result
 
 
-def installed_backends():
-    """The Keras backends whose library is importable here."""
-    return [b for b in BACKENDS if importlib.util.find_spec(b) is not None]
-
-
 def run(quick=False, backends=None):
     """Run the worker once per installed backend, each in a fresh process; return (figures, settings)."""
-    figures = {}
-    for backend in backends or installed_backends():
-        with tempfile.TemporaryDirectory() as tmp:
-            out = os.path.join(tmp, "result.json")
-            env = dict(os.environ, KERAS_BACKEND=backend)
-            command = [sys.executable, "-m", "benchmarks.roofline", "--worker", out] + (["--quick"] if quick else [])
-            returncode = subprocess.run(command, env=env, check=False).returncode
-            if not os.path.exists(out):
-                raise RuntimeError(f"the {backend} roofline worker exited with {returncode} before measuring anything")
-            with open(out, encoding="utf-8") as handle:
-                figures[backend] = json.load(handle)
-            if returncode:
-                figures[backend]["errors"]["worker"] = f"exited with {returncode} after the workloads listed"
+    figures = run_workers("benchmarks.roofline", quick, backends)
     settings = dict(QUICK if quick else FULL, matmul_shape=MATMUL_SHAPE, embed_batch_size=32,
                     anchors=ANCHORS, tokens="user tokens only (no padding, no sentence-boundary tokens)")
     return {"backends": figures, "anchors": ANCHORS}, settings

@@ -79,7 +79,8 @@ class BiLMLanguageModel(keras.Model):
         self.top_dropout = keras.layers.Dropout(self.dropout_rate, seed=seed, name="top_dropout")
         projection_dim = network.projection_dim
         self.softmax_kernel = self.add_weight(name="softmax_kernel", shape=(vocabulary_size, projection_dim),
-                                              initializer=keras.initializers.RandomNormal(stddev=projection_dim ** -0.5))
+                                              initializer=keras.initializers.RandomNormal(
+                                                  stddev=projection_dim ** -0.5, seed=seed))
         self.softmax_bias = self.add_weight(name="softmax_bias", shape=(vocabulary_size,), initializer="zeros")
         self.network.build()
 

@@ -199,11 +199,7 @@ class ELMoNetwork(keras.Model):
             initial_states = inputs.get("initial_states")
         token_ids = ops.cast(token_ids, "int32")
         mask = ops.not_equal(token_ids, 0)
-        if self.use_character_inputs:
-            distinct = self.token_encoder(token_chars)  # (U, P): the CNN once per distinct token
-            token_embeddings = ops.take(distinct, token_ids, axis=0)
-        else:
-            token_embeddings = self.token_encoder(token_ids)
+        token_embeddings = self._token_embeddings(token_ids, token_chars)
         token_embeddings = token_embeddings * ops.cast(mask, token_embeddings.dtype)[..., None]
         lstm_outputs, final_states = self.bilm(
             token_embeddings, mask=mask, initial_states=initial_states, training=training
@@ -214,6 +210,14 @@ class ELMoNetwork(keras.Model):
             "final_states": list(final_states),
             "mask": mask,
         }
+
+    def _token_embeddings(self, token_ids, token_chars):
+        """``(B, T, projection_dim)`` token vectors (padding rows not yet zeroed): for the character
+        variant, the CNN once per distinct token ``(U, P)``, gathered to the positions."""
+        if not self.use_character_inputs:
+            return self.token_encoder(token_ids)
+        distinct = self.token_encoder(token_chars)
+        return ops.take(distinct, token_ids, axis=0)
 
     @staticmethod
     def stack_layers(outputs):

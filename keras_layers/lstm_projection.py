@@ -153,14 +153,8 @@ class LSTMProjection(keras.layers.Layer):
         inputs = ops.cast(inputs, dtype)
         batch = ops.shape(inputs)[0]
         units = self.units
-        # Hoisted out of the recurrence: the input half of the gates for every step, one matmul,
-        # with the bias and TensorFlow's forget bias (+1 on the f block) folded in.
-        forget_bias = ops.concatenate(
-            [ops.zeros((2 * units,), dtype), ops.ones((units,), dtype), ops.zeros((units,), dtype)]
-        )
-        x_gates = ops.matmul(inputs, self.kernel[: self.input_dim]) + (self.bias + forget_bias)
-        x_gates = ops.transpose(x_gates, (1, 0, 2))  # time major (T, B, 4U)
-        recurrent = _step_product(self.kernel[self.input_dim :], training)
+        scanned = self._scanned_inputs(inputs)  # (T, B, width), time major
+        gates = self._step_gates(training)
         projection = _step_product(self.projection_kernel, training)
         cell_clip, proj_clip = self.cell_clip, self.proj_clip
 
@@ -175,8 +169,8 @@ class LSTMProjection(keras.layers.Layer):
                 )
             h0, c0 = ops.cast(initial_state[0], dtype), ops.cast(initial_state[1], dtype)
 
-        def cell(h_prev, c_prev, z_x):
-            z = z_x + recurrent(h_prev)
+        def cell(h_prev, c_prev, x_t):
+            z = gates(x_t, h_prev)
             i, j, f, o = ops.split(z, 4, axis=-1)
             c = ops.sigmoid(f) * c_prev + ops.sigmoid(i) * ops.tanh(j)
             if cell_clip is not None:
@@ -198,27 +192,27 @@ class LSTMProjection(keras.layers.Layer):
 
         if mask is None:
 
-            def step(carry, z_x):
-                h, c = cell(carry[0], carry[1], z_x)
+            def step(carry, x_t):
+                h, c = cell(carry[0], carry[1], x_t)
                 return (h, c), _outputs(h, c)
 
-            xs = x_gates
+            xs = scanned
         else:
             # The mask rides along as one extra column of the gate inputs: a single scanned
             # tensor (TensorFlow's scan cannot check several of unknown length).
             mask_t = ops.transpose(ops.cast(mask, dtype), (1, 0))[:, :, None]  # (T, B, 1)
-            gates_width = 4 * units
+            width = scanned.shape[-1]
 
             def step(carry, x):
-                z_x, m = x[:, :gates_width], x[:, gates_width:]
+                x_t, m = x[:, :width], x[:, width:]
                 h_prev, c_prev = carry
-                h, c = cell(h_prev, c_prev, z_x)
+                h, c = cell(h_prev, c_prev, x_t)
                 keep = m > 0
                 h_keep = ops.where(keep, h, h_prev)
                 c_keep = ops.where(keep, c, c_prev)
                 return (h_keep, c_keep), _outputs(h * m, c_keep)
 
-            xs = ops.concatenate([x_gates, mask_t], axis=-1)
+            xs = ops.concatenate([scanned, mask_t], axis=-1)
 
         (final_h, final_c), outputs = ops.scan(step, (h0, c0), xs, reverse=self.go_backwards)
         if isinstance(outputs, (tuple, list)):
@@ -227,6 +221,29 @@ class LSTMProjection(keras.layers.Layer):
         if self.return_state:
             return outputs, final_h, final_c
         return outputs
+
+    def _gate_bias(self):
+        """The gates' bias with TensorFlow's forget bias (+1 on the f block) added, ``(4 * units,)``."""
+        units = self.units
+        dtype = self.compute_dtype
+        return self.bias + ops.concatenate(
+            [ops.zeros((2 * units,), dtype), ops.ones((units,), dtype), ops.zeros((units,), dtype)]
+        )
+
+    def _scanned_inputs(self, inputs):
+        """What the recurrence scans over, time major ``(T, B, width)``.
+
+        Hoisted out of the recurrence: the input half of the gates for every step in one matrix
+        product, with the bias and the forget bias folded in (``width = 4 * units``).
+        """
+        x_gates = ops.matmul(inputs, self.kernel[: self.input_dim]) + self._gate_bias()
+        return ops.transpose(x_gates, (1, 0, 2))
+
+    def _step_gates(self, training):
+        """``(x_t, h_prev) -> z``, the four gates' pre-activations at one step (``x_t`` a row of
+        ``_scanned_inputs``): one fused product of the recurrent half."""
+        recurrent = _step_product(self.kernel[self.input_dim :], training)
+        return lambda x_t, h_prev: x_t + recurrent(h_prev)
 
     def compute_output_shape(self, input_shape, *args, **kwargs):
         output_shape = tuple(input_shape[:-1]) + (self.projection_dim,)

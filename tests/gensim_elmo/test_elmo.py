@@ -86,6 +86,17 @@ def test_training_lowers_perplexity():
     # ELMo and requires identical weights.
 
 
+def test_same_seed_same_initial_weights_whatever_runs_in_between():
+    # Two models with one seed, both created before either builds its vocabulary, start from the
+    # same weights. The softmax initializer once drew from Keras's global generator, so the
+    # second model's softmax depended on what the first had drawn (and trained differently).
+    first, second = ELMo(**TINY), ELMo(**TINY)
+    first.build_vocab(CORPUS)
+    second.build_vocab(CORPUS)
+    for a, b in zip(first.language_model.get_weights(), second.language_model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_batches_of_different_lengths_train_for_several_epochs_with_a_sampled_softmax():
     # Many short-sentence batches and a few long ones; with seed 1 the first two batches are short.
     # On TensorFlow, Keras once took the shapes of the first two batches as fixed and failed on the

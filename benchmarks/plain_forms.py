@@ -1,0 +1,122 @@
+"""The plain forms that ELMo's built-in optimisations replace, to measure what each one gains.
+
+Each form is a subclass that overrides one method of the fast layer and computes the same
+function, up to float32 rounding (``tests/benchmarks/test_plain_forms.py`` checks 1e-5):
+
+- ``unhoisted``: the input half of the LSTM gates computed inside the recurrence, one step at a
+  time: ``z = [x_t; h] @ kernel + bias``, as TensorFlow's ``LSTMCell`` (and so bilm-tf) runs it.
+  The fast layer computes ``x @ kernel[:D]`` for every step in one product before the scan.
+- ``unfused``: the four gates as four products (the input half of each still hoisted, and four
+  recurrent products per step) instead of one product of the fused ``4 * units`` kernel.
+- ``plain``: both undone: per step, four products of ``[x_t; h]``.
+- ``per_position``: the character CNN at every position of the batch, padding included, as
+  bilm-tf runs it, instead of once per distinct token of the batch.
+
+``use_plain_forms(network, forms)`` switches the layers of a built ``ELMoNetwork`` in place: the
+layers keep their weights and only their class changes (the subclasses add no state), so one
+model can be measured with and without an optimisation.
+
+Example:
+>>> from gensim_elmo.elmo import ELMo
+>>> model = ELMo(preset="tiny", progress=False)
+>>> use_plain_forms(model.network, ["unhoisted", "per_position"])
+>>> type(model.network.bilm.forward_layers[0]).__name__, type(model.network).__name__
+('UnhoistedLSTMProjection', 'PerPositionELMoNetwork')
+"""
+
+from keras import ops
+
+from keras_layers.elmo_network import ELMoNetwork
+from keras_layers.lstm_projection import LSTMProjection, _step_product
+
+
+def _time_major(inputs):
+    return ops.transpose(inputs, (1, 0, 2))
+
+
+def _gate_products(kernel, training):
+    """Four ``x -> x @ kernel_gate`` products, one per gate block (i, j, f, o)."""
+    return [_step_product(block, training) for block in ops.split(kernel, 4, axis=-1)]
+
+
+class UnhoistedLSTMProjection(LSTMProjection):
+    """``LSTMProjection`` with the input half of the gates computed at every step, not hoisted."""
+
+    def _scanned_inputs(self, inputs):
+        return _time_major(inputs)
+
+    def _step_gates(self, training):
+        product, bias = _step_product(self.kernel, training), self._gate_bias()
+        return lambda x_t, h_prev: product(ops.concatenate([x_t, h_prev], axis=-1)) + bias
+
+
+class UnfusedLSTMProjection(LSTMProjection):
+    """``LSTMProjection`` with four products, one per gate, instead of one fused product."""
+
+    def _scanned_inputs(self, inputs):
+        products = _gate_products(self.kernel[: self.input_dim], training=True)  # plain matmuls
+        return _time_major(ops.concatenate([p(inputs) for p in products], axis=-1) + self._gate_bias())
+
+    def _step_gates(self, training):
+        products = _gate_products(self.kernel[self.input_dim :], training)
+        return lambda x_t, h_prev: x_t + ops.concatenate([p(h_prev) for p in products], axis=-1)
+
+
+class PlainLSTMProjection(LSTMProjection):
+    """``LSTMProjection`` as a textbook cell: per step, four gate products of ``[x_t; h]``."""
+
+    def _scanned_inputs(self, inputs):
+        return _time_major(inputs)
+
+    def _step_gates(self, training):
+        products, bias = _gate_products(self.kernel, training), self._gate_bias()
+
+        def gates(x_t, h_prev):
+            xh = ops.concatenate([x_t, h_prev], axis=-1)
+            return ops.concatenate([p(xh) for p in products], axis=-1) + bias
+
+        return gates
+
+
+class PerPositionELMoNetwork(ELMoNetwork):
+    """``ELMoNetwork`` that runs the character CNN at every position of the batch."""
+
+    def _token_embeddings(self, token_ids, token_chars):
+        if not self.use_character_inputs:
+            return super()._token_embeddings(token_ids, token_chars)
+        chars = ops.take(token_chars, ops.reshape(token_ids, (-1,)), axis=0)  # (B * T, 50)
+        vectors = self.token_encoder(chars)
+        return ops.reshape(vectors, (-1, ops.shape(token_ids)[1], self.projection_dim))
+
+
+LSTM_FORMS = {"unhoisted": UnhoistedLSTMProjection, "unfused": UnfusedLSTMProjection, "plain": PlainLSTMProjection}
+FORMS = tuple(LSTM_FORMS) + ("per_position",)
+
+
+def use_plain_forms(network, forms):
+    """Switch a built ``ELMoNetwork``'s layers to the plain ``forms`` in place (see the module doc).
+
+    Args:
+        network: an ``ELMoNetwork`` that has not been called yet (a compiled call keeps the old form).
+        forms: names from ``FORMS``; at most one of ``unhoisted``, ``unfused``, ``plain``.
+
+    Example:
+    >>> from gensim_elmo.elmo import ELMo
+    >>> model = ELMo(preset="tiny", progress=False)
+    >>> use_plain_forms(model.network, ["plain"])
+    >>> type(model.network.bilm.backward_layers[1]).__name__
+    'PlainLSTMProjection'
+    """
+    unknown = set(forms) - set(FORMS)
+    if unknown:
+        raise ValueError(f"unknown plain forms {sorted(unknown)}; choose from {FORMS}")
+    lstm_forms = [f for f in forms if f in LSTM_FORMS]
+    if len(lstm_forms) > 1:
+        raise ValueError(f"choose at most one LSTM form ('plain' undoes both); received {lstm_forms}")
+    if getattr(network, "predict_function", None) is not None:
+        raise ValueError("switch the forms before the network's first prediction: the compiled one stays")
+    for form in lstm_forms:
+        for layer in network.bilm.forward_layers + network.bilm.backward_layers:
+            layer.__class__ = LSTM_FORMS[form]
+    if "per_position" in forms:
+        network.__class__ = PerPositionELMoNetwork
