@@ -51,3 +51,28 @@ def run_workers(module, quick=False, backends=None):
             if returncode:
                 figures[backend].setdefault("errors", {})["worker"] = f"exited with {returncode} after the workloads listed"
     return figures
+
+
+def worker_main(worker, argv, description):
+    """The command line of a backend worker: ``--worker OUT [--quick] [--only PREFIX ...]``.
+
+    Calls ``worker(quick, out=OUT, only=[PREFIX, ...] or None)``.
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--worker", required=True, help="write the JSON result here")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", nargs="*", default=None, help="measure only the workloads named by these prefixes")
+    args = parser.parse_args(argv)
+    worker(args.quick, out=args.worker, only=args.only)
+
+
+def record_failure(result, workload, exc):
+    """Record ``exc`` as ``workload``'s error in a worker's ``result`` (a benchmark goes on after a
+    failed workload), with its traceback on stderr."""
+    import traceback
+
+    traceback.print_exc()
+    result["errors"][workload] = f"{type(exc).__name__}: {exc}"[:500]
+    print(f"{workload}: FAILED ({type(exc).__name__})", flush=True)

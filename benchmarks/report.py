@@ -29,7 +29,7 @@ def load_results(results_dir=RESULTS_DIR):
 
 
 #: Benchmarks that measure in worker processes: their own peak memory is in their tables.
-WORKER_BENCHMARKS = {"roofline", "roofline_gpu", "memory_scaling"}
+WORKER_BENCHMARKS = {"roofline", "roofline_gpu", "memory_scaling", "speedups"}
 
 
 def _header(result):
@@ -326,6 +326,54 @@ def _memory_scaling(result, plots_dir):
     return "\n".join(rows), None
 
 
+def _speedups(result, plots_dir):
+    backends = result["figures"]["backends"]
+    rows = ["| backend | workload | form | tokens/s | efficiency | optimised is | check |",
+            "| --- | --- | --- | ---: | ---: | ---: | --- |"]
+    notes = []
+    for backend, b in backends.items():
+        for workload, w in b["workloads"].items():
+            for form, f in w["forms"].items():
+                if "max_difference" in f:
+                    check = f"outputs within {f['max_difference']:.0e}" if f["max_difference"] else "outputs identical"
+                else:
+                    check = f"first-epoch loss {f['first_epoch_loss']:.4f}"
+                rows.append(f"| {backend} | {workload} | {form} | {f['tokens_per_s']:.0f} | {f['efficiency']:.3f} | "
+                            f"**{f['gain']:.2f}x** as fast | {check} |")
+        notes += [f"{backend} {name} FAILED: {error}" for name, error in b.get("errors", {}).items()]
+        if "later_run" in b:
+            notes.append(f"{backend} {', '.join(b['later_run']['measured'])}: {b['later_run']['why']}")
+    s = result["settings"]
+    rates = "; ".join(f"{backend}: " + ", ".join(f"{k} {v:.0f}" for k, v in b["matmul_gflops"].items())
+                      for backend, b in backends.items())
+    rows.append(f"\nEach form in the same process as the optimised one, interleaved, median of {s['rounds']} rounds. "
+                "Efficiency counts the optimised model's FLOPs per user token against the best float32 matmul "
+                f"rate of the run (GFLOP/s: {rates}), so it moves with tokens/s. 'optimised is Nx as fast' = "
+                "optimised tokens/s / the form's. Training epochs replay one epoch's batches after two warm-up "
+                "epochs, so no compilation is timed.")
+    rows += [""] + [f"- {note}" for note in notes]
+    return "\n".join(rows), _plot_speedups(backends, plots_dir)
+
+
+def _plot_speedups(backends, plots_dir):
+    plt = _pyplot()
+    workloads = list(dict.fromkeys(w for b in backends.values() for w in b["workloads"]))
+    if not workloads:
+        return None
+    fig, axes = plt.subplots(1, len(workloads), figsize=(4.2 * len(workloads), 4.2), squeeze=False)
+    for ax, workload in zip(axes[0], workloads):
+        forms = list(dict.fromkeys(f for b in backends.values() for f in b["workloads"].get(workload, {}).get("forms", {})))
+        _grouped_bars(ax, [f.split(" (")[0] for f in forms],
+                      {backend: [b["workloads"].get(workload, {}).get("forms", {}).get(f, {"tokens_per_s": 0.0})
+                                 ["tokens_per_s"] for f in forms] for backend, b in backends.items()},
+                      rotation=30, ha="right", fontsize=7)
+        ax.set_ylabel("tokens / s")
+        ax.set_title(workload, fontsize=9)
+        ax.legend(fontsize=7)
+    fig.suptitle("Each optimisation against the plain form it replaces", fontsize=10)
+    return _save(plt, fig, plots_dir, "speedups.png")
+
+
 def _grouped_bars(ax, groups, series, **tick_options):
     """Side-by-side bars: one group per entry of ``groups``, one bar per ``series`` name (its values by group)."""
     width = 0.8 / len(series)
@@ -355,7 +403,7 @@ def _pyplot():
 SECTIONS = {"word2vec_speed": _word2vec_speed, "nnlm_ptb": _nnlm_ptb, "elmo_ptb": _elmo_ptb,
             "word_similarity": _word_similarity, "polysemy": _polysemy,
             "roofline": _roofline, "roofline_gpu": _roofline, "downstream": _downstream,
-            "memory_scaling": _memory_scaling}
+            "memory_scaling": _memory_scaling, "speedups": _speedups}
 
 
 def write_report(results_dir=RESULTS_DIR, output=None, plots_dir=None):

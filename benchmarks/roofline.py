@@ -35,11 +35,10 @@ import statistics
 import subprocess
 import sys
 import time
-import traceback
 
 import numpy as np
 
-from benchmarks.backend_workers import run_workers
+from benchmarks.backend_workers import record_failure, run_workers, worker_main
 from benchmarks.elmo_profile import embedding_profile
 from benchmarks.flop_counts import elmo_flops_per_token, nnlm_flops_per_token
 from benchmarks.lstm_stack import KINDS as LSTM_STACKS
@@ -221,9 +220,7 @@ def worker(quick, out=None, only=None):
         try:
             outcome = fn()
         except Exception as exc:  # noqa: BLE001 - a benchmark records what failed and goes on
-            traceback.print_exc()
-            result["errors"][workload] = f"{type(exc).__name__}: {exc}"[:500]
-            print(f"[{backend}] {workload}: FAILED ({type(exc).__name__})", flush=True)
+            record_failure(result, workload, exc)
         else:
             result["workloads"][workload] = outcome
             print(f"[{backend}] {workload}: {outcome['tokens_per_s']:.0f} tokens/s, "
@@ -265,8 +262,7 @@ def worker(quick, out=None, only=None):
             result["embed_profile"] = dict(embedding_profile(ELMo(preset=profile_preset, progress=False, seed=1),
                                                              test[: p["embed_sentences"]], 32), preset=profile_preset)
         except Exception as exc:  # noqa: BLE001 - recorded like a failed workload
-            traceback.print_exc()
-            result["errors"]["elmo_embed_profile"] = f"{type(exc).__name__}: {exc}"[:500]
+            record_failure(result, "elmo_embed_profile", exc)
         else:
             print(f"[{backend}] elmo_embed_profile/{profile_preset}: " + ", ".join(
                 f"{k} {v:.3g}" for k, v in result["embed_profile"].items() if isinstance(v, float)), flush=True)
@@ -299,16 +295,5 @@ def run(quick=False, backends=None):
     return {"backends": figures, "anchors": ANCHORS}, settings
 
 
-def _main(argv):
-    import argparse
-
-    parser = argparse.ArgumentParser(description="one backend's roofline measurements (used by run())")
-    parser.add_argument("--worker", required=True, help="write the JSON result here")
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", nargs="*", default=None, help="measure only the workloads named by these prefixes")
-    args = parser.parse_args(argv)
-    worker(args.quick, out=args.worker, only=args.only)
-
-
 if __name__ == "__main__":
-    _main(sys.argv[1:])
+    worker_main(worker, sys.argv[1:], "one backend's roofline measurements (used by run())")

@@ -12,10 +12,12 @@ every Keras backend installed (each in its own process), for three workloads:
   CNN at every position instead of once per distinct token (``per_position``), and all of them
   undone at once (bilm-tf's structure);
 - ``elmo_train/<preset>``: training the ``small`` preset (``elmo_ptb``'s settings) on a PTB
-  slice, the same forms plus the full softmax instead of the sampled one; after two warm-up
+  slice with the vocabulary of all of PTB train (10,000 words, so the sampled softmax of 4,096
+  negatives is not the whole vocabulary), the same forms plus the full softmax; after two warm-up
   epochs (which compile every batch shape), each timed epoch replays epoch 1's batches, so that
   no compilation falls inside a timing;
-- ``nnlm_train``: the NNLM with ``nnlm_ptb``'s settings, sampled softmax against the full one.
+- ``nnlm_train``: the NNLM with ``nnlm_ptb``'s settings and the same vocabulary, sampled softmax
+  (2,048 negatives) against the full one.
 
 Every form's efficiency counts the optimised model's FLOPs per user token (the work asked for),
 so efficiency and tokens/s move together, and ``gain`` = optimised tokens/s / the form's tokens/s.
@@ -30,15 +32,18 @@ import time
 
 import numpy as np
 
-from benchmarks.backend_workers import run_workers
+from benchmarks.backend_workers import record_failure, run_workers, worker_main
 
 NAME = "speedups"
 DESCRIPTION = "What each built-in optimisation gains: ELMo and NNLM tokens/s with and without it, per Keras backend"
 EXPECTED_MINUTES = 45
+#: ``vocabulary_sentences``: the PTB train sentences the training workloads' vocabulary comes from
+#: (None: all, 10,000 words, as in ``elmo_ptb`` and ``nnlm_ptb``), so that the sampled softmax
+#: samples from the real vocabulary while a slice of ``train_sentences`` / ``nnlm_sentences`` is timed.
 FULL = dict(rounds=3, matmul_repeats=5, embed_preset="original", embed_sentences=64, embed_batch_size=32,
-            train_sentences=300, nnlm_sentences=2000)
+            train_sentences=300, nnlm_sentences=2000, vocabulary_sentences=None)
 QUICK = dict(rounds=1, matmul_repeats=1, embed_preset="tiny", embed_sentences=16, embed_batch_size=8,
-             train_sentences=40, nnlm_sentences=200)
+             train_sentences=40, nnlm_sentences=200, vocabulary_sentences=2000)
 OPTIMISED = "optimised"
 #: Form name -> (plain forms of ``benchmarks.plain_forms``, full softmax).
 EMBED_FORMS = {
@@ -132,43 +137,45 @@ def _epoch_seconds(model, sentences, replay=None):
     return timer.times[-1]
 
 
-def elmo_training(p, sentences, settings, best_gflops):
-    """Training tokens/s of every ``TRAIN_FORMS`` form (see the module doc for the replayed epoch)."""
+def elmo_training(p, sentences, vocabulary_corpus, settings, best_gflops):
+    """Training tokens/s of every ``TRAIN_FORMS`` form on ``sentences`` (see the module doc for the
+    replayed epoch), with the vocabulary of ``vocabulary_corpus``."""
     from benchmarks.flop_counts import elmo_flops_per_token
 
     models = {name: _elmo(spec, **settings) for name, spec in TRAIN_FORMS.items()}
     extra = {}
     for name, model in models.items():
-        model.build_vocab(sentences)
+        model.build_vocab(vocabulary_corpus)
         model.train(sentences, epochs=2)  # compiles every batch shape of epochs 0 and 1
         extra[name] = {"first_epoch_loss": model.history["loss"][0]}
     times = interleaved_seconds({name: (lambda m=m: _epoch_seconds(m, sentences, replay=1))
                                  for name, m in models.items()},
                                 p["rounds"])
     optimised = models[OPTIMISED]
-    tokens = optimised.corpus_stats["tokens"]
+    tokens = sum(map(len, sentences))
     flops = elmo_flops_per_token(optimised.options, training=True, num_sampled=optimised.language_model.num_sampled,
                                  vocabulary_size=len(optimised.vocabulary))
     return dict(tokens=tokens, flops_per_token=flops, sentences=len(sentences), settings=settings,
                 forms=_forms_figures(times, tokens, flops, best_gflops, extra))
 
 
-def nnlm_training(p, sentences, settings, best_gflops):
-    """Training tokens/s of the NNLM with its sampled softmax and with the full one."""
+def nnlm_training(p, sentences, vocabulary_corpus, settings, best_gflops):
+    """Training tokens/s of the NNLM on ``sentences`` with its sampled softmax and with the full one,
+    with the vocabulary of ``vocabulary_corpus``."""
     from benchmarks.flop_counts import nnlm_flops_per_token
     from gensim_elmo.nnlm import NNLM
 
     models = {}
     for name, (_, full_softmax) in NNLM_FORMS.items():
         model = NNLM(progress=False, **dict(settings, num_sampled=None if full_softmax else settings["num_sampled"]))
-        model.build_vocab(sentences)
+        model.build_vocab(vocabulary_corpus)
         model.train(sentences, epochs=1)  # compiles
         models[name] = model
     extra = {name: {"first_epoch_loss": m.history["loss"][0]} for name, m in models.items()}
     times = interleaved_seconds({name: (lambda m=m: _epoch_seconds(m, sentences)) for name, m in models.items()},
                                 p["rounds"])
     optimised = models[OPTIMISED]
-    tokens = optimised.corpus_stats["tokens"] + optimised.corpus_stats["sentences"]  # each word and sentence end
+    tokens = sum(map(len, sentences)) + len(sentences)  # each word and each sentence end
     flops = nnlm_flops_per_token(settings, len(optimised.vocabulary))
     return dict(tokens=tokens, flops_per_token=flops, sentences=len(sentences), settings=settings,
                 forms=_forms_figures(times, tokens, flops, best_gflops, extra))
@@ -177,7 +184,6 @@ def nnlm_training(p, sentences, settings, best_gflops):
 def worker(quick, out=None, only=None):
     """Measure every workload on the active backend; the result is rewritten to ``out`` after each."""
     import json
-    import traceback
 
     import keras
 
@@ -198,11 +204,13 @@ def worker(quick, out=None, only=None):
     for key in ("early_stopping", "epochs"):
         nnlm_settings.pop(key)
     test = [s for s in ptb("test") if s][: p["embed_sentences"]]
+    vocabulary_corpus = ptb("train", limit=p["vocabulary_sentences"])
     workloads = {
         f"elmo_embed/{p['embed_preset']}": lambda: embedding(p, test, best),
         f"elmo_train/{elmo_settings['preset']}": lambda: elmo_training(
-            p, list(ptb("train", limit=p["train_sentences"])), elmo_settings, best),
-        "nnlm_train": lambda: nnlm_training(p, list(ptb("train", limit=p["nnlm_sentences"])), nnlm_settings, best),
+            p, list(ptb("train", limit=p["train_sentences"])), vocabulary_corpus, elmo_settings, best),
+        "nnlm_train": lambda: nnlm_training(p, list(ptb("train", limit=p["nnlm_sentences"])), vocabulary_corpus,
+                                            nnlm_settings, best),
     }
     for workload, measure in workloads.items():
         if only and not any(workload.startswith(prefix) for prefix in only):
@@ -210,9 +218,7 @@ def worker(quick, out=None, only=None):
         try:
             result["workloads"][workload] = figures = measure()
         except Exception as exc:  # noqa: BLE001 - a benchmark records what failed and goes on
-            traceback.print_exc()
-            result["errors"][workload] = f"{type(exc).__name__}: {exc}"[:500]
-            print(f"[{backend}] {workload}: FAILED ({type(exc).__name__})", flush=True)
+            record_failure(result, workload, exc)
         else:
             for form, f in figures["forms"].items():
                 print(f"[{backend}] {workload} {form}: {f['tokens_per_s']:.0f} tokens/s, efficiency "
@@ -223,24 +229,17 @@ def worker(quick, out=None, only=None):
     return result
 
 
-def run(quick=False, backends=None):
-    """Run the worker on every installed backend; return (figures, settings)."""
-    figures = run_workers("benchmarks.speedups", quick, backends)
+def settings(quick=False):
+    """The settings a run records: sizes, rounds and the forms compared."""
     forms = {"embedding": {k: list(v[0]) for k, v in EMBED_FORMS.items()},
              "training": {k: dict(plain=list(v[0]), full_softmax=v[1]) for k, v in TRAIN_FORMS.items()}}
-    return {"backends": figures}, dict(QUICK if quick else FULL, forms=forms)
+    return dict(QUICK if quick else FULL, forms=forms)
 
 
-def _main(argv):
-    import argparse
-
-    parser = argparse.ArgumentParser(description="one backend's speed-up measurements (used by run())")
-    parser.add_argument("--worker", required=True, help="write the JSON result here")
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", nargs="*", default=None, help="measure only the workloads named by these prefixes")
-    args = parser.parse_args(argv)
-    worker(args.quick, out=args.worker, only=args.only)
+def run(quick=False, backends=None):
+    """Run the worker on every installed backend; return (figures, settings)."""
+    return {"backends": run_workers("benchmarks.speedups", quick, backends)}, settings(quick)
 
 
 if __name__ == "__main__":
-    _main(sys.argv[1:])
+    worker_main(worker, sys.argv[1:], "one backend's speed-up measurements (used by run())")

@@ -1,4 +1,4 @@
-"""The plain forms of ``benchmarks.speedups`` compute what the fast layers compute (within 1e-5)."""
+"""``benchmarks.plain_forms`` compute what the fast layers compute (within 1e-5); ``benchmarks.speedups``."""
 
 import keras
 import numpy as np
@@ -57,3 +57,37 @@ def test_forms_are_switched_in_place_and_bad_requests_are_refused():
         use_plain_forms(network(), ["fused"])
     with pytest.raises(ValueError, match="at most one LSTM form"):
         use_plain_forms(network(), ["plain", "unhoisted"])
+
+
+def test_speedups_quick_path_measures_each_form(tmp_path):
+    from benchmarks import speedups
+    from benchmarks.report import write_report
+    from benchmarks.results_io import write_result
+
+    # The worker in this process (run() starts one per installed backend); ELMo training's six
+    # forms are left to the benchmark runs (each compiles its own model).
+    result = speedups.worker(quick=True, only=["elmo_embed", "nnlm_train"])
+    assert result["errors"] == {} and set(result["workloads"]) == {"elmo_embed/tiny", "nnlm_train"}
+    embed = result["workloads"]["elmo_embed/tiny"]["forms"]
+    assert list(embed) == list(speedups.EMBED_FORMS)
+    for form in embed.values():
+        assert form["max_difference"] < 1e-5 and form["tokens_per_s"] > 0 and len(form["seconds"]) == 1
+        assert form["gain"] == pytest.approx(embed["optimised"]["tokens_per_s"] / form["tokens_per_s"])
+    nnlm = result["workloads"]["nnlm_train"]["forms"]
+    assert set(nnlm) == {"optimised", "full softmax (not sampled)"}
+    assert all(0 < f["first_epoch_loss"] < 10 and f["efficiency"] > 0 for f in nnlm.values())
+    figures, settings = {"backends": {"tensorflow": result}}, speedups.settings(quick=True)
+    write_result("speedups", figures, settings, wall_time_s=1.0, quick=True, results_dir=str(tmp_path))
+    text = open(write_report(results_dir=str(tmp_path), output=str(tmp_path / "RESULTS.md")), encoding="utf-8").read()
+    assert "## speedups" in text and "| tensorflow | elmo_embed/tiny | four gate products (not fused) |" in text
+    assert (tmp_path / "plots" / "speedups.png").exists()
+
+
+def test_interleaved_seconds_rotates_the_order_and_takes_reported_seconds():
+    from benchmarks.speedups import interleaved_seconds
+
+    calls = []
+    times = interleaved_seconds({"a": lambda: calls.append("a") or 2.5, "b": lambda: calls.append("b"),
+                                 "c": lambda: calls.append("c")}, rounds=3)
+    assert calls == ["a", "b", "c", "b", "c", "a", "c", "a", "b"]
+    assert times["a"] == [2.5, 2.5, 2.5] and all(0 <= t < 1 for t in times["b"] + times["c"])
