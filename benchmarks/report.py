@@ -206,6 +206,22 @@ def _as_list(value):
     return list(value) if isinstance(value, list) else [value]
 
 
+def _failure_notes(backend, b):
+    """One note per workload that failed in a backend worker's result."""
+    return [f"{backend} {name} FAILED: {error}" for name, error in b.get("errors", {}).items()]
+
+
+def _later_run_notes(backend, b):
+    """A note on the workloads of a backend worker's result that were measured in a later run, if any."""
+    return [f"{backend} {', '.join(b['later_run']['measured'])}: {b['later_run']['why']}"] if "later_run" in b else []
+
+
+def _matmul_rates(backends):
+    """The matmul GFLOP/s each backend worker measured, as one line."""
+    return "; ".join(f"{backend}: " + ", ".join(f"{k} {v:.0f}" for k, v in b["matmul_gflops"].items())
+                     for backend, b in backends.items())
+
+
 def _roofline(result, plots_dir):
     backends = result["figures"]["backends"]
     rows = ["| backend | workload | tokens/s | GFLOP/token | achieved GFLOP/s | efficiency | peak RSS MiB |",
@@ -220,7 +236,7 @@ def _roofline(result, plots_dir):
         if "lstm_stack_ratio" in b:
             notes.append(f"{backend}: LSTMProjection / keras.layers.LSTM training tokens/s = "
                          f"**{b['lstm_stack_ratio']:.2f}**")
-        notes += [f"{backend} {name} FAILED: {error}" for name, error in b.get("errors", {}).items()]
+        notes += _failure_notes(backend, b)
         if "curve_run" in b:
             notes.append(f"{backend} batch-size curve: {b['curve_run']['why']}")
         before = dict(b["workloads"])
@@ -231,8 +247,7 @@ def _roofline(result, plots_dir):
                 + (f"; user tokens {after['embed_profile']['user_share']:.0%} of the positions computed"
                    if "embed_profile" in after else "") + (f". {after['note']}" if "note" in after else ""))
             before.update(after["workloads"])
-        if "later_run" in b:
-            notes.append(f"{backend} {', '.join(b['later_run']['measured'])}: {b['later_run']['why']}")
+        notes += _later_run_notes(backend, b)
         if "embed_profile" in b:
             prof = b["embed_profile"]
             stages = ("prepare_s", "char_cnn_s", "bilstm_and_rest_s", "unpad_s")
@@ -257,8 +272,7 @@ def _roofline(result, plots_dir):
             notes.append(f"{backend} profile ({prof['workload']}): " + "; ".join(
                 f"{kind} {p['wall_s']:.2f} s wall, GPU busy {p['gpu_busy_s']:.2f} s, {p['kernel_launches']} kernel "
                 f"launches" for kind, p in prof.items() if isinstance(p, dict)) + f". {prof['reading']}")
-    rates = "; ".join(f"{backend}: " + ", ".join(f"{k} {v:.0f}" for k, v in b["matmul_gflops"].items())
-                      for backend, b in backends.items())
+    rates = _matmul_rates(backends)
     rows.append(f"\nfloat32 matmul {tuple(result['settings']['matmul_shape'])} GFLOP/s (median): {rates}. Efficiency = "
                 "achieved GFLOP/s / the best matmul rate of that run. Targets and anchor: "
                 + "; ".join(f"{k} {v}" for k, v in result["figures"]["anchors"].items()))
@@ -340,12 +354,9 @@ def _speedups(result, plots_dir):
                     check = f"first-epoch loss {f['first_epoch_loss']:.4f}"
                 rows.append(f"| {backend} | {workload} | {form} | {f['tokens_per_s']:.0f} | {f['efficiency']:.3f} | "
                             f"**{f['gain']:.2f}x** as fast | {check} |")
-        notes += [f"{backend} {name} FAILED: {error}" for name, error in b.get("errors", {}).items()]
-        if "later_run" in b:
-            notes.append(f"{backend} {', '.join(b['later_run']['measured'])}: {b['later_run']['why']}")
+        notes += _failure_notes(backend, b) + _later_run_notes(backend, b)
     s = result["settings"]
-    rates = "; ".join(f"{backend}: " + ", ".join(f"{k} {v:.0f}" for k, v in b["matmul_gflops"].items())
-                      for backend, b in backends.items())
+    rates = _matmul_rates(backends)
     rows.append(f"\nEach form in the same process as the optimised one, interleaved, median of {s['rounds']} rounds. "
                 "Efficiency counts the optimised model's FLOPs per user token against the best float32 matmul "
                 f"rate of the run (GFLOP/s: {rates}), so it moves with tokens/s. 'optimised is Nx as fast' = "
