@@ -36,7 +36,7 @@ from benchmarks.backend_workers import record_failure, run_workers, worker_main
 
 NAME = "speedups"
 DESCRIPTION = "What each built-in optimisation gains: ELMo and NNLM tokens/s with and without it, per Keras backend"
-EXPECTED_MINUTES = 45
+EXPECTED_MINUTES = 55
 #: ``vocabulary_sentences``: the PTB train sentences the training workloads' vocabulary comes from
 #: (None: all, 10,000 words, as in ``elmo_ptb`` and ``nnlm_ptb``), so that the sampled softmax
 #: samples from the real vocabulary while a slice of ``train_sentences`` / ``nnlm_sentences`` is timed.
