@@ -76,3 +76,20 @@ def record_failure(result, workload, exc):
     traceback.print_exc()
     result["errors"][workload] = f"{type(exc).__name__}: {exc}"[:500]
     print(f"{workload}: FAILED ({type(exc).__name__})", flush=True)
+
+
+def wanted(workload, only):
+    """Whether a worker measures ``workload``: ``only`` is None (all) or names it by a prefix.
+
+    Example:
+    >>> wanted("elmo_embed/tiny", None), wanted("elmo_embed/tiny", ["nnlm"]), wanted("nnlm_train", ["nnlm"])
+    (True, False, True)
+    """
+    return not only or any(workload.startswith(prefix) for prefix in only)
+
+
+def save_result(result, out):
+    """Rewrite a worker's ``result`` (a dict) to the JSON file ``out``; nothing when ``out`` is None."""
+    if out:
+        with open(out, "w", encoding="utf-8") as handle:
+            json.dump(result, handle)

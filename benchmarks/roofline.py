@@ -29,7 +29,6 @@ Tokens are the user's tokens: padding and the two sentence-boundary tokens ELMo 
 overhead, as the efficiency target of the speed issue says.
 """
 
-import json
 import shutil
 import statistics
 import subprocess
@@ -38,7 +37,7 @@ import time
 
 import numpy as np
 
-from benchmarks.backend_workers import record_failure, run_workers, worker_main
+from benchmarks.backend_workers import record_failure, run_workers, save_result, wanted, worker_main
 from benchmarks.elmo_profile import embedding_profile
 from benchmarks.flop_counts import elmo_flops_per_token, nnlm_flops_per_token
 from benchmarks.lstm_stack import KINDS as LSTM_STACKS
@@ -211,11 +210,8 @@ def worker(quick, out=None, only=None):
     result = {"device": kind, "device_name": name, "matmul_gflops": rates, "best_matmul_gflops": best,
               "workloads": {}, "errors": {}}
 
-    def wanted(workload):
-        return not only or any(workload.startswith(prefix) for prefix in only)
-
     def measure(workload, fn):
-        if not wanted(workload):
+        if not wanted(workload, only):
             return
         try:
             outcome = fn()
@@ -228,12 +224,7 @@ def worker(quick, out=None, only=None):
         stacks = [result["workloads"].get(f"lstm_stack_train/{k}") for k in LSTM_STACKS]
         if all(stacks):
             result["lstm_stack_ratio"] = stacks[0]["tokens_per_s"] / stacks[1]["tokens_per_s"]
-        save()
-
-    def save():
-        if out:
-            with open(out, "w", encoding="utf-8") as handle:
-                json.dump(result, handle)
+        save_result(result, out)
 
     # The most telling workloads first: on a lent GPU the time may run out before the curve.
     for stack in LSTM_STACKS:
@@ -255,7 +246,7 @@ def worker(quick, out=None, only=None):
 
         measure(f"elmo_train/{settings['preset']}", elmo_training)
 
-    if wanted("elmo_embed_profile"):
+    if wanted("elmo_embed_profile", only):
         # Where the embedding time goes (batch preparation, char CNN, biLSTM, unpadding).
         profile_preset = p["presets"][-1]
         try:
@@ -266,7 +257,7 @@ def worker(quick, out=None, only=None):
         else:
             print(f"[{backend}] elmo_embed_profile/{profile_preset}: " + ", ".join(
                 f"{k} {v:.3g}" for k, v in result["embed_profile"].items() if isinstance(v, float)), flush=True)
-        save()
+        save_result(result, out)
 
     nnlm_settings = dict(nnlm_ptb.QUICK_SETTINGS if quick else nnlm_ptb.SETTINGS)
     for key in ("early_stopping", "epochs"):

@@ -32,7 +32,7 @@ import time
 
 import numpy as np
 
-from benchmarks.backend_workers import record_failure, run_workers, worker_main
+from benchmarks.backend_workers import record_failure, run_workers, save_result, wanted, worker_main
 
 NAME = "speedups"
 DESCRIPTION = "What each built-in optimisation gains: ELMo and NNLM tokens/s with and without it, per Keras backend"
@@ -183,8 +183,6 @@ def nnlm_training(p, sentences, vocabulary_corpus, settings, best_gflops):
 
 def worker(quick, out=None, only=None):
     """Measure every workload on the active backend; the result is rewritten to ``out`` after each."""
-    import json
-
     import keras
 
     from benchmarks import elmo_ptb, nnlm_ptb
@@ -213,7 +211,7 @@ def worker(quick, out=None, only=None):
                                             nnlm_settings, best),
     }
     for workload, measure in workloads.items():
-        if only and not any(workload.startswith(prefix) for prefix in only):
+        if not wanted(workload, only):
             continue
         try:
             result["workloads"][workload] = figures = measure()
@@ -223,9 +221,7 @@ def worker(quick, out=None, only=None):
             for form, f in figures["forms"].items():
                 print(f"[{backend}] {workload} {form}: {f['tokens_per_s']:.0f} tokens/s, efficiency "
                       f"{f['efficiency']:.3f}, optimised is {f['gain']:.2f}x as fast", flush=True)
-        if out:
-            with open(out, "w", encoding="utf-8") as handle:
-                json.dump(result, handle)
+        save_result(result, out)
     return result
 
 
