@@ -11,6 +11,8 @@ import os
 import numpy as np
 
 from benchmarks.results_io import RESULTS_DIR
+from benchmarks.speedups import ALL_UNDONE as _ALL_UNDONE
+from benchmarks.speedups import OPTIMISED as _OPTIMISED
 
 #: RESULTS.md sits next to the results directory (``benchmarks/RESULTS.md`` in a checkout).
 RESULTS_MD = os.path.join(os.path.dirname(RESULTS_DIR), "RESULTS.md")
@@ -367,13 +369,27 @@ def _speedups(result, plots_dir):
 
 
 def _plot_speedups(backends, plots_dir):
+    """One panel per workload measured in every form, then the preset sweep's and the batch-size
+    curve's before and after (workloads measured in two forms only)."""
     plt = _pyplot()
     workloads = list(dict.fromkeys(w for b in backends.values() for w in b["workloads"]))
     if not workloads:
         return None
-    fig, axes = plt.subplots(1, len(workloads), figsize=(4.2 * len(workloads), 4.2), squeeze=False)
-    for ax, workload in zip(axes[0], workloads):
-        forms = list(dict.fromkeys(f for b in backends.values() for f in b["workloads"].get(workload, {}).get("forms", {})))
+
+    def forms_of(workload):
+        return list(dict.fromkeys(f for b in backends.values() for f in b["workloads"].get(workload, {}).get("forms", {})))
+
+    def flops_of(workload):
+        return next(b["workloads"][workload]["flops_per_token"] for b in backends.values() if workload in b["workloads"])
+
+    presets = sorted((w for w in workloads if w.startswith("elmo_embed/")), key=flops_of)
+    curve = sorted((w for w in workloads if w.startswith("elmo_embed_batch/")), key=lambda w: int(w.split("/")[1]))
+    detailed = [w for w in workloads if w not in curve and (w not in presets or len(forms_of(w)) > 2)]
+    panels = len(detailed) + bool(presets) + bool(curve)
+    fig, axes = plt.subplots(1, panels, figsize=(4.2 * panels, 4.2), squeeze=False)
+    axes = list(axes[0])
+    for ax, workload in zip(axes, detailed):
+        forms = forms_of(workload)
         _grouped_bars(ax, [f.split(" (")[0] for f in forms],
                       {backend: [b["workloads"].get(workload, {}).get("forms", {}).get(f, {"tokens_per_s": 0.0})
                                  ["tokens_per_s"] for f in forms] for backend, b in backends.items()},
@@ -381,8 +397,36 @@ def _plot_speedups(backends, plots_dir):
         ax.set_ylabel("tokens / s")
         ax.set_title(workload, fontsize=9)
         ax.legend(fontsize=7)
+    rest = axes[len(detailed):]
+    if presets:
+        ax = rest.pop(0)
+        _grouped_bars(ax, [w.split("/")[1] for w in presets],
+                      {backend: [_before_after_gain(b, w) for w in presets] for backend, b in backends.items()})
+        ax.axhline(1.0, color="grey", linewidth=0.8)
+        ax.set_ylabel("optimised / bilm-tf's structure (tokens/s)")
+        ax.set_title("embedding per preset, batch 32", fontsize=9)
+        ax.legend(fontsize=7)
+    if curve:
+        ax = rest.pop(0)
+        sizes = [int(w.split("/")[1]) for w in curve]
+        for i, (backend, b) in enumerate(backends.items()):
+            for form, style in ((_OPTIMISED, "-"), (_ALL_UNDONE, "--")):
+                ax.plot(sizes, [b["workloads"].get(w, {}).get("forms", {}).get(form, {}).get("tokens_per_s", np.nan)
+                                for w in curve], style, marker="o", color=f"C{i}",
+                        label=f"{backend}, {'optimised' if form == _OPTIMISED else 'before'}")
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("batch size")
+        ax.set_ylabel("tokens / s")
+        ax.set_title("`original` embedding by batch size", fontsize=9)
+        ax.legend(fontsize=7)
     fig.suptitle("Each optimisation against the plain form it replaces", fontsize=10)
     return _save(plt, fig, plots_dir, "speedups.png")
+
+
+def _before_after_gain(backend_result, workload):
+    """Optimised tokens/s / the bilm-tf-structure form's, or 0 where the workload was not measured."""
+    forms = backend_result["workloads"].get(workload, {}).get("forms", {})
+    return forms[_ALL_UNDONE]["gain"] if _ALL_UNDONE in forms else 0.0
 
 
 def _grouped_bars(ax, groups, series, **tick_options):

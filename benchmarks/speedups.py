@@ -4,13 +4,16 @@ The speed issue asks for figures before and after each optimisation. The ones th
 layers from the start have no "before" run to compare with, so this benchmark rebuilds the
 plain forms they replace (``benchmarks.plain_forms``: same weights, same outputs) and measures
 them beside the optimised form in the same process, interleaved, median of several rounds. On
-every Keras backend installed (each in its own process), for three workloads:
+every Keras backend installed (each in its own process), for these workloads:
 
 - ``elmo_embed/<preset>``: embedding Penn Treebank test sentences (``original`` preset, batch 32,
   as in ``roofline``), optimised and with each of: the input half of the LSTM gates computed
   at every step (``unhoisted``), four gate products instead of one (``unfused``), the character
   CNN at every position instead of once per distinct token (``per_position``), and all of them
-  undone at once (bilm-tf's structure);
+  undone at once (bilm-tf's structure); and, optimised against bilm-tf's structure only, the
+  roofline's preset sweep (``tiny``, ``small``, ``medium`` at batch 32);
+- ``elmo_embed_batch/<n>``: the roofline's batch-size curve (``original``, batch 1 to 128),
+  optimised against bilm-tf's structure;
 - ``elmo_train/<preset>``: training the ``small`` preset (``elmo_ptb``'s settings) on a PTB
   slice with the vocabulary of all of PTB train (10,000 words, so the sampled softmax of 4,096
   negatives is not the whole vocabulary), the same forms plus the full softmax; after two warm-up
@@ -40,10 +43,14 @@ EXPECTED_MINUTES = 55
 #: ``vocabulary_sentences``: the PTB train sentences the training workloads' vocabulary comes from
 #: (None: all, 10,000 words, as in ``elmo_ptb`` and ``nnlm_ptb``), so that the sampled softmax
 #: samples from the real vocabulary while a slice of ``train_sentences`` / ``nnlm_sentences`` is timed.
+#: ``sweep_presets`` and ``batch_sizes``: the roofline's preset sweep (at ``embed_batch_size``) and
+#: batch-size curve (``embed_preset``), before and after only; a batch-size point embeds
+#: ``max(embed_sentences, batch size)`` sentences, so that even the largest batch is a full one.
 FULL = dict(rounds=3, matmul_repeats=5, embed_preset="original", embed_sentences=64, embed_batch_size=32,
+            sweep_presets=("tiny", "small", "medium"), batch_sizes=(1, 4, 16, 64, 128),
             train_sentences=300, nnlm_sentences=2000, vocabulary_sentences=None)
 QUICK = dict(rounds=1, matmul_repeats=1, embed_preset="tiny", embed_sentences=16, embed_batch_size=8,
-             train_sentences=40, nnlm_sentences=200, vocabulary_sentences=2000)
+             sweep_presets=(), batch_sizes=(2,), train_sentences=40, nnlm_sentences=200, vocabulary_sentences=2000)
 OPTIMISED = "optimised"
 #: Form name -> (plain forms of ``benchmarks.plain_forms``, full softmax).
 EMBED_FORMS = {
@@ -53,10 +60,13 @@ EMBED_FORMS = {
     "char CNN at every position (not per distinct token)": (("per_position",), False),
     "all of the above undone (bilm-tf's structure)": (("plain", "per_position"), False),
 }
+ALL_UNDONE = "all of the above undone (bilm-tf's structure)"
+#: The preset sweep and the batch-size curve: before (bilm-tf's structure) and after.
+BEFORE_AFTER_FORMS = {name: EMBED_FORMS[name] for name in (OPTIMISED, ALL_UNDONE)}
 TRAIN_FORMS = dict(EMBED_FORMS)
 TRAIN_FORMS["full softmax (not sampled)"] = ((), True)
 TRAIN_FORMS["all undone, full softmax"] = (("plain", "per_position"), True)
-del TRAIN_FORMS["all of the above undone (bilm-tf's structure)"]
+del TRAIN_FORMS[ALL_UNDONE]
 NNLM_FORMS = {OPTIMISED: ((), False), "full softmax (not sampled)": ((), True)}
 
 
@@ -106,12 +116,12 @@ def _elmo(spec, **settings):
     return model
 
 
-def embedding(p, sentences, best_gflops):
-    """Embedding tokens/s of every ``EMBED_FORMS`` form, one model each (the same random weights)."""
+def embedding(p, sentences, best_gflops, preset, batch_size, forms=EMBED_FORMS):
+    """Embedding tokens/s of ``preset`` at ``batch_size`` in each of ``forms``, one model each (the
+    same random weights)."""
     from benchmarks.flop_counts import elmo_flops_per_token
 
-    models = {name: _elmo(spec, preset=p["embed_preset"], seed=1) for name, spec in EMBED_FORMS.items()}
-    batch_size = p["embed_batch_size"]
+    models = {name: _elmo(spec, preset=preset, seed=1) for name, spec in forms.items()}
     vectors = {name: m.embed_sentences(sentences, batch_size=batch_size) for name, m in models.items()}  # compiles
     extra = {name: {"max_difference": max(float(np.abs(a - b).max()) for a, b in zip(v, vectors[OPTIMISED]))}
              for name, v in vectors.items()}
@@ -201,15 +211,22 @@ def worker(quick, out=None, only=None):
     nnlm_settings = dict(nnlm_ptb.QUICK_SETTINGS if quick else nnlm_ptb.SETTINGS)
     for key in ("early_stopping", "epochs"):
         nnlm_settings.pop(key)
-    test = [s for s in ptb("test") if s][: p["embed_sentences"]]
+    test_all = [s for s in ptb("test") if s]
+    test = test_all[: p["embed_sentences"]]
     vocabulary_corpus = ptb("train", limit=p["vocabulary_sentences"])
     workloads = {
-        f"elmo_embed/{p['embed_preset']}": lambda: embedding(p, test, best),
+        f"elmo_embed/{p['embed_preset']}": lambda: embedding(p, test, best, p["embed_preset"], p["embed_batch_size"]),
         f"elmo_train/{elmo_settings['preset']}": lambda: elmo_training(
             p, list(ptb("train", limit=p["train_sentences"])), vocabulary_corpus, elmo_settings, best),
         "nnlm_train": lambda: nnlm_training(p, list(ptb("train", limit=p["nnlm_sentences"])), vocabulary_corpus,
                                             nnlm_settings, best),
     }
+    for preset in p["sweep_presets"]:
+        workloads[f"elmo_embed/{preset}"] = lambda preset=preset: embedding(
+            p, test, best, preset, p["embed_batch_size"], BEFORE_AFTER_FORMS)
+    for batch_size in p["batch_sizes"]:
+        workloads[f"elmo_embed_batch/{batch_size}"] = lambda b=batch_size: embedding(
+            p, test_all[: max(p["embed_sentences"], b)], best, p["embed_preset"], b, BEFORE_AFTER_FORMS)
     for workload, measure in workloads.items():
         if not wanted(workload, only):
             continue
@@ -228,6 +245,7 @@ def worker(quick, out=None, only=None):
 def settings(quick=False):
     """The settings a run records: sizes, rounds and the forms compared."""
     forms = {"embedding": {k: list(v[0]) for k, v in EMBED_FORMS.items()},
+             "preset sweep and batch-size curve": {k: list(v[0]) for k, v in BEFORE_AFTER_FORMS.items()},
              "training": {k: dict(plain=list(v[0]), full_softmax=v[1]) for k, v in TRAIN_FORMS.items()}}
     return dict(QUICK if quick else FULL, forms=forms)
 

@@ -67,12 +67,17 @@ def test_speedups_quick_path_measures_each_form(tmp_path):
     # The worker in this process (run() starts one per installed backend); ELMo training's six
     # forms are left to the benchmark runs (each compiles its own model).
     result = speedups.worker(quick=True, only=["elmo_embed", "nnlm_train"])
-    assert result["errors"] == {} and set(result["workloads"]) == {"elmo_embed/tiny", "nnlm_train"}
+    assert result["errors"] == {}
+    assert set(result["workloads"]) == {"elmo_embed/tiny", "elmo_embed_batch/2", "nnlm_train"}
     embed = result["workloads"]["elmo_embed/tiny"]["forms"]
     assert list(embed) == list(speedups.EMBED_FORMS)
-    for form in embed.values():
+    curve_point = result["workloads"]["elmo_embed_batch/2"]
+    assert curve_point["batch_size"] == 2 and list(curve_point["forms"]) == ["optimised", speedups.ALL_UNDONE]
+    for form in list(embed.values()) + list(curve_point["forms"].values()):
         assert form["max_difference"] < 1e-5 and form["tokens_per_s"] > 0 and len(form["seconds"]) == 1
-        assert form["gain"] == pytest.approx(embed["optimised"]["tokens_per_s"] / form["tokens_per_s"])
+    for forms in (embed, curve_point["forms"]):
+        for form in forms.values():
+            assert form["gain"] == pytest.approx(forms["optimised"]["tokens_per_s"] / form["tokens_per_s"])
     nnlm = result["workloads"]["nnlm_train"]["forms"]
     assert set(nnlm) == {"optimised", "full softmax (not sampled)"}
     assert all(0 < f["first_epoch_loss"] < 10 and f["efficiency"] > 0 for f in nnlm.values())
@@ -80,6 +85,7 @@ def test_speedups_quick_path_measures_each_form(tmp_path):
     write_result("speedups", figures, settings, wall_time_s=1.0, quick=True, results_dir=str(tmp_path))
     text = open(write_report(results_dir=str(tmp_path), output=str(tmp_path / "RESULTS.md")), encoding="utf-8").read()
     assert "## speedups" in text and "| tensorflow | elmo_embed/tiny | four gate products (not fused) |" in text
+    assert f"| tensorflow | elmo_embed_batch/2 | {speedups.ALL_UNDONE} |" in text
     assert (tmp_path / "plots" / "speedups.png").exists()
 
 
