@@ -5,7 +5,10 @@ function, up to float32 rounding (``tests/benchmarks/test_plain_forms.py`` check
 
 - ``unhoisted``: the input half of the LSTM gates computed inside the recurrence, one step at a
   time: ``z = [x_t; h] @ kernel + bias``, as TensorFlow's ``LSTMCell`` (and so bilm-tf) runs it.
-  The fast layer computes ``x @ kernel[:D]`` for every step in one product before the scan.
+  The fast layer computes ``x @ kernel[:D]`` for every step in one product before the scan,
+  except on TensorFlow's CPU at batch 16 or more, where the per-step form runs faster.
+- ``hoisted``: the input half hoisted on every backend and device, the layer's form before it
+  chose per device.
 - ``unfused``: the four gates as four products (the input half of each still hoisted, and four
   recurrent products per step) instead of one product of the fused ``4 * units`` kernel.
 - ``plain``: both undone: per step, four products of ``[x_t; h]``.
@@ -40,17 +43,21 @@ def _gate_products(kernel, training):
 
 
 class UnhoistedLSTMProjection(LSTMProjection):
-    """``LSTMProjection`` with the input half of the gates computed at every step, not hoisted."""
+    """``LSTMProjection`` with the input half of the gates computed at every step, never hoisted."""
 
-    def _scanned_inputs(self, inputs):
-        return _time_major(inputs)
-
-    def _step_gates(self, training):
-        product, bias = _step_product(self.kernel, training), self._gate_bias()
-        return lambda x_t, h_prev: product(ops.concatenate([x_t, h_prev], axis=-1)) + bias
+    def _gates_per_step(self, batch):
+        return True
 
 
-class UnfusedLSTMProjection(LSTMProjection):
+class HoistedLSTMProjection(LSTMProjection):
+    """``LSTMProjection`` with the input half of the gates always hoisted, on every backend and
+    device (the layer computes them per step where that runs faster: TensorFlow's CPU)."""
+
+    def _gates_per_step(self, batch):
+        return False
+
+
+class UnfusedLSTMProjection(HoistedLSTMProjection):
     """``LSTMProjection`` with four products, one per gate, instead of one fused product."""
 
     def _scanned_inputs(self, inputs):
@@ -62,13 +69,10 @@ class UnfusedLSTMProjection(LSTMProjection):
         return lambda x_t, h_prev: x_t + ops.concatenate([p(h_prev) for p in products], axis=-1)
 
 
-class PlainLSTMProjection(LSTMProjection):
+class PlainLSTMProjection(UnhoistedLSTMProjection):
     """``LSTMProjection`` as a textbook cell: per step, four gate products of ``[x_t; h]``."""
 
-    def _scanned_inputs(self, inputs):
-        return _time_major(inputs)
-
-    def _step_gates(self, training):
+    def _per_step_gates(self, training):
         products, bias = _gate_products(self.kernel, training), self._gate_bias()
 
         def gates(x_t, h_prev):
@@ -89,7 +93,8 @@ class PerPositionELMoNetwork(ELMoNetwork):
         return ops.reshape(vectors, (-1, ops.shape(token_ids)[1], self.projection_dim))
 
 
-LSTM_FORMS = {"unhoisted": UnhoistedLSTMProjection, "unfused": UnfusedLSTMProjection, "plain": PlainLSTMProjection}
+LSTM_FORMS = {"unhoisted": UnhoistedLSTMProjection, "hoisted": HoistedLSTMProjection,
+              "unfused": UnfusedLSTMProjection, "plain": PlainLSTMProjection}
 FORMS = tuple(LSTM_FORMS) + ("per_position",)
 
 

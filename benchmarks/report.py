@@ -214,8 +214,10 @@ def _failure_notes(backend, b):
 
 
 def _later_run_notes(backend, b):
-    """A note on the workloads of a backend worker's result that were measured in a later run, if any."""
-    return [f"{backend} {', '.join(b['later_run']['measured'])}: {b['later_run']['why']}"] if "later_run" in b else []
+    """A note for each later run that measured some of a backend worker's workloads (``later_run``:
+    one ``{"measured": [...], "why": "..."}`` or a list of them)."""
+    runs = b.get("later_run", [])
+    return [f"{backend} {', '.join(run['measured'])}: {run['why']}" for run in ([runs] if isinstance(runs, dict) else runs)]
 
 
 def _matmul_rates(backends):

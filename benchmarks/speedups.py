@@ -8,7 +8,9 @@ every Keras backend installed (each in its own process), for these workloads:
 
 - ``elmo_embed/<preset>``: embedding Penn Treebank test sentences (``original`` preset, batch 32,
   as in ``roofline``), optimised and with each of: the input half of the LSTM gates computed
-  at every step (``unhoisted``), four gate products instead of one (``unfused``), the character
+  at every step (``unhoisted``) and hoisted out of the recurrence on every backend and device
+  (``hoisted``; the optimised layer picks one of these two per backend, device and batch size),
+  four gate products instead of one (``unfused``), the character
   CNN at every position instead of once per distinct token (``per_position``), and all of them
   undone at once (bilm-tf's structure); and, optimised against bilm-tf's structure only, the
   roofline's preset sweep (``tiny``, ``small``, ``medium`` at batch 32);
@@ -56,6 +58,7 @@ OPTIMISED = "optimised"
 EMBED_FORMS = {
     OPTIMISED: ((), False),
     "input gates per step (not hoisted)": (("unhoisted",), False),
+    "input gates hoisted on every device": (("hoisted",), False),
     "four gate products (not fused)": (("unfused",), False),
     "char CNN at every position (not per distinct token)": (("per_position",), False),
     "all of the above undone (bilm-tf's structure)": (("plain", "per_position"), False),

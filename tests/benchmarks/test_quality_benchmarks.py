@@ -131,13 +131,17 @@ def test_roofline_quick_path_measures_every_workload(tmp_path):
     write_result("roofline", figures, settings, wall_time_s=1.0, quick=True, results_dir=str(tmp_path))
     # A GPU run is its own result; a workload that failed on a backend is named, not hidden.
     failed = dict(result, workloads={k: v for k, v in result["workloads"].items() if k != "nnlm_train"},
-                  errors={"nnlm_train": "RuntimeError: out of memory"})
+                  errors={"nnlm_train": "RuntimeError: out of memory"},
+                  later_run=[{"measured": ["elmo_embed/tiny"], "why": "first reason"},
+                             {"measured": ["elmo_embed_batch/1", "elmo_embed_batch/32"], "why": "second reason"}])
     write_result("roofline_gpu", dict(figures, backends={"tensorflow": result, "jax": failed}), settings,
                  wall_time_s=1.0, quick=True, results_dir=str(tmp_path))
     text = open(write_report(results_dir=str(tmp_path), output=str(tmp_path / "RESULTS.md")), encoding="utf-8").read()
     assert "## roofline" in text and (tmp_path / "plots" / "roofline.png").exists()
     assert "## roofline_gpu" in text and (tmp_path / "plots" / "roofline_gpu.png").exists()
     assert "jax nnlm_train FAILED: RuntimeError: out of memory" in text
+    assert "- jax elmo_embed/tiny: first reason" in text  # each later run of a worker's workloads has its note
+    assert "- jax elmo_embed_batch/1, elmo_embed_batch/32: second reason" in text
     assert "LSTMProjection / keras.layers.LSTM training tokens/s" in text and "embedding time goes" in text
 
 

@@ -68,14 +68,17 @@ def test_hand_computed_single_step():
     np.testing.assert_allclose(outputs, [[[expected_h]]], rtol=1e-6)
 
 
+@pytest.mark.parametrize("per_step", [False, True], ids=["hoisted_input_gates", "input_gates_per_step"])
 @pytest.mark.parametrize("transposed", [False, True], ids=["plain_products", "transposed_kernels"])
 @pytest.mark.parametrize("go_backwards", [False, True])
 @pytest.mark.parametrize("with_state", [False, True])
-def test_matches_reference(go_backwards, with_state, transposed, monkeypatch):
-    """Both forms of the per-step products (the transposed one is JAX's CPU inference path)."""
+def test_matches_reference(go_backwards, with_state, transposed, per_step, monkeypatch):
+    """Every form of the recurrence: the input gates hoisted or per step (TensorFlow's CPU form
+    at batch >= 16), and plain or transposed per-step products (JAX's CPU inference form)."""
     from keras_layers import lstm_projection
 
     monkeypatch.setattr(lstm_projection, "_transposed_kernels_are_faster", lambda: transposed)
+    monkeypatch.setattr(lstm_projection, "_input_gates_per_step", lambda batch: per_step)
     layer, (w0, b, wp) = random_layer(go_backwards=go_backwards)
     x = RNG.standard_normal((3, 6, 4)).astype("float32")
     lengths = [6, 2, 4]
@@ -155,3 +158,32 @@ def test_transposed_kernels_only_for_jax_on_cpu():
 
     on_cpu = all(d.startswith("cpu") for d in keras.distribution.list_devices())
     assert _transposed_kernels_are_faster() == (keras.backend.backend() == "jax" and on_cpu)
+
+
+def test_input_gates_per_step_only_for_tensorflow_on_cpu_at_batch_16_or_more():
+    from keras_layers.lstm_projection import _input_gates_per_step
+
+    tf_on_cpu = keras.backend.backend() == "tensorflow" and all(
+        d.startswith("cpu") for d in keras.distribution.list_devices())
+    assert _input_gates_per_step(32) is tf_on_cpu and _input_gates_per_step(16) is tf_on_cpu
+    assert _input_gates_per_step(15) is False
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's run-time choice of gate form")
+@pytest.mark.parametrize("batch", [2, 20], ids=["hoisted_side", "per_step_side"])
+def test_batch_size_known_only_at_run_time_picks_the_form_in_the_graph(batch):
+    import tensorflow as tf
+
+    layer, (w0, b, wp) = random_layer()
+    x = RNG.standard_normal((batch, 5, 4)).astype("float32")
+    lengths = RNG.integers(1, 6, batch)
+    mask = np.arange(5)[None, :] < lengths[:, None]
+    run = tf.function(lambda x, mask: layer(x, mask=mask),
+                      input_signature=[tf.TensorSpec((None, None, 4)), tf.TensorSpec((None, None), tf.bool)])
+    graph = run.get_concrete_function().graph
+    assert any(op.type in ("If", "StatelessIf") for op in graph.get_operations())  # both forms, chosen at run time
+    outputs, h, c = numpy_of(*run(x, mask))
+    ref_out, ref_h, ref_c = reference_elmo.lstm(x, lengths, w0, b, wp, 0.8, 0.5)
+    np.testing.assert_allclose(outputs, ref_out, atol=1e-5)
+    np.testing.assert_allclose(h, ref_h, atol=1e-5)
+    np.testing.assert_allclose(c, ref_c, atol=1e-5)
