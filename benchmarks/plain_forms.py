@@ -9,8 +9,8 @@ function, up to float32 rounding (``tests/benchmarks/test_plain_forms.py`` check
   except on TensorFlow's CPU at batch 16 or more, where the per-step form runs faster.
 - ``hoisted``: the input half hoisted on every backend and device, the layer's form before it
   chose per device.
-- ``unfused``: the four gates as four products (the input half of each still hoisted, and four
-  recurrent products per step) instead of one product of the fused ``4 * units`` kernel.
+- ``unfused``: the four gates as four products instead of one product of the fused
+  ``4 * units`` kernel, with the input half hoisted or per step as the layer picks.
 - ``plain``: both undone: per step, four products of ``[x_t; h]``.
 - ``per_position``: the character CNN at every position of the batch, padding included, as
   bilm-tf runs it, instead of once per distinct token of the batch.
@@ -57,8 +57,9 @@ class HoistedLSTMProjection(LSTMProjection):
         return False
 
 
-class UnfusedLSTMProjection(HoistedLSTMProjection):
-    """``LSTMProjection`` with four products, one per gate, instead of one fused product."""
+class UnfusedLSTMProjection(LSTMProjection):
+    """``LSTMProjection`` with four products, one per gate, instead of one fused product, in
+    whichever of its two forms the layer picks (input gates hoisted or per step)."""
 
     def _scanned_inputs(self, inputs):
         products = _gate_products(self.kernel[: self.input_dim], training=True)  # plain matmuls
@@ -68,10 +69,6 @@ class UnfusedLSTMProjection(HoistedLSTMProjection):
         products = _gate_products(self.kernel[self.input_dim :], training)
         return lambda x_t, h_prev: x_t + ops.concatenate([p(h_prev) for p in products], axis=-1)
 
-
-class PlainLSTMProjection(UnhoistedLSTMProjection):
-    """``LSTMProjection`` as a textbook cell: per step, four gate products of ``[x_t; h]``."""
-
     def _per_step_gates(self, training):
         products, bias = _gate_products(self.kernel, training), self._gate_bias()
 
@@ -80,6 +77,13 @@ class PlainLSTMProjection(UnhoistedLSTMProjection):
             return ops.concatenate([p(xh) for p in products], axis=-1) + bias
 
         return gates
+
+
+class PlainLSTMProjection(UnfusedLSTMProjection):
+    """``LSTMProjection`` as a textbook cell: per step, four gate products of ``[x_t; h]``."""
+
+    def _gates_per_step(self, batch):
+        return True
 
 
 class PerPositionELMoNetwork(ELMoNetwork):

@@ -216,8 +216,7 @@ def _failure_notes(backend, b):
 def _later_run_notes(backend, b):
     """A note for each later run that measured some of a backend worker's workloads (``later_run``:
     one ``{"measured": [...], "why": "..."}`` or a list of them)."""
-    runs = b.get("later_run", [])
-    return [f"{backend} {', '.join(run['measured'])}: {run['why']}" for run in ([runs] if isinstance(runs, dict) else runs)]
+    return [f"{backend} {', '.join(run['measured'])}: {run['why']}" for run in _as_list(b.get("later_run"))]
 
 
 def _matmul_rates(backends):
