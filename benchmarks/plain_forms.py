@@ -45,7 +45,7 @@ def _gate_products(kernel, training):
 class UnhoistedLSTMProjection(LSTMProjection):
     """``LSTMProjection`` with the input half of the gates computed at every step, never hoisted."""
 
-    def _gates_per_step(self, batch):
+    def _gates_per_step(self, batch, training=None):
         return True
 
 
@@ -53,7 +53,7 @@ class HoistedLSTMProjection(LSTMProjection):
     """``LSTMProjection`` with the input half of the gates always hoisted, on every backend and
     device (the layer computes them per step where that runs faster: TensorFlow's CPU)."""
 
-    def _gates_per_step(self, batch):
+    def _gates_per_step(self, batch, training=None):
         return False
 
 
@@ -82,7 +82,7 @@ class UnfusedLSTMProjection(LSTMProjection):
 class PlainLSTMProjection(UnfusedLSTMProjection):
     """``LSTMProjection`` as a textbook cell: per step, four gate products of ``[x_t; h]``."""
 
-    def _gates_per_step(self, batch):
+    def _gates_per_step(self, batch, training=None):
         return True
 
 

@@ -188,6 +188,9 @@ class SentenceBatches(BlockBatches):
     ``token_ids`` are shifted to this process's part of the global table (``process_index``).
     """
 
+    #: The one input whose first axis is not the batch: the table of distinct tokens.
+    unbatched_inputs = ("token_chars",)
+
     def __init__(self, corpus, batch_size, bos_id, eos_id, vocab_chars=None, max_length=100, shards=1,
                  processes=1, process_index=0, table_multiple=1, **kwargs):
         self.bos_id = bos_id

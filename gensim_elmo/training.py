@@ -167,6 +167,9 @@ class BlockBatches(keras.utils.PyDataset):
         **kwargs: ``keras.utils.PyDataset`` arguments (``workers``, ``max_queue_size``).
     """
 
+    #: Names of the inputs whose first axis is not the batch (every other array's is).
+    unbatched_inputs = ()
+
     def __init__(self, corpus, batch_size, seed=0, block_sentences=4096, shuffle=True, epoch=0, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(batch_size, int) or batch_size < 1:
@@ -404,15 +407,24 @@ def _fit_input(batches):
     On TensorFlow, Keras infers a ``PyDataset``'s tensor shapes from its first two batches, so
     batches padded to different lengths (ELMo's length buckets) fail once a later batch differs
     from both. There, the batches are streamed through a ``tf.data.Dataset`` whose signature leaves
-    every axis open; it calls ``on_epoch_end`` itself, as Keras does for a ``PyDataset``. Other
-    backends take the ``PyDataset`` as it is.
+    every axis open but the batch axis, which is ``batches.batch_size`` in every batch (so layers
+    that choose their form by batch size choose once, when the step is traced; the arrays named in
+    ``batches.unbatched_inputs`` keep it open); it calls ``on_epoch_end`` itself, as Keras does for
+    a ``PyDataset``. Other backends take the ``PyDataset`` as it is.
     """
     if keras.backend.backend() != "tensorflow":
         return batches
     import tensorflow as tf
 
-    signature = tf.nest.map_structure(lambda a: tf.TensorSpec([None] * np.ndim(a), tf.as_dtype(np.asarray(a).dtype)),
-                                      batches[0])
+    def spec(path, array):
+        array = np.asarray(array)
+        shape = [None] * array.ndim
+        if array.ndim and (not path or path[-1] not in batches.unbatched_inputs) and array.shape[0] == batches.batch_size:
+            shape[0] = batches.batch_size
+        return tf.TensorSpec(shape, tf.as_dtype(array.dtype))
+
+    first = batches[0]
+    signature = keras.tree.pack_sequence_as(first, [spec(path, a) for path, a in keras.tree.flatten_with_path(first)])
 
     def one_epoch():
         for index in range(len(batches)):
@@ -528,6 +540,8 @@ class _RemainingBatches(keras.utils.PyDataset):
         super().__init__()
         self.batches = batches
         self.start = start
+        self.batch_size = batches.batch_size
+        self.unbatched_inputs = batches.unbatched_inputs
 
     @property
     def num_batches(self):

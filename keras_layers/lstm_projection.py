@@ -21,12 +21,16 @@ def _transposed_kernels_are_faster():
 _PER_STEP_MIN_BATCH = 16
 
 
-def _input_gates_per_step(batch):
+def _input_gates_per_step(batch, training=False):
     """Whether to compute the input half of the gates inside the recurrence (one ``[x_t; h]``
     product per step) rather than hoisted out of it: TensorFlow on CPU, at batch 16 or more.
 
-    Returns a bool, or a boolean scalar tensor when the batch size is known only at run time
-    (TensorFlow traces a relaxed shape once batch shapes vary), for ``ops.cond``.
+    Returns a bool, or, when the batch size is known only at run time (TensorFlow traces a relaxed
+    shape once batch shapes vary), a boolean scalar tensor for ``ops.cond``: both forms in the
+    graph, one chosen per call, which costs nothing measurable when embedding. In training it
+    does: the gradient through the ``cond`` made ``small`` training (batch 64) 1.38x slower than
+    the per-step form alone, so training with an unknown batch size takes the per-step form
+    (training batches are large; ``gensim_elmo`` feeds them with a static batch size anyway).
 
     Measured in one process, interleaved, median of 5 rounds (2-core CPU, ``original``
     embedding): per step is 1.39x as fast at batch 32 and 1.44x at batch 64, and ``small``
@@ -40,6 +44,8 @@ def _input_gates_per_step(batch):
         return False
     if isinstance(batch, int):
         return batch >= _PER_STEP_MIN_BATCH
+    if training:
+        return True
     return ops.greater_equal(batch, _PER_STEP_MIN_BATCH)
 
 
@@ -255,7 +261,7 @@ class LSTMProjection(keras.layers.Layer):
                 outputs = outputs[0]
             return ops.transpose(outputs, (1, 0, 2)), final_h, final_c
 
-        per_step = self._gates_per_step(batch)
+        per_step = self._gates_per_step(batch, training)
         if isinstance(per_step, bool):
             outputs, final_h, final_c = recurrence(per_step)
         else:  # the batch size is known only at run time
@@ -287,11 +293,11 @@ class LSTMProjection(keras.layers.Layer):
         recurrent = _step_product(self.kernel[self.input_dim :], training)
         return lambda x_t, h_prev: x_t + recurrent(h_prev)
 
-    def _gates_per_step(self, batch):
+    def _gates_per_step(self, batch, training=None):
         """Whether this call computes the input half of the gates inside the recurrence
         (``_per_step_gates``) instead of hoisted (``_scanned_inputs`` and ``_step_gates``): a bool, or
         a boolean scalar tensor decided at run time. The form the backend and device run fastest."""
-        return _input_gates_per_step(batch)
+        return _input_gates_per_step(batch, training is True)
 
     def _per_step_gates(self, training):
         """``(x_t, h_prev) -> z`` from the layer's input at one step: ``[x_t; h_prev] @ kernel + bias``,

@@ -232,3 +232,23 @@ def test_keras_layer_matches_embed_sentences(golden):
     mixed = keras.ops.convert_to_numpy(model.to_keras(output="elmo")(strings))
     for row, vectors in enumerate(expected):
         np.testing.assert_allclose(mixed[row, : len(sentences[row])], vectors.mean(axis=0), atol=1e-5)
+
+
+@pytest.mark.skipif(os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow", reason="TensorFlow's input pipeline")
+def test_tensorflow_training_input_has_a_static_batch_axis(tmp_path):
+    """Every training batch holds ``batch_size`` sentences, so the step is traced with that batch
+    size (the LSTM picks its gate form once, without a ``cond``); lengths and the table of distinct
+    tokens stay open, also when resuming mid-epoch."""
+    from gensim_elmo.elmo_batches import SentenceBatches, vocabulary_char_ids
+    from gensim_elmo.training import EncodedCorpus, _fit_input, _RemainingBatches
+    from gensim_elmo.vocabulary import Vocabulary
+
+    sentences = [["w%d" % (i % 37)] * (1 + i % 9) for i in range(40)]
+    vocabulary, _ = Vocabulary.build(sentences)
+    batches = SentenceBatches(EncodedCorpus.write(sentences, vocabulary, tmp_path), 4, 0, 1,
+                              vocab_chars=vocabulary_char_ids(vocabulary.index_to_word))
+    for fed in (batches, _RemainingBatches(batches, 2)):
+        (spec,) = _fit_input(fed).element_spec
+        assert spec["token_ids"].shape.as_list() == [4, None]
+        assert spec["forward_targets"].shape.as_list() == [4, None]
+        assert spec["token_chars"].shape.as_list() == [None, None]
