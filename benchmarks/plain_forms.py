@@ -6,7 +6,7 @@ function, up to float32 rounding (``tests/benchmarks/test_plain_forms.py`` check
 - ``unhoisted``: the input half of the LSTM gates computed inside the recurrence, one step at a
   time: ``z = [x_t; h] @ kernel + bias``, as TensorFlow's ``LSTMCell`` (and so bilm-tf) runs it.
   The fast layer computes ``x @ kernel[:D]`` for every step in one product before the scan,
-  except on TensorFlow's CPU at batch 16 or more, where the per-step form runs faster.
+  except on TensorFlow's CPU at batch 32 or more, where the per-step form runs faster.
 - ``hoisted``: the input half hoisted on every backend and device, the layer's form before it
   chose per device.
 - ``unfused``: the four gates as four products instead of one product of the fused

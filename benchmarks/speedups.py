@@ -41,7 +41,7 @@ from benchmarks.backend_workers import record_failure, run_workers, save_result,
 
 NAME = "speedups"
 DESCRIPTION = "What each built-in optimisation gains: ELMo and NNLM tokens/s with and without it, per Keras backend"
-EXPECTED_MINUTES = 55
+EXPECTED_MINUTES = 75
 #: ``vocabulary_sentences``: the PTB train sentences the training workloads' vocabulary comes from
 #: (None: all, 10,000 words, as in ``elmo_ptb`` and ``nnlm_ptb``), so that the sampled softmax
 #: samples from the real vocabulary while a slice of ``train_sentences`` / ``nnlm_sentences`` is timed.

@@ -18,12 +18,12 @@ def _transposed_kernels_are_faster():
 
 
 #: Below this batch size, TensorFlow's CPU recurrence runs faster with the input gates hoisted.
-_PER_STEP_MIN_BATCH = 16
+_PER_STEP_MIN_BATCH = 32
 
 
 def _input_gates_per_step(batch, training=False):
     """Whether to compute the input half of the gates inside the recurrence (one ``[x_t; h]``
-    product per step) rather than hoisted out of it: TensorFlow on CPU, at batch 16 or more.
+    product per step) rather than hoisted out of it: TensorFlow on CPU, at batch 32 or more.
 
     Returns a bool, or, when the batch size is known only at run time (TensorFlow traces a relaxed
     shape once batch shapes vary), a boolean scalar tensor for ``ops.cond``: both forms in the
@@ -34,8 +34,8 @@ def _input_gates_per_step(batch, training=False):
 
     Measured in one process, interleaved, median of 5 rounds (2-core CPU, ``original``
     embedding): per step is 1.39x as fast at batch 32 and 1.44x at batch 64, and ``small``
-    training (batch 64) 1.19x, but 1.44x slower at batch 8, where each step reads the whole
-    kernel for few rows. On TensorFlow the hoisted form carries the ``4 * units`` wide gate
+    training (batch 64) 1.19x, but 1.17x slower at batch 16 and 1.44x slower at batch 8, where
+    each step reads the whole kernel for few rows. On TensorFlow the hoisted form carries the ``4 * units`` wide gate
     inputs (with the mask column) through the scan, which its while loop slices and copies at
     every step. JAX keeps the hoisted form (it is 1.21x as fast at batch 32), as do GPUs (not
     measured).
@@ -86,7 +86,7 @@ class LSTMProjection(keras.layers.Layer):
     product over all time steps outside the recurrence; each step is one fused matmul for the four
     gates and one for the projection (in inference on JAX's CPU against kernels transposed once
     per call, a layout XLA multiplies 2x faster there); the recurrence is ``keras.ops.scan``, so it
-    compiles under ``jax.jit`` / ``tf.function`` (XLA). On TensorFlow's CPU at batch 16 or more,
+    compiles under ``jax.jit`` / ``tf.function`` (XLA). On TensorFlow's CPU at batch 32 or more,
     where it was measured 1.2-1.4x as fast, each step instead computes ``[x_t; h] @ kernel`` whole,
     as bilm-tf does; the outputs are the same either way.
 

@@ -74,7 +74,7 @@ def test_hand_computed_single_step():
 @pytest.mark.parametrize("with_state", [False, True])
 def test_matches_reference(go_backwards, with_state, transposed, per_step, monkeypatch):
     """Every form of the recurrence: the input gates hoisted or per step (TensorFlow's CPU form
-    at batch >= 16), and plain or transposed per-step products (JAX's CPU inference form)."""
+    at batch >= 32), and plain or transposed per-step products (JAX's CPU inference form)."""
     from keras_layers import lstm_projection
 
     monkeypatch.setattr(lstm_projection, "_transposed_kernels_are_faster", lambda: transposed)
@@ -160,18 +160,18 @@ def test_transposed_kernels_only_for_jax_on_cpu():
     assert _transposed_kernels_are_faster() == (keras.backend.backend() == "jax" and on_cpu)
 
 
-def test_input_gates_per_step_only_for_tensorflow_on_cpu_at_batch_16_or_more():
+def test_input_gates_per_step_only_for_tensorflow_on_cpu_at_batch_32_or_more():
     from keras_layers.lstm_projection import _input_gates_per_step
 
     tf_on_cpu = keras.backend.backend() == "tensorflow" and all(
         d.startswith("cpu") for d in keras.distribution.list_devices())
-    assert _input_gates_per_step(32) is tf_on_cpu and _input_gates_per_step(16) is tf_on_cpu
-    assert _input_gates_per_step(15) is False
-    assert _input_gates_per_step(15, training=True) is False
+    assert _input_gates_per_step(64) is tf_on_cpu and _input_gates_per_step(32) is tf_on_cpu
+    assert _input_gates_per_step(31) is False and _input_gates_per_step(16) is False
+    assert _input_gates_per_step(16, training=True) is False
 
 
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's run-time choice of gate form")
-@pytest.mark.parametrize("batch", [2, 20], ids=["hoisted_side", "per_step_side"])
+@pytest.mark.parametrize("batch", [2, 40], ids=["hoisted_side", "per_step_side"])
 def test_batch_size_known_only_at_run_time_picks_the_form_in_the_graph(batch):
     import tensorflow as tf
 
