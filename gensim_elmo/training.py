@@ -419,7 +419,8 @@ def _fit_input(batches):
     def spec(path, array):
         array = np.asarray(array)
         shape = [None] * array.ndim
-        if array.ndim and (not path or path[-1] not in batches.unbatched_inputs) and array.shape[0] == batches.batch_size:
+        batched = not path or path[-1] not in batches.unbatched_inputs
+        if array.ndim and batched and array.shape[0] == batches.batch_size:
             shape[0] = batches.batch_size
         return tf.TensorSpec(shape, tf.as_dtype(array.dtype))
 
