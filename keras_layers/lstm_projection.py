@@ -37,8 +37,8 @@ def _input_gates_per_step(batch, training=False):
     training (batch 64) 1.19x, but 1.17x slower at batch 16 and 1.44x slower at batch 8, where
     each step reads the whole kernel for few rows. On TensorFlow the hoisted form carries the
     ``4 * units`` wide gate inputs (with the mask column) through the scan, which its while loop
-    slices and copies at every step. JAX keeps the hoisted form (it is 1.21x as fast at batch 32), as do GPUs (not
-    measured).
+    slices and copies at every step. JAX keeps the hoisted form (it is 1.21x as fast at batch
+    32), as do GPUs (not measured).
     """
     if keras.backend.backend() != "tensorflow" or not _on_cpu():
         return False
