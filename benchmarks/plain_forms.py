@@ -4,14 +4,20 @@ Each form is a subclass that overrides one method of the fast layer and computes
 function, up to float32 rounding (``tests/benchmarks/test_plain_forms.py`` checks 1e-5):
 
 - ``unhoisted``: the input half of the LSTM gates computed inside the recurrence, one step at a
-  time: ``z = [x_t; h] @ kernel + bias``, as TensorFlow's ``LSTMCell`` (and so bilm-tf) runs it.
+  time, in one fused product: ``z = [x_t; h] @ kernel + bias``, as TensorFlow's ``LSTMCell`` (and
+  so bilm-tf) runs it.
   The fast layer computes ``x @ kernel[:D]`` for every step in one product before the scan,
-  except on TensorFlow's CPU at batch 32 or more, where the per-step form runs faster.
+  except on TensorFlow's CPU at batch 16 or more in inference (32 in training), where the per-step
+  form runs faster.
 - ``hoisted``: the input half hoisted on every backend and device, the layer's form before it
   chose per device.
 - ``unfused``: the four gates as four products instead of one product of the fused
-  ``4 * units`` kernel, with the input half hoisted or per step as the layer picks.
-- ``plain``: both undone: per step, four products of ``[x_t; h]``.
+  ``4 * units`` kernel, with the input half hoisted or per step as the layer picks. In inference
+  on TensorFlow's CPU at batch 8 or more other than 32, 64 and 96 the layer itself takes four
+  products per step (the hoisted input half stays one product), so there this form differs from
+  the layer only in the hoisted product.
+- ``plain``: a textbook cell, hoisting and fusion both undone: per step, four products of
+  ``[x_t; h]``.
 - ``per_position``: the character CNN at every position of the batch, padding included, as
   bilm-tf runs it, instead of once per distinct token of the batch.
 
@@ -30,22 +36,21 @@ Example:
 from keras import ops
 
 from keras_layers.elmo_network import ELMoNetwork
-from keras_layers.lstm_projection import LSTMProjection, _step_product
+from keras_layers.lstm_projection import LSTMProjection, _gates_product
 
 
 def _time_major(inputs):
     return ops.transpose(inputs, (1, 0, 2))
 
 
-def _gate_products(kernel, training):
-    """Four ``x -> x @ kernel_gate`` products, one per gate block (i, j, f, o)."""
-    return [_step_product(block, training) for block in ops.split(kernel, 4, axis=-1)]
-
-
 class UnhoistedLSTMProjection(LSTMProjection):
-    """``LSTMProjection`` with the input half of the gates computed at every step, never hoisted."""
+    """``LSTMProjection`` as TensorFlow's ``LSTMCell`` (and so bilm-tf) runs it: the input half of
+    the gates computed at every step, never hoisted, in one fused product ``[x_t; h] @ kernel``."""
 
     def _gates_per_step(self, batch, training=None):
+        return True
+
+    def _gates_fused(self, batch, training=None):
         return True
 
 
@@ -59,24 +64,15 @@ class HoistedLSTMProjection(LSTMProjection):
 
 class UnfusedLSTMProjection(LSTMProjection):
     """``LSTMProjection`` with four products, one per gate, instead of one fused product, in
-    whichever of its two forms the layer picks (input gates hoisted or per step)."""
+    whichever of its two forms the layer picks (input gates hoisted or per step). The layer itself
+    takes four products per step where TensorFlow's CPU runs them faster (``_gates_fused``)."""
 
     def _scanned_inputs(self, inputs):
-        products = _gate_products(self.kernel[: self.input_dim], training=True)  # plain matmuls
-        return _time_major(ops.concatenate([p(inputs) for p in products], axis=-1) + self._gate_bias())
+        product = _gates_product(self.kernel[: self.input_dim], training=True, fused=False)  # plain matmuls
+        return _time_major(product(inputs) + self._gate_bias())
 
-    def _step_gates(self, training):
-        products = _gate_products(self.kernel[self.input_dim :], training)
-        return lambda x_t, h_prev: x_t + ops.concatenate([p(h_prev) for p in products], axis=-1)
-
-    def _per_step_gates(self, training):
-        products, bias = _gate_products(self.kernel, training), self._gate_bias()
-
-        def gates(x_t, h_prev):
-            xh = ops.concatenate([x_t, h_prev], axis=-1)
-            return ops.concatenate([p(xh) for p in products], axis=-1) + bias
-
-        return gates
+    def _gates_fused(self, batch, training=None):
+        return False
 
 
 class PlainLSTMProjection(UnfusedLSTMProjection):

@@ -11,7 +11,7 @@ import os
 import numpy as np
 
 from benchmarks.results_io import RESULTS_DIR
-from benchmarks.speedups import ALL_UNDONE as _ALL_UNDONE
+from benchmarks.speedups import BILM_TF as _BILM_TF
 from benchmarks.speedups import OPTIMISED as _OPTIMISED
 
 #: RESULTS.md sits next to the results directory (``benchmarks/RESULTS.md`` in a checkout).
@@ -411,7 +411,7 @@ def _plot_speedups(backends, plots_dir):
         ax = rest.pop(0)
         sizes = [int(w.split("/")[1]) for w in curve]
         for i, (backend, b) in enumerate(backends.items()):
-            for form, style in ((_OPTIMISED, "-"), (_ALL_UNDONE, "--")):
+            for form, style in ((_OPTIMISED, "-"), (_BILM_TF, "--")):
                 ax.plot(sizes, [b["workloads"].get(w, {}).get("forms", {}).get(form, {}).get("tokens_per_s", np.nan)
                                 for w in curve], style, marker="o", color=f"C{i}",
                         label=f"{backend}, {'optimised' if form == _OPTIMISED else 'before'}")
@@ -427,7 +427,7 @@ def _plot_speedups(backends, plots_dir):
 def _before_after_gain(backend_result, workload):
     """Optimised tokens/s / the bilm-tf-structure form's, or 0 where the workload was not measured."""
     forms = backend_result["workloads"].get(workload, {}).get("forms", {})
-    return forms[_ALL_UNDONE]["gain"] if _ALL_UNDONE in forms else 0.0
+    return forms[_BILM_TF]["gain"] if _BILM_TF in forms else 0.0
 
 
 def _grouped_bars(ax, groups, series, **tick_options):

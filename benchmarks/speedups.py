@@ -11,9 +11,11 @@ every Keras backend installed (each in its own process), for these workloads:
   at every step (``unhoisted``) and hoisted out of the recurrence on every backend and device
   (``hoisted``; the optimised layer picks one of these two per backend, device and batch size),
   four gate products instead of one (``unfused``), the character
-  CNN at every position instead of once per distinct token (``per_position``), and all of them
-  undone at once (bilm-tf's structure); and, optimised against bilm-tf's structure only, the
-  roofline's preset sweep (``tiny``, ``small``, ``medium`` at batch 32);
+  CNN at every position instead of once per distinct token (``per_position``), all of them
+  undone at once (a textbook cell: per step, four gate products), and bilm-tf's structure
+  (TensorFlow's ``LSTMCell``: per step, one fused product; the CNN at every position); and,
+  optimised against bilm-tf's structure only, the roofline's preset sweep (``tiny``, ``small``,
+  ``medium`` at batch 32);
 - ``elmo_embed_batch/<n>``: the roofline's batch-size curve (``original``, batch 1 to 128),
   optimised against bilm-tf's structure;
 - ``elmo_train/<preset>``: training the ``small`` preset (``elmo_ptb``'s settings) on a PTB
@@ -54,6 +56,9 @@ FULL = dict(rounds=3, matmul_repeats=5, embed_preset="original", embed_sentences
 QUICK = dict(rounds=1, matmul_repeats=1, embed_preset="tiny", embed_sentences=16, embed_batch_size=8,
              sweep_presets=(), batch_sizes=(2,), train_sentences=40, nnlm_sentences=200, vocabulary_sentences=2000)
 OPTIMISED = "optimised"
+#: bilm-tf's structure: TensorFlow's ``LSTMCell`` (per step, one fused product) and the CNN at every position.
+BILM_TF = "bilm-tf's structure (gates per step in one product, char CNN at every position)"
+TEXTBOOK = "all of the above undone (a textbook cell, char CNN at every position)"
 #: Form name -> (plain forms of ``benchmarks.plain_forms``, full softmax).
 EMBED_FORMS = {
     OPTIMISED: ((), False),
@@ -61,15 +66,16 @@ EMBED_FORMS = {
     "input gates hoisted on every device": (("hoisted",), False),
     "four gate products (not fused)": (("unfused",), False),
     "char CNN at every position (not per distinct token)": (("per_position",), False),
-    "all of the above undone (bilm-tf's structure)": (("plain", "per_position"), False),
+    TEXTBOOK: (("plain", "per_position"), False),
+    BILM_TF: (("unhoisted", "per_position"), False),
 }
-ALL_UNDONE = "all of the above undone (bilm-tf's structure)"
 #: The preset sweep and the batch-size curve: before (bilm-tf's structure) and after.
-BEFORE_AFTER_FORMS = {name: EMBED_FORMS[name] for name in (OPTIMISED, ALL_UNDONE)}
-TRAIN_FORMS = dict(EMBED_FORMS)
+BEFORE_AFTER_FORMS = {name: EMBED_FORMS[name] for name in (OPTIMISED, BILM_TF)}
+#: Training: each optimisation undone alone, and all of them with the full softmax (bilm-tf trains
+#: with a sampled softmax, so its structure differs from the optimised form's only as in embedding).
+TRAIN_FORMS = {name: spec for name, spec in EMBED_FORMS.items() if name not in (TEXTBOOK, BILM_TF)}
 TRAIN_FORMS["full softmax (not sampled)"] = ((), True)
 TRAIN_FORMS["all undone, full softmax"] = (("plain", "per_position"), True)
-del TRAIN_FORMS[ALL_UNDONE]
 NNLM_FORMS = {OPTIMISED: ((), False), "full softmax (not sampled)": ((), True)}
 
 

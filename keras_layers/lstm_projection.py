@@ -17,36 +17,71 @@ def _transposed_kernels_are_faster():
     return keras.backend.backend() == "jax" and _on_cpu()
 
 
-#: Below this batch size, TensorFlow's CPU recurrence runs faster with the input gates hoisted.
-_PER_STEP_MIN_BATCH = 32
+#: Below these batch sizes, TensorFlow's CPU recurrence runs faster with the input gates hoisted.
+_PER_STEP_MIN_BATCH = 16
+_PER_STEP_MIN_TRAINING_BATCH = 32
 
 
 def _input_gates_per_step(batch, training=False):
     """Whether to compute the input half of the gates inside the recurrence (one ``[x_t; h]``
-    product per step) rather than hoisted out of it: TensorFlow on CPU, at batch 32 or more.
+    product per step) rather than hoisted out of it: TensorFlow on CPU, at batch 16 or more in
+    inference and 32 or more in training.
 
     Returns a bool, or, when the batch size is known only at run time (TensorFlow traces a relaxed
-    shape once batch shapes vary), a boolean scalar tensor for ``ops.cond``: both forms in the
-    graph, one chosen per call, which costs nothing measurable when embedding. In training it
+    shape once batch shapes vary), a boolean scalar tensor: the layer then puts every form in the
+    graph and picks one per call, which costs nothing measurable when embedding. In training it
     does: the gradient through the ``cond`` made ``small`` training (batch 64) 1.38x slower than
     the per-step form alone, so training with an unknown batch size takes the per-step form
     (training batches are large; ``gensim_elmo`` feeds them with a static batch size anyway).
 
-    Measured in one process, interleaved, median of 5 rounds (2-core CPU, ``original``
+    Measured in one process, interleaved, median of 3-5 rounds (2-core CPU, ``original``
     embedding): per step is 1.39x as fast at batch 32 and 1.44x at batch 64, and ``small``
-    training (batch 64) 1.19x, but 1.17x slower at batch 16 and 1.44x slower at batch 8, where
-    each step reads the whole kernel for few rows. On TensorFlow the hoisted form carries the
-    ``4 * units`` wide gate inputs (with the mask column) through the scan, which its while loop
-    slices and copies at every step. JAX keeps the hoisted form (it is 1.21x as fast at batch
-    32), as do GPUs (not measured).
+    training (batch 64) 1.19x. On TensorFlow the hoisted form carries the ``4 * units`` wide gate
+    inputs (with the mask column) through the scan, which its while loop slices and copies at
+    every step. Below 32 the fused per-step product is slow (``_gates_fused``); with four
+    products per step, per step is 1.05x as fast as hoisted at batch 16 and 1.19x at 24, but
+    1.10x slower at batch 8 (each step reads the whole kernel for few rows). JAX keeps the
+    hoisted form (it is 1.21x as fast at batch 32), as do GPUs (not measured).
     """
     if keras.backend.backend() != "tensorflow" or not _on_cpu():
         return False
+    threshold = _PER_STEP_MIN_TRAINING_BATCH if training else _PER_STEP_MIN_BATCH
     if isinstance(batch, int):
-        return batch >= _PER_STEP_MIN_BATCH
+        return batch >= threshold
     if training:
         return True
-    return ops.greater_equal(batch, _PER_STEP_MIN_BATCH)
+    return ops.greater_equal(batch, threshold)
+
+
+#: Batch sizes at which TensorFlow's CPU multiplies ``(batch, k) x (k, 4 * units)`` fast (below).
+_FUSED_FAST_BATCHES = (32, 64, 96)
+#: Below this batch size four products per step are no faster than one.
+_SPLIT_MIN_BATCH = 8
+
+
+def _gates_fused(batch, training=False):
+    """Whether each step computes the four gates in one product, ``(batch, k) x (k, 4 * units)``
+    (True), rather than in four, one per gate block of ``units`` columns, concatenated.
+
+    One everywhere but in inference on TensorFlow's CPU at batch 8 or more other than 32, 64 or
+    96. There TensorFlow's (Eigen's) product with 16,384 columns (``original``) runs at 95-120
+    GFLOP/s at those three batch sizes but at 18-62 at the others measured (8, 16, 20, 33, 40,
+    48, 128), where four products of 4,096 columns run at 35-70 (at 31 both ran at about 90;
+    2-core CPU, 2026-11-27). ``original`` embedding, interleaved, median of 3 rounds: four
+    products per step are 0.99x as fast as one at batch 32, 0.92x at 64 and 0.99x at 96, and
+    with the input half hoisted 1.06x at batch 4. Against the rule before (one product; per step
+    from batch 32), the layer is 1.28x as fast at batch 8, 1.31x at 16, 1.32x at 24, 1.13x at
+    48 and 1.11x at 128. Training keeps one product (four made ``small`` training 1.23x
+    slower). Returns a bool, or a boolean scalar tensor when the batch size is known only at
+    run time.
+    """
+    if training or keras.backend.backend() != "tensorflow" or not _on_cpu():
+        return True
+    if isinstance(batch, int):
+        return batch < _SPLIT_MIN_BATCH or batch in _FUSED_FAST_BATCHES
+    batch = ops.cast(batch, "int32")
+    fast = ops.any(ops.equal(batch, ops.convert_to_tensor(_FUSED_FAST_BATCHES, "int32")))
+    return ops.logical_or(ops.less(batch, _SPLIT_MIN_BATCH), fast)
 
 
 def _on_cpu():
@@ -59,6 +94,16 @@ def _step_product(kernel, training):
         return lambda x: ops.matmul(x, kernel)
     transposed = ops.transpose(kernel)  # once per call, outside the recurrence
     return lambda x: ops.einsum("bk,nk->bn", x, transposed)
+
+
+def _gates_product(kernel, training, fused):
+    """``x -> x @ kernel`` for the gate pre-activations at one step: one product (``fused``), or
+    four, one per gate block (i, j, f, o), concatenated."""
+    if fused:
+        return _step_product(kernel, training)
+    # The kernel is split once per call, outside the recurrence.
+    products = [_step_product(block, training) for block in ops.split(kernel, 4, axis=-1)]
+    return lambda x: ops.concatenate([product(x) for product in products], axis=-1)
 
 
 @keras.saving.register_keras_serializable(package="keras_layers")
@@ -86,9 +131,11 @@ class LSTMProjection(keras.layers.Layer):
     product over all time steps outside the recurrence; each step is one fused matmul for the four
     gates and one for the projection (in inference on JAX's CPU against kernels transposed once
     per call, a layout XLA multiplies 2x faster there); the recurrence is ``keras.ops.scan``, so it
-    compiles under ``jax.jit`` / ``tf.function`` (XLA). On TensorFlow's CPU at batch 32 or more,
-    where it was measured 1.2-1.4x as fast, each step instead computes ``[x_t; h] @ kernel`` whole,
-    as bilm-tf does; the outputs are the same either way.
+    compiles under ``jax.jit`` / ``tf.function`` (XLA). On TensorFlow's CPU, each step instead
+    computes ``[x_t; h] @ kernel`` whole, as bilm-tf does, at batch 32 or more (16 or more in
+    inference), where it was measured 1.2-1.4x as fast; and in inference at batch sizes where
+    TensorFlow's fused product is slow (8 or more, other than 32, 64 and 96) the gates are four
+    products, one per gate (1.1-1.3x as fast there). The outputs are the same in every form.
 
     Args:
         units: int, LSTM cell size (``dim`` in options.json).
@@ -216,11 +263,11 @@ class LSTMProjection(keras.layers.Layer):
         if mask is not None:
             mask_t = ops.transpose(ops.cast(mask, dtype), (1, 0))[:, :, None]  # (T, B, 1)
 
-        def recurrence(per_step):
+        def recurrence(per_step, fused):
             if per_step:
-                scanned, gates = ops.transpose(inputs, (1, 0, 2)), self._per_step_gates(training)
-            else:
-                scanned, gates = self._scanned_inputs(inputs), self._step_gates(training)  # (T, B, width)
+                scanned, gates = ops.transpose(inputs, (1, 0, 2)), self._per_step_gates(training, fused)
+            else:  # (T, B, width)
+                scanned, gates = self._scanned_inputs(inputs), self._step_gates(training, fused)
 
             def cell(h_prev, c_prev, x_t):
                 z = gates(x_t, h_prev)
@@ -261,11 +308,13 @@ class LSTMProjection(keras.layers.Layer):
                 outputs = outputs[0]
             return ops.transpose(outputs, (1, 0, 2)), final_h, final_c
 
-        per_step = self._gates_per_step(batch, training)
-        if isinstance(per_step, bool):
-            outputs, final_h, final_c = recurrence(per_step)
-        else:  # the batch size is known only at run time
-            outputs, final_h, final_c = ops.cond(per_step, lambda: recurrence(True), lambda: recurrence(False))
+        per_step, fused = self._gates_per_step(batch, training), self._gates_fused(batch, training)
+        if isinstance(per_step, bool) and isinstance(fused, bool):
+            outputs, final_h, final_c = recurrence(per_step, fused)
+        else:  # the batch size is known only at run time: every form in the graph, one run per call
+            index = 2 * ops.cast(per_step, "int32") + ops.cast(fused, "int32")
+            forms = [lambda p=p, f=f: recurrence(p, f) for p in (False, True) for f in (False, True)]
+            outputs, final_h, final_c = ops.switch(index, forms)
         if self.return_state:
             return outputs, final_h, final_c
         return outputs
@@ -287,10 +336,10 @@ class LSTMProjection(keras.layers.Layer):
         x_gates = ops.matmul(inputs, self.kernel[: self.input_dim]) + self._gate_bias()
         return ops.transpose(x_gates, (1, 0, 2))
 
-    def _step_gates(self, training):
+    def _step_gates(self, training, fused=True):
         """``(x_t, h_prev) -> z``, the four gates' pre-activations at one step (``x_t`` a row of
-        ``_scanned_inputs``): one fused product of the recurrent half."""
-        recurrent = _step_product(self.kernel[self.input_dim :], training)
+        ``_scanned_inputs``): the product of the recurrent half, fused or one per gate."""
+        recurrent = _gates_product(self.kernel[self.input_dim :], training, fused)
         return lambda x_t, h_prev: x_t + recurrent(h_prev)
 
     def _gates_per_step(self, batch, training=None):
@@ -299,10 +348,16 @@ class LSTMProjection(keras.layers.Layer):
         a boolean scalar tensor decided at run time. The form the backend and device run fastest."""
         return _input_gates_per_step(batch, training is True)
 
-    def _per_step_gates(self, training):
+    def _gates_fused(self, batch, training=None):
+        """Whether each step computes the four gates in one product or in four, one per gate (a
+        bool, or a boolean scalar tensor decided at run time): the form the backend and device
+        run fastest at this batch size."""
+        return _gates_fused(batch, training is True)
+
+    def _per_step_gates(self, training, fused=True):
         """``(x_t, h_prev) -> z`` from the layer's input at one step: ``[x_t; h_prev] @ kernel + bias``,
-        one fused product, as TensorFlow's ``LSTMCell`` runs it."""
-        product, bias = _step_product(self.kernel, training), self._gate_bias()
+        one fused product as TensorFlow's ``LSTMCell`` runs it, or one per gate."""
+        product, bias = _gates_product(self.kernel, training, fused), self._gate_bias()
         return lambda x_t, h_prev: product(ops.concatenate([x_t, h_prev], axis=-1)) + bias
 
     def compute_output_shape(self, input_shape, *args, **kwargs):

@@ -69,16 +69,20 @@ def test_hand_computed_single_step():
 
 
 @pytest.mark.parametrize("per_step", [False, True], ids=["hoisted_input_gates", "input_gates_per_step"])
-@pytest.mark.parametrize("transposed", [False, True], ids=["plain_products", "transposed_kernels"])
+@pytest.mark.parametrize(("transposed", "fused"), [(False, True), (True, True), (False, False)],
+                         ids=["plain_products", "transposed_kernels", "four_gate_products"])
 @pytest.mark.parametrize("go_backwards", [False, True])
 @pytest.mark.parametrize("with_state", [False, True])
-def test_matches_reference(go_backwards, with_state, transposed, per_step, monkeypatch):
+def test_matches_reference(go_backwards, with_state, transposed, fused, per_step, monkeypatch):
     """Every form of the recurrence: the input gates hoisted or per step (TensorFlow's CPU form
-    at batch >= 32), and plain or transposed per-step products (JAX's CPU inference form)."""
+    at batch >= 16), and per step one plain product for the four gates, one against the kernel
+    transposed (JAX's CPU inference form) or four (TensorFlow's CPU inference form at most batch
+    sizes)."""
     from keras_layers import lstm_projection
 
     monkeypatch.setattr(lstm_projection, "_transposed_kernels_are_faster", lambda: transposed)
     monkeypatch.setattr(lstm_projection, "_input_gates_per_step", lambda batch, training=False: per_step)
+    monkeypatch.setattr(lstm_projection, "_gates_fused", lambda batch, training=False: fused)
     layer, (w0, b, wp) = random_layer(go_backwards=go_backwards)
     x = RNG.standard_normal((3, 6, 4)).astype("float32")
     lengths = [6, 2, 4]
@@ -160,18 +164,43 @@ def test_transposed_kernels_only_for_jax_on_cpu():
     assert _transposed_kernels_are_faster() == (keras.backend.backend() == "jax" and on_cpu)
 
 
-def test_input_gates_per_step_only_for_tensorflow_on_cpu_at_batch_32_or_more():
+def _tensorflow_on_cpu():
+    return keras.backend.backend() == "tensorflow" and all(
+        d.startswith("cpu") for d in keras.distribution.list_devices())
+
+
+def test_input_gates_per_step_only_for_tensorflow_on_cpu_at_batch_16_or_more_in_inference():
     from keras_layers.lstm_projection import _input_gates_per_step
 
-    tf_on_cpu = keras.backend.backend() == "tensorflow" and all(
-        d.startswith("cpu") for d in keras.distribution.list_devices())
-    assert _input_gates_per_step(64) is tf_on_cpu and _input_gates_per_step(32) is tf_on_cpu
-    assert _input_gates_per_step(31) is False and _input_gates_per_step(16) is False
-    assert _input_gates_per_step(16, training=True) is False
+    tf_on_cpu = _tensorflow_on_cpu()
+    assert _input_gates_per_step(64) is tf_on_cpu and _input_gates_per_step(16) is tf_on_cpu
+    assert _input_gates_per_step(15) is False and _input_gates_per_step(8) is False
+    # In training from batch 32.
+    assert _input_gates_per_step(32, training=True) is tf_on_cpu
+    assert _input_gates_per_step(31, training=True) is False and _input_gates_per_step(16, training=True) is False
+
+
+def test_four_gate_products_only_in_inference_on_tensorflow_cpu_where_its_fused_product_is_slow():
+    from keras_layers.lstm_projection import _gates_fused
+
+    tf_on_cpu = _tensorflow_on_cpu()
+    for batch in (8, 16, 24, 33, 48, 128):
+        assert _gates_fused(batch) is not tf_on_cpu
+        assert _gates_fused(batch, training=True) is True
+    for batch in (1, 4, 7, 32, 64, 96):
+        assert _gates_fused(batch) is True
+    if tf_on_cpu:  # a batch size known only at run time: the same rule, computed in the graph
+        from keras_layers.lstm_projection import _input_gates_per_step
+
+        for batch in (4, 12, 16, 32, 48, 64, 96, 128):
+            size = keras.ops.convert_to_tensor(batch, "int32")
+            assert bool(_gates_fused(size)) is _gates_fused(batch)
+            assert bool(_input_gates_per_step(size)) is _input_gates_per_step(batch)
 
 
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's run-time choice of gate form")
-@pytest.mark.parametrize("batch", [2, 40], ids=["hoisted_side", "per_step_side"])
+@pytest.mark.parametrize("batch", [2, 12, 32, 40],
+                         ids=["hoisted_fused", "hoisted_four_products", "per_step_fused", "per_step_four_products"])
 def test_batch_size_known_only_at_run_time_picks_the_form_in_the_graph(batch):
     import tensorflow as tf
 
@@ -182,7 +211,8 @@ def test_batch_size_known_only_at_run_time_picks_the_form_in_the_graph(batch):
     run = tf.function(lambda x, mask: layer(x, mask=mask),
                       input_signature=[tf.TensorSpec((None, None, 4)), tf.TensorSpec((None, None), tf.bool)])
     graph = run.get_concrete_function().graph
-    assert any(op.type in ("If", "StatelessIf") for op in graph.get_operations())  # both forms, chosen at run time
+    cases = [op for op in graph.get_operations() if op.type in ("Case", "StatelessCase")]
+    assert len(cases) == 1 and len(cases[0].get_attr("branches")) == 4  # every form, one chosen per call
     outputs, h, c = numpy_of(*run(x, mask))
     ref_out, ref_h, ref_c = reference_elmo.lstm(x, lengths, w0, b, wp, 0.8, 0.5)
     np.testing.assert_allclose(outputs, ref_out, atol=1e-5)
@@ -193,14 +223,15 @@ def test_batch_size_known_only_at_run_time_picks_the_form_in_the_graph(batch):
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's run-time choice of gate form")
 def test_training_with_batch_size_known_only_at_run_time_takes_the_per_step_form():
     """In training a ``cond`` between the forms costs (its gradient ran 1.38x slower than the
-    per-step form alone), so an unknown batch size gives the per-step form, without a ``cond``."""
+    per-step form alone), so an unknown batch size gives the per-step fused form, without a
+    ``cond`` or ``switch``."""
     import tensorflow as tf
 
     layer, (w0, b, wp) = random_layer()
     x = RNG.standard_normal((2, 5, 4)).astype("float32")
     run = tf.function(lambda x: layer(x, training=True), input_signature=[tf.TensorSpec((None, None, 4))])
     graph = run.get_concrete_function().graph
-    assert not any(op.type in ("If", "StatelessIf") for op in graph.get_operations())
+    assert not any(op.type in ("If", "StatelessIf", "Case", "StatelessCase") for op in graph.get_operations())
     outputs, h, c = numpy_of(*run(x))
     ref_out, ref_h, ref_c = reference_elmo.lstm(x, [5, 5], w0, b, wp, 0.8, 0.5)
     np.testing.assert_allclose(outputs, ref_out, atol=1e-5)
