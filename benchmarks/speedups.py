@@ -75,7 +75,7 @@ BEFORE_AFTER_FORMS = {name: EMBED_FORMS[name] for name in (OPTIMISED, BILM_TF)}
 #: with a sampled softmax, so its structure differs from the optimised form's only as in embedding).
 TRAIN_FORMS = {name: spec for name, spec in EMBED_FORMS.items() if name not in (TEXTBOOK, BILM_TF)}
 TRAIN_FORMS["full softmax (not sampled)"] = ((), True)
-TRAIN_FORMS["all undone, full softmax"] = (("plain", "per_position"), True)
+TRAIN_FORMS["all undone, full softmax"] = (EMBED_FORMS[TEXTBOOK][0], True)
 NNLM_FORMS = {OPTIMISED: ((), False), "full softmax (not sampled)": ((), True)}
 
 

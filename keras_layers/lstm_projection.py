@@ -336,7 +336,7 @@ class LSTMProjection(keras.layers.Layer):
         x_gates = ops.matmul(inputs, self.kernel[: self.input_dim]) + self._gate_bias()
         return ops.transpose(x_gates, (1, 0, 2))
 
-    def _step_gates(self, training, fused=True):
+    def _step_gates(self, training, fused):
         """``(x_t, h_prev) -> z``, the four gates' pre-activations at one step (``x_t`` a row of
         ``_scanned_inputs``): the product of the recurrent half, fused or one per gate."""
         recurrent = _gates_product(self.kernel[self.input_dim :], training, fused)
@@ -354,7 +354,7 @@ class LSTMProjection(keras.layers.Layer):
         run fastest at this batch size."""
         return _gates_fused(batch, training is True)
 
-    def _per_step_gates(self, training, fused=True):
+    def _per_step_gates(self, training, fused):
         """``(x_t, h_prev) -> z`` from the layer's input at one step: ``[x_t; h_prev] @ kernel + bias``,
         one fused product as TensorFlow's ``LSTMCell`` runs it, or one per gate."""
         product, bias = _gates_product(self.kernel, training, fused), self._gate_bias()

@@ -34,7 +34,8 @@ def outputs(net, batch, **kwargs):
             + result["final_states"]]
 
 
-@pytest.mark.parametrize("forms", [[f] for f in FORMS] + [["plain", "per_position"], ["unhoisted", "per_position"]], ids=str)
+@pytest.mark.parametrize("forms", [[f] for f in FORMS] + [["plain", "per_position"], ["unhoisted", "per_position"]],
+                         ids=str)
 def test_each_plain_form_computes_the_fast_networks_outputs(forms):
     batch = embedding_batch(SENTENCES)
     fast, plain = network(), network(forms)

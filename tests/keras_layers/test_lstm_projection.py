@@ -160,13 +160,15 @@ def test_bad_arguments():
 def test_transposed_kernels_only_for_jax_on_cpu():
     from keras_layers.lstm_projection import _transposed_kernels_are_faster
 
-    on_cpu = all(d.startswith("cpu") for d in keras.distribution.list_devices())
-    assert _transposed_kernels_are_faster() == (keras.backend.backend() == "jax" and on_cpu)
+    assert _transposed_kernels_are_faster() == (keras.backend.backend() == "jax" and _on_cpu())
+
+
+def _on_cpu():
+    return all(d.startswith("cpu") for d in keras.distribution.list_devices())
 
 
 def _tensorflow_on_cpu():
-    return keras.backend.backend() == "tensorflow" and all(
-        d.startswith("cpu") for d in keras.distribution.list_devices())
+    return keras.backend.backend() == "tensorflow" and _on_cpu()
 
 
 def test_input_gates_per_step_only_for_tensorflow_on_cpu_at_batch_16_or_more_in_inference():
