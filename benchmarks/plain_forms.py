@@ -20,6 +20,9 @@ function, up to float32 rounding (``tests/benchmarks/test_plain_forms.py`` check
   ``[x_t; h]``.
 - ``per_position``: the character CNN at every position of the batch, padding included, as
   bilm-tf runs it, instead of once per distinct token of the batch.
+- ``max_pooled``: the character CNN pooled with ``keras.ops.max`` instead of ``keras.ops.amax``:
+  the same values, but on PyTorch each pooling is a graph break for ``torch.compile``
+  (``benchmarks.torch_compile`` measures what that costs).
 
 ``use_plain_forms(network, forms)`` switches the layers of a built ``ELMoNetwork`` in place: the
 layers keep their weights and only their class changes (the subclasses add no state), so one
@@ -35,6 +38,7 @@ Example:
 
 from keras import ops
 
+from keras_layers.char_cnn import CharCNN
 from keras_layers.elmo_network import ELMoNetwork
 from keras_layers.lstm_projection import LSTMProjection, _gates_product
 
@@ -93,9 +97,17 @@ class PerPositionELMoNetwork(ELMoNetwork):
         return ops.reshape(vectors, (-1, ops.shape(token_ids)[1], self.projection_dim))
 
 
+class MaxPooledCharCNN(CharCNN):
+    """``CharCNN`` pooling with ``keras.ops.max``, as it did before: on PyTorch, Keras's ``max``
+    reads a ``.values`` attribute that torch.compile cannot trace (a graph break per pooling)."""
+
+    def _pool(self, conv):
+        return ops.max(conv, axis=1)
+
+
 LSTM_FORMS = {"unhoisted": UnhoistedLSTMProjection, "hoisted": HoistedLSTMProjection,
               "unfused": UnfusedLSTMProjection, "plain": PlainLSTMProjection}
-FORMS = tuple(LSTM_FORMS) + ("per_position",)
+FORMS = tuple(LSTM_FORMS) + ("per_position", "max_pooled")
 
 
 def use_plain_forms(network, forms):
@@ -125,3 +137,5 @@ def use_plain_forms(network, forms):
             layer.__class__ = LSTM_FORMS[form]
     if "per_position" in forms:
         network.__class__ = PerPositionELMoNetwork
+    if "max_pooled" in forms and network.use_character_inputs:
+        network.token_encoder.__class__ = MaxPooledCharCNN

@@ -151,11 +151,17 @@ class CharCNN(keras.layers.Layer):
             else:
                 windows = ops.concatenate([chars[:, k : k + positions, :] for k in range(width)], axis=-1)
             conv = ops.matmul(windows, ops.reshape(kernel, (width * self.char_embedding_dim, num)))
-            pooled.append(self.activation(ops.max(conv, axis=1) + bias))
+            pooled.append(self.activation(self._pool(conv) + bias))
         token = ops.concatenate(pooled, axis=-1) if len(pooled) > 1 else pooled[0]
         token = self.highway(token)
         token = ops.matmul(token, self.projection_kernel) + self.projection_bias
         return ops.reshape(token, tuple(leading) + (self.projection_dim,))
+
+    def _pool(self, conv):
+        """Max over the positions of ``conv`` ``(N, positions, filters)``. ``ops.amax``, not ``ops.max``:
+        Keras's torch ``max`` checks a ``.values`` attribute that torch.compile cannot trace, a graph
+        break that makes it run the whole enclosing frame eagerly."""
+        return ops.amax(conv, axis=1)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.projection_dim,)

@@ -242,7 +242,8 @@ class ELMoEmbedding(keras.layers.Layer):
         batch, time = shape[0], shape[1]
 
         # Add <S> before and </S> after each row's real tokens: (B, T + 2, 50).
-        length = ops.max(ops.where(real, ops.arange(1, time + 1, dtype="int32")[None, :], 0), axis=1)
+        # amax: Keras's torch `max` breaks torch.compile's graph (see CharCNN._pool).
+        length = ops.amax(ops.where(real, ops.arange(1, time + 1, dtype="int32")[None, :], 0), axis=1)
         zeros = ops.zeros_like(chars[:, :1])
         chars = ops.concatenate([zeros, chars, zeros], axis=1)
         position = ops.arange(time + 2, dtype="int32")[None, :]  # (1, T + 2)

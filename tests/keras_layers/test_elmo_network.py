@@ -1,5 +1,6 @@
 """Tests of ELMoNetwork, including THE golden test against the original bilm-tf outputs."""
 
+import importlib.util
 import json
 import os
 
@@ -214,3 +215,34 @@ def test_keras_round_trip_in_fresh_process(tmp_path):
         """
     )
     assert float(out.strip().splitlines()[-1]) < 1e-6
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="PyTorch is not installed (not a dependency)")
+def test_torch_compile_traces_network_and_embedding_in_one_graph():
+    """Keras's ``jit_compile=True`` on PyTorch is ``torch.compile``: the network in training (CNN and
+    biLSTM) and ``ELMoEmbedding`` (which runs it in inference) trace as one graph each, without a
+    graph break. Keras's torch ``ops.max`` used to break them at every pooling (28 breaks in the embedding)."""
+    options = {**TINY, "lstm": {**TINY["lstm"], "n_layers": 1}}  # one layer and short rows: a faster trace
+    out = run_in_fresh_process(
+        f"""
+        import json, torch
+        from keras_layers.char_ids import batch_char_ids, deduplicate_char_ids
+        from keras_layers.elmo_embedding import ELMoEmbedding
+        from keras_layers.elmo_network import ELMoNetwork
+        sentences = [["hi"], ["a", "b"]]
+        network, embedding = ELMoNetwork({options!r}), ELMoEmbedding(options={options!r})
+        token_chars, token_ids = deduplicate_char_ids(batch_char_ids(sentences))
+        inputs = {{"token_ids": torch.as_tensor(token_ids), "token_chars": torch.as_tensor(token_chars)}}
+        ids = torch.as_tensor(batch_char_ids(sentences, add_boundaries=False))
+        counts = {{}}
+        for name, fn, args, kwargs in [("training", network, (inputs,), {{"training": True}}),
+                                       ("embedding", embedding, (ids,), {{}})]:
+            fn(*args, **kwargs)  # built outside the trace
+            explained = torch._dynamo.explain(fn)(*args, **kwargs)
+            counts[name] = [explained.graph_count, explained.graph_break_count]
+        print(json.dumps(counts))
+        """,
+        env={"KERAS_BACKEND": "torch"},
+    )
+    counts = json.loads(out.strip().splitlines()[-1])
+    assert counts == {"training": [1, 0], "embedding": [1, 0]}, counts
