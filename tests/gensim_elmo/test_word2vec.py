@@ -59,7 +59,8 @@ def test_vectors_change_with_training_and_build_then_train():
 
 
 def test_similarity_is_sensible_on_ptb():
-    model = Word2Vec(ptb("train", limit=20000), vector_size=50, min_count=5, epochs=3, seed=1, workers=2,
+    # One worker: gensim's threads make the result vary from run to run (two once missed every day).
+    model = Word2Vec(ptb("train", limit=20000), vector_size=50, min_count=5, epochs=3, seed=1, workers=1,
                      progress=False)
     neighbours = [w for w, _ in model.wv.most_similar("monday", topn=10)]
     days = {"tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
