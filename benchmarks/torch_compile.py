@@ -55,7 +55,7 @@ def embedding_batches(sentences, batch_size):
     batches = [embedding_batch(sentences[i:i + batch_size]) for i in range(0, len(sentences), batch_size)]
     rows = max(len(b["token_chars"]) for b in batches)
     for b in batches:
-        b["token_chars"] = np.concatenate([b["token_chars"], np.zeros((rows - len(b["token_chars"]), 50), np.int32)])
+        b["token_chars"] = np.pad(b["token_chars"], ((0, rows - len(b["token_chars"])), (0, 0)))
     return batches
 
 
@@ -120,7 +120,7 @@ def measure(settings):
             float(np.abs(t.cpu().numpy() - r).max()) for t, r in zip(tops, reference))
         print(f"{name}: first pass {figures['first_pass_s'][name]:.1f} s", flush=True)
     # A second pass of each: compiling the second network can make the first recompile once.
-    figures["second_pass_s"] = {name: interleaved_seconds({name: run}, 1)[name][0] for name, run in runs.items()}
+    figures["second_pass_s"] = {name: seconds[0] for name, seconds in interleaved_seconds(runs, 1).items()}
     times = interleaved_seconds(runs, settings["rounds"])
     tokens = len(sentences) * n
     figures["tokens_per_s"] = {name: tokens / statistics.median(t) for name, t in times.items()}
