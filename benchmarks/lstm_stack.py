@@ -24,13 +24,15 @@ from benchmarks.flop_counts import TRAINING_FACTOR
 KINDS = ("projection", "keras_lstm")
 
 
-def lstm_stack_model(kind, options, time_steps):
+def lstm_stack_model(kind, options, time_steps, jit_compile="auto"):
     """A compiled Keras model: the biLM's two directions of ``n_layers`` LSTMs, outputs concatenated.
 
     Args:
         kind: "projection" (ELMo's ``LSTMProjection``) or "keras_lstm" (``keras.layers.LSTM``).
         options: the ELMo architecture (``gensim_elmo.elmo_options.build_options``).
         time_steps: int, the sequence length.
+        jit_compile: passed to ``Model.compile`` (True: XLA on TensorFlow and JAX, ``torch.compile``
+            on PyTorch; "auto": Keras's default, eager on PyTorch).
     """
     import keras
 
@@ -51,7 +53,7 @@ def lstm_stack_model(kind, options, time_steps):
                 x = keras.layers.LSTM(lstm["dim"], return_sequences=True, go_backwards=backwards)(x)
         directions.append(x)
     model = keras.Model(inputs, keras.layers.Concatenate()(directions))
-    model.compile(optimizer=keras.optimizers.Adagrad(0.2), loss="mse")
+    model.compile(optimizer=keras.optimizers.Adagrad(0.2), loss="mse", jit_compile=jit_compile)
     return model
 
 

@@ -458,28 +458,82 @@ def _pyplot():
 
 def _torch_compile(result, plots_dir):
     f, s = result["figures"], result["settings"]
-    graphs = {"eager": None, "compiled": f["graphs_and_breaks"]["optimised"],
-              "compiled, max_pooled": f["graphs_and_breaks"]["max_pooled"]}
-    rows = ["| network | Dynamo graphs / breaks (inference; training) | first pass (s) | second pass (s) | tokens/s | "
-            "vs eager | largest difference from eager |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
-    speed = f["tokens_per_s"]
-    for name, counts in graphs.items():
-        traced = f"{counts['inference'][0]} / {counts['inference'][1]}; {counts['training'][0]} / {counts['training'][1]}" \
-            if counts else "not compiled"
-        rows.append(f"| {name} | {traced} | {f['first_pass_s'][name]:.1f} | {f['second_pass_s'][name]:.2f} | "
-                    f"{speed[name]:.0f} | {speed[name] / speed['eager']:.2f}x | {f['max_difference_from_eager'][name]:.1e} |")
-    rows.append(f"\n`{s['preset']}` ELMo network embedding {s['sentences']} PTB test sentences cut to "
-                f"{s['tokens_per_sentence']} tokens, batch {s['batch_size']}, on {f['device']} (PyTorch {f['torch']}, "
-                f"Keras {f['keras']}); tokens/s is the median of {s['rounds']} interleaved rounds. `max_pooled` pools "
-                f"the character CNN with `keras.ops.max`, as before; compiled, the optimised form is "
-                f"**{f['compiled_vs_compiled_max_pooled']:.2f}x** as fast as it.")
-    return "\n".join(rows), None
+    where = f"on {f['device']} (PyTorch {f['torch']}, Keras {f['keras']})"
+    parts = [_torch_compile_part(part, f[part], s[part], where) for part in ("embedding", "lstm_stack", "training")
+             if part in f]
+    return "\n\n".join(parts), None
+
+
+def _torch_compile_part(part, f, s, where):
+    if "error" in f:
+        return f"**{part}**: failed ({f['error']})"
+    stopped = "" if f.get("complete", True) else " *Stopped part-way (a time limit): the figures it reached.*"
+    stopped += f" {f['how']}" if "how" in f else ""
+    if part == "embedding":
+        graphs = {"eager": None, "compiled": f["graphs_and_breaks"]["optimised"],
+                  "compiled, max_pooled": f["graphs_and_breaks"]["max_pooled"]}
+        rows = ["| network | Dynamo graphs / breaks (inference; training) | first pass (s) | second pass (s) | "
+                "tokens/s | vs eager | largest difference from eager |",
+                "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+        speed = f.get("tokens_per_s", {})
+        for name, counts in graphs.items():
+            traced = f"{counts['inference'][0]} / {counts['inference'][1]}; {counts['training'][0]} / " \
+                     f"{counts['training'][1]}" if counts else "not compiled"
+            rows.append(f"| {name} | {traced} | {_figure(f.get('first_pass_s', {}), name, '.1f')} | "
+                        f"{_figure(f.get('second_pass_s', {}), name, '.2f')} | {_figure(speed, name, '.0f')} | "
+                        + (f"{speed[name] / speed['eager']:.2f}x" if name in speed else "–") + " | "
+                        + f"{_figure(f.get('max_difference_from_eager', {}), name, '.1e')} |")
+        text = (f"\n\n**embedding**: `{s['preset']}` ELMo network embedding {s['sentences']} PTB test sentences cut "
+                f"to {s['tokens_per_sentence']} tokens, batch {s['batch_size']}, {where}; tokens/s is the median "
+                f"of {s['rounds']} interleaved rounds. `max_pooled` pools the character CNN with `keras.ops.max`.")
+        if "compiled_vs_compiled_max_pooled" in f:
+            text += (" Compiled, the optimised form is "
+                     f"**{f['compiled_vs_compiled_max_pooled']:.2f}x** as fast as it.")
+        return "\n".join(rows) + text + stopped
+    if part == "lstm_stack":
+        speed = f["tokens_per_s"]
+        rows = ["| stack | first epoch (s) | IEEE float32 tokens/s | TF32 tokens/s |", "| --- | ---: | ---: | ---: |"]
+        for name in ("projection, eager", "projection, compiled", "keras_lstm"):
+            rows.append(f"| {name} | {_figure(f['first_pass_s'], f'{name} (ieee)', '.1f')} | "
+                        + " | ".join(_figure(speed, f"{name} ({p})", ".0f") for p in ("ieee", "tf32")) + " |")
+        ratios = "; ".join(f"{k} **{v:.2f}**" for k, v in f["ratio_to_keras_lstm"].items()) or "none measured"
+        text = (f"\n\n**lstm_stack**: ELMo's `LSTMProjection` stack against `keras.layers.LSTM` (cuDNN on a GPU), "
+                f"`{s['preset']}` sizes, {s['sequences']} sequences of {s['time_steps']} steps, batch "
+                f"{s['batch_size']}, {where}; median of {s['rounds']} interleaved rounds. Ratios to keras_lstm "
+                f"(target 0.7): {ratios}. keras_lstm's output in TF32 differs from IEEE by "
+                f"{f['keras_lstm_output_difference_tf32_vs_ieee']:.1e}.")
+        if "max_weight_difference_compiled_vs_eager" in f:
+            text += (" After one epoch from the same weights, compiled and eager weights differ by "
+                     f"{f['max_weight_difference_compiled_vs_eager']:.1e}.")
+        return "\n".join(rows) + text + stopped
+    speed, first = f.get("tokens_per_s", {}), f["first_pass_s"]
+    text = (f"**training**: ELMo `{s['preset']}` trained on {s['sentences']} PTB sentences cut to "
+            f"{s['tokens_per_sentence']} tokens, batch {s['batch_size']}, {s['num_sampled']} sampled words, {where}: ")
+    text += f"eager {speed['eager']:.0f} tokens/s" if "eager" in speed else \
+        f"eager first epoch {_figure(first, 'eager', '.1f')} s"
+    if "compiled_error" in f:
+        error = f["compiled_error"]
+        return text + f"; compiled (`jit_compile=True`) failed: {error['type']}: {error['message'][:300]}" + stopped
+    if "compiled" not in speed:
+        return text + ("; compiled (`jit_compile=True`): " + (
+            f"first epoch {first['compiled']:.0f} s" if "compiled" in first else "its first epoch (compiling) "
+            "did not end") + "." + stopped)
+    return text + (f", compiled (`jit_compile=True`) {speed['compiled']:.0f} tokens/s, "
+                   f"**{f['compiled_vs_eager']:.2f}x** (median of {s['rounds']} interleaved epochs after a warm-up "
+                   f"one; the first compiled epoch took {first['compiled']:.0f} s); epoch losses within "
+                   f"{f['max_loss_difference']:.1e} of eager.")
+
+
+def _figure(figures, name, spec):
+    """``figures[name]`` formatted with ``spec``, or a dash where it was not measured."""
+    return format(figures[name], spec) if name in figures else "–"
 
 
 SECTIONS = {"word2vec_speed": _word2vec_speed, "nnlm_ptb": _nnlm_ptb, "elmo_ptb": _elmo_ptb,
             "word_similarity": _word_similarity, "polysemy": _polysemy,
             "roofline": _roofline, "roofline_gpu": _roofline, "downstream": _downstream,
-            "memory_scaling": _memory_scaling, "speedups": _speedups, "torch_compile": _torch_compile}
+            "memory_scaling": _memory_scaling, "speedups": _speedups, "torch_compile": _torch_compile,
+            "torch_compile_gpu": _torch_compile}
 
 
 def write_report(results_dir=RESULTS_DIR, output=None, plots_dir=None):

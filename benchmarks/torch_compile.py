@@ -1,41 +1,130 @@
-"""``KERAS_BACKEND=torch python -m benchmarks.torch_compile [--quick]``: ELMo under ``torch.compile``.
+"""``KERAS_BACKEND=torch python -m benchmarks.torch_compile [--quick] [--parts ...]``: ELMo under ``torch.compile``.
 
 Keras's ``jit_compile=True`` on PyTorch runs a model through ``torch.compile``; gensim_elmo leaves
 it at Keras's default, eager. This measures, in one process, on the device PyTorch computes on
-(the CPU, or a GPU where there is one):
+(the CPU, or a GPU where there is one), in three parts:
 
-- Dynamo's graphs and graph breaks when it traces the ELMo network's forward pass, in inference
-  and in training, for the network as it is and for its ``max_pooled`` plain form
+- ``embedding``: Dynamo's graphs and graph breaks when it traces the ELMo network's forward pass,
+  in inference and in training, for the network as it is and for its ``max_pooled`` plain form
   (``benchmarks.plain_forms``: the character CNN pooled with ``keras.ops.max``, whose PyTorch
-  implementation Dynamo cannot trace);
-- embedding PTB test sentences (all cut to the same length, so that one compiled graph serves
-  every batch) with the network eager, compiled, and compiled in the ``max_pooled`` form: the
-  first and second passes' seconds (compiling; compiling the second network can make the first
-  recompile once), tokens/s (the median of interleaved rounds after those) and the largest
-  difference of the top layer from eager.
+  implementation Dynamo cannot trace); then embedding PTB test sentences (all cut to the same
+  length, so that one compiled graph serves every batch) with the network eager, compiled, and
+  compiled in the ``max_pooled`` form: the first and second passes' seconds (compiling; compiling
+  the second network can make the first recompile once), tokens/s (the median of interleaved
+  rounds after those) and the largest difference of the top layer from eager.
+- ``lstm_stack``: the speed issue's GPU comparison (``benchmarks.lstm_stack``): ELMo's
+  ``LSTMProjection`` stack trained eager and compiled, next to ``keras.layers.LSTM`` (cuDNN on a
+  GPU), each in IEEE float32 and in TensorFloat-32 (``float32_precision``). PyTorch runs cuDNN's
+  LSTM in TF32 by default but its float32 matrix products in IEEE float32, so only the pairs of
+  one precision compare like with like. Also the largest weight difference between the compiled
+  and the eager stack after one epoch from the same weights (IEEE).
+- ``training``: ELMo itself (``gensim_elmo.ELMo``, sampled softmax, dropout) trained on PTB
+  sentences cut to one length, eager and with its language model compiled with
+  ``jit_compile=True``: epochs interleaved, tokens/s, the largest difference of the epoch losses,
+  Dynamo's frame counts, or the error that stopped the compiled model.
 
 It is not part of ``python -m benchmarks``: PyTorch is not a dependency of gensim-elmo, and
-compiling takes minutes on a CPU. The result is written as ``torch_compile.json``.
+compiling takes minutes. The result is written as ``torch_compile.json`` (``torch_compile_gpu.json``
+where PyTorch computes on a GPU) after each part; a run of some parts keeps the others' figures
+from the file it rewrites.
 
 Example (a few minutes)::
 
-    KERAS_BACKEND=torch python -m benchmarks.torch_compile --quick
+    KERAS_BACKEND=torch python -m benchmarks.torch_compile --quick --parts embedding
 """
 
 import argparse
+import contextlib
+import json
+import os
 import statistics
 import time
+import traceback
 
 import keras
 import numpy as np
 
 from benchmarks.plain_forms import use_plain_forms
-from benchmarks.results_io import write_result
+from benchmarks.results_io import RESULTS_DIR, write_result
 from benchmarks.speedups import interleaved_seconds
 
 NAME = "torch_compile"
-FULL = dict(preset="small", sentences=128, batch_size=32, tokens_per_sentence=18, rounds=5)
-QUICK = dict(preset="tiny", sentences=16, batch_size=8, tokens_per_sentence=6, rounds=1)
+SETTINGS = {
+    "full": {
+        "embedding": dict(preset="small", sentences=128, batch_size=32, tokens_per_sentence=18, rounds=5),
+        "lstm_stack": dict(preset="small", sequences=2560, time_steps=20, batch_size=64, rounds=3),
+        "training": dict(preset="small", sentences=640, tokens_per_sentence=10, batch_size=64, num_sampled=4096,
+                         dropout=0.1, rounds=3),
+    },
+    "quick": {
+        "embedding": dict(preset="tiny", sentences=16, batch_size=8, tokens_per_sentence=6, rounds=1),
+        "lstm_stack": dict(preset="tiny", sequences=32, time_steps=4, batch_size=16, rounds=1),
+        "training": dict(preset="tiny", sentences=32, tokens_per_sentence=4, batch_size=16, num_sampled=64,
+                         dropout=0.1, rounds=1),
+    },
+}
+PRECISIONS = ("ieee", "tf32")
+
+
+def result_name():
+    """``torch_compile_gpu`` where PyTorch computes on a GPU, else ``torch_compile``."""
+    import torch
+
+    return f"{NAME}_gpu" if torch.cuda.is_available() else NAME
+
+
+def _synchronize():
+    import torch
+
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+
+
+@contextlib.contextmanager
+def float32_precision(mode):
+    """Run PyTorch's float32 matrix products (cuBLAS) and cuDNN (its LSTM too) in ``mode``.
+
+    "ieee" is true float32; "tf32" lets NVIDIA tensor cores round the inputs of products to
+    TensorFloat-32 (10 bits of mantissa). PyTorch's defaults differ between the two: IEEE for
+    matrix products, TF32 for cuDNN. The flags are restored afterwards. (PyTorch's legacy
+    ``allow_tf32`` flags, since ``torch.compile`` reads those: setting the newer
+    ``fp32_precision`` makes reading them an error.)
+
+    Example:
+    >>> import torch  # doctest: +SKIP
+    >>> with float32_precision("ieee"):  # doctest: +SKIP
+    ...     torch.backends.cudnn.allow_tf32
+    False
+    """
+    import torch
+
+    if mode not in PRECISIONS:
+        raise ValueError(f"unknown float32 precision {mode!r}; choose from {PRECISIONS}")
+    flags = (torch.backends.cuda.matmul, torch.backends.cudnn)
+    before = [flag.allow_tf32 for flag in flags]
+    for flag in flags:
+        flag.allow_tf32 = mode == "tf32"
+    try:
+        yield
+    finally:
+        for flag, value in zip(flags, before):
+            flag.allow_tf32 = value
+
+
+def fixed_length_sentences(split, count, length):
+    """The first ``count`` PTB ``split`` sentences of at least ``length`` tokens, cut to ``length``.
+
+    Example:
+    >>> sentences = fixed_length_sentences("test", 3, 5)
+    >>> len(sentences), {len(s) for s in sentences}
+    (3, {5})
+    """
+    from gensim_elmo.datasets import ptb
+
+    sentences = [s[:length] for s in ptb(split) if len(s) >= length][:count]
+    if len(sentences) < count:
+        raise ValueError(f"PTB {split} has only {len(sentences)} sentences of {length} tokens or more, not {count}")
+    return sentences
 
 
 def embedding_batches(sentences, batch_size):
@@ -71,28 +160,23 @@ def graph_counts(network, batch):
     return counts
 
 
-def measure(settings):
-    """The figures of one run with ``settings`` (``FULL`` or ``QUICK``)."""
+def embedding_figures(settings, save):
+    """The ``embedding`` part's figures (see the module's docstring), passed to ``save`` after each stage."""
     import torch
 
-    from gensim_elmo.datasets import ptb
     from gensim_elmo.elmo_options import build_options
     from keras_layers.elmo_network import ELMoNetwork
 
-    if keras.backend.backend() != "torch":
-        raise SystemExit(f"run with KERAS_BACKEND=torch (the active Keras backend is {keras.backend.backend()!r})")
     torch._inductor.config.fx_graph_cache = False  # compile times from this run, not from a disk cache
     n = settings["tokens_per_sentence"]
-    sentences = [s[:n] for s in ptb("test") if len(s) >= n][: settings["sentences"]]
+    sentences = fixed_length_sentences("test", settings["sentences"], n)
     batches = [{k: keras.ops.convert_to_tensor(v) for k, v in b.items()}
                for b in embedding_batches(sentences, settings["batch_size"])]
     keras.utils.set_random_seed(0)
     options = build_options(settings["preset"])
     fast, plain = ELMoNetwork(options), ELMoNetwork(options)
     use_plain_forms(plain, ["max_pooled"])
-    figures = {"torch": torch.__version__, "keras": keras.__version__,
-               "device": torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu",
-               "positions_per_batch": int(batches[0]["token_ids"].shape[1]),
+    figures = {"positions_per_batch": int(batches[0]["token_ids"].shape[1]),
                "graphs_and_breaks": {"optimised": graph_counts(fast, batches[0]),
                                      "max_pooled": graph_counts(plain, batches[0])}}
     plain.set_weights(fast.get_weights())
@@ -102,8 +186,7 @@ def measure(settings):
         def run():
             with torch.no_grad():
                 tops = [network(b, training=False)["lstm_outputs"][-1] for b in batches]
-            if torch.cuda.is_available():
-                torch.cuda.synchronize()
+            _synchronize()
             return tops
         return run
 
@@ -118,29 +201,161 @@ def measure(settings):
         figures["first_pass_s"][name] = time.perf_counter() - start
         figures["max_difference_from_eager"][name] = max(
             float(np.abs(t.cpu().numpy() - r).max()) for t, r in zip(tops, reference))
-        print(f"{name}: first pass {figures['first_pass_s'][name]:.1f} s", flush=True)
+        print(f"embedding, {name}: first pass {figures['first_pass_s'][name]:.1f} s", flush=True)
+        save(figures)
     # A second pass of each: compiling the second network can make the first recompile once.
     figures["second_pass_s"] = {name: seconds[0] for name, seconds in interleaved_seconds(runs, 1).items()}
     times = interleaved_seconds(runs, settings["rounds"])
     tokens = len(sentences) * n
-    figures["tokens_per_s"] = {name: tokens / statistics.median(t) for name, t in times.items()}
-    speed = figures["tokens_per_s"]
+    figures["tokens_per_s"] = speed = {name: tokens / statistics.median(t) for name, t in times.items()}
     figures["compiled_vs_eager"] = speed["compiled"] / speed["eager"]
     figures["compiled_vs_compiled_max_pooled"] = speed["compiled"] / speed["compiled, max_pooled"]
     return figures
 
 
+def lstm_stack_figures(settings, save):
+    """The ``lstm_stack`` part's figures (see the module's docstring), passed to ``save`` after each stage."""
+    from benchmarks.lstm_stack import lstm_stack_model, training_data
+    from gensim_elmo.elmo_options import build_options
+
+    options = build_options(settings["preset"])
+    steps, batch_size = settings["time_steps"], settings["batch_size"]
+    x, targets = training_data(options, settings["sequences"], steps)
+    tokens = x.shape[0] * x.shape[1]
+    keras.utils.set_random_seed(1)
+    models = {"projection, eager": lstm_stack_model("projection", options, steps),
+              "projection, compiled": lstm_stack_model("projection", options, steps, jit_compile=True),
+              "keras_lstm": lstm_stack_model("keras_lstm", options, steps)}
+    models["projection, compiled"].set_weights(models["projection, eager"].get_weights())
+
+    def epoch(name, precision):
+        model, kind = models[name], name.split(",")[0]
+
+        def run():
+            with float32_precision(precision):
+                start = time.perf_counter()
+                model.fit(x, targets[kind], batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
+                _synchronize()
+                return time.perf_counter() - start
+        return run
+
+    figures = {"first_pass_s": {}, "second_pass_s": {}, "tokens_per_s": {}, "ratio_to_keras_lstm": {}}
+    with float32_precision("ieee"):
+        ieee = keras.ops.convert_to_numpy(models["keras_lstm"](x[:batch_size]))
+    with float32_precision("tf32"):
+        tf32 = keras.ops.convert_to_numpy(models["keras_lstm"](x[:batch_size]))
+    figures["keras_lstm_output_difference_tf32_vs_ieee"] = float(np.abs(tf32 - ieee).max())
+    for name in ("projection, eager", "projection, compiled"):  # one epoch each from the same weights
+        figures["first_pass_s"][f"{name} (ieee)"] = seconds = epoch(name, "ieee")()
+        print(f"lstm_stack, {name} (ieee): first epoch {seconds:.1f} s", flush=True)
+        save(figures)
+    eager, compiled = (models[f"projection, {m}"].get_weights() for m in ("eager", "compiled"))
+    figures["max_weight_difference_compiled_vs_eager"] = max(float(np.abs(a - b).max()) for a, b in zip(eager, compiled))
+    speed, ratios = figures["tokens_per_s"], figures["ratio_to_keras_lstm"]
+    # One precision at a time, IEEE first: switching makes the compiled stack compile once more.
+    for precision in PRECISIONS:
+        runs = {f"{name} ({precision})": epoch(name, precision) for name in models}
+        figures["second_pass_s"].update({k: t[0] for k, t in interleaved_seconds(runs, 1).items()})
+        speed.update({k: tokens / statistics.median(t) for k, t in interleaved_seconds(runs, settings["rounds"]).items()})
+        pairs = [(precision, precision)] + ([("ieee", "tf32")] if precision == "tf32" else [])
+        for form in ("eager", "compiled"):
+            for ours, theirs in pairs:
+                name = f"{form} ({ours} vs keras_lstm {theirs})"
+                ratios[name] = speed[f"projection, {form} ({ours})"] / speed[f"keras_lstm ({theirs})"]
+                print(f"lstm_stack ratio, {name}: {ratios[name]:.2f}", flush=True)
+        save(figures)
+    return figures
+
+
+def training_figures(settings, save):
+    """The ``training`` part's figures (see the module's docstring), passed to ``save`` after each stage."""
+    import torch
+
+    from benchmarks.epoch_timer import EpochTimer
+    from gensim_elmo.elmo import ELMo
+
+    n = settings["tokens_per_sentence"]
+    sentences = fixed_length_sentences("train", settings["sentences"], n)
+    model_settings = {k: settings[k] for k in ("preset", "batch_size", "num_sampled", "dropout")}
+    models = {name: ELMo(seed=1, progress=False, **model_settings) for name in ("eager", "compiled")}
+    for model in models.values():
+        model.build_vocab(sentences)
+    compiled = models["compiled"]
+    compiled.language_model.compile(optimizer=compiled.make_optimizer(), jit_compile=True)
+    timers = {name: EpochTimer() for name in models}
+
+    def epoch(name):
+        def run():
+            models[name].train(sentences, epochs=1, callbacks=[timers[name]])
+            _synchronize()
+            return timers[name].times[-1]
+        return run
+
+    runs = {name: epoch(name) for name in models}
+    figures = {"first_pass_s": {}}
+    torch._dynamo.utils.counters.clear()
+    for name in list(runs):
+        try:
+            figures["first_pass_s"][name] = runs[name]()
+        except Exception as exc:  # noqa: BLE001 - the failure is the figure
+            lines = traceback.format_exc().splitlines()
+            figures["compiled_error"] = {"type": type(exc).__name__, "message": str(exc)[:2000],
+                                         "traceback_tail": lines[-40:]}
+            print("\n".join(lines), flush=True)
+            del runs[name]
+        else:
+            print(f"training, {name}: first epoch {figures['first_pass_s'][name]:.1f} s", flush=True)
+        save(figures)
+    figures["dynamo_counters"] = {k: dict(v) for k, v in torch._dynamo.utils.counters.items() if k in ("frames", "stats")}
+    times = interleaved_seconds(runs, settings["rounds"] + 1)  # the first round absorbs any recompile
+    tokens = len(sentences) * n
+    figures["second_pass_s"] = {name: t[0] for name, t in times.items()}
+    figures["tokens_per_s"] = speed = {name: tokens / statistics.median(t[1:]) for name, t in times.items()}
+    figures["losses"] = {name: [float(v) for v in models[name].history["loss"]] for name in runs}
+    if "compiled" in runs:
+        figures["compiled_vs_eager"] = speed["compiled"] / speed["eager"]
+        figures["max_loss_difference"] = max(abs(a - b) for a, b in zip(*figures["losses"].values()))
+    return figures
+
+
+PARTS = {"embedding": embedding_figures, "lstm_stack": lstm_stack_figures, "training": training_figures}
+
+
 def main(argv=None):
+    import torch
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="the tiny preset on a few sentences")
-    parser.add_argument("--results-dir", default=None, help="where to write torch_compile.json")
+    parser.add_argument("--quick", action="store_true", help="tiny presets on a few sentences")
+    parser.add_argument("--parts", nargs="+", choices=list(PARTS), default=list(PARTS), help="what to measure")
+    parser.add_argument("--results-dir", default=None, help="where to write the result")
     args = parser.parse_args(argv)
-    settings = QUICK if args.quick else FULL
+    if keras.backend.backend() != "torch":
+        raise SystemExit(f"run with KERAS_BACKEND=torch (the active Keras backend is {keras.backend.backend()!r})")
+    name = result_name()
+    path = os.path.join(args.results_dir or RESULTS_DIR, f"{name}{'.quick' if args.quick else ''}.json")
+    figures, settings = {}, {}
+    if os.path.exists(path):  # the parts not measured now keep their figures
+        with open(path, encoding="utf-8") as handle:
+            earlier = json.load(handle)
+        figures = {k: v for k, v in earlier["figures"].items() if k in PARTS}
+        settings = {k: v for k, v in earlier["settings"].items() if k in PARTS}
+    figures.update(torch=torch.__version__, keras=keras.__version__,
+                   device=torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu")
     start = time.perf_counter()
-    figures = measure(settings)
-    path = write_result(NAME, figures, settings, time.perf_counter() - start, args.quick, args.results_dir)
-    print({k: figures[k] for k in ("graphs_and_breaks", "tokens_per_s", "compiled_vs_compiled_max_pooled")})
-    print(f"wrote {path}")
+    for part in args.parts:
+        settings[part] = SETTINGS["quick" if args.quick else "full"][part]
+
+        def save(part_figures, complete=False):
+            # Rewritten after each stage, so a run stopped by a time limit keeps what it measured.
+            figures[part] = dict(part_figures, date=time.strftime("%Y-%m-%d"), complete=complete)
+            write_result(name, figures, settings, time.perf_counter() - start, args.quick, args.results_dir)
+
+        try:
+            save(PARTS[part](settings[part], save), complete=True)
+        except Exception as exc:  # noqa: BLE001 - a benchmark records what failed and goes on
+            traceback.print_exc()
+            save(dict(figures.get(part, {}), error=f"{type(exc).__name__}: {exc}"[:2000]))
+        print(f"{part}: wrote {path}", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""``benchmarks.torch_compile``: its batches have one shape; its graph counts tell the two forms apart."""
+"""``benchmarks.torch_compile``: its batches have one shape; its graph counts tell the two forms apart; its
+precision switch sets and restores PyTorch's flags; its report shows each part, a failure included."""
 
 import importlib.util
 import json
@@ -6,7 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from benchmarks.torch_compile import embedding_batches
+from benchmarks.report import write_report
+from benchmarks.results_io import write_result
+from benchmarks.torch_compile import SETTINGS, embedding_batches, fixed_length_sentences
 from gensim_elmo.elmo_batches import embedding_batch
 from tests.helpers import run_in_fresh_process
 
@@ -25,7 +28,78 @@ def test_embedding_batches_share_one_shape_and_keep_each_token():
         embedding_batches(sentences, 4)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="PyTorch is not installed (not a dependency)")
+def test_fixed_length_sentences_are_cut_to_one_length_or_refused():
+    sentences = fixed_length_sentences("test", 4, 7)
+    assert len(sentences) == 4 and {len(s) for s in sentences} == {7}
+    with pytest.raises(ValueError, match="of 200 tokens or more"):
+        fixed_length_sentences("test", 1, 200)
+
+
+NO_TORCH = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
+                              reason="PyTorch is not installed (not a dependency)")
+
+
+@NO_TORCH
+def test_float32_precision_sets_both_flags_and_restores_them():
+    out = run_in_fresh_process(
+        """
+        import torch
+        from benchmarks.torch_compile import float32_precision
+        flags = lambda: (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
+        before = flags()
+        with float32_precision("tf32"):
+            tf32 = flags()
+        with float32_precision("ieee"):
+            ieee = flags()
+        try:
+            with float32_precision("bf16"):
+                pass
+        except ValueError as exc:
+            refused = "choose from" in str(exc)
+        print(before == flags(), tf32, ieee, refused)
+        """,
+        env={"KERAS_BACKEND": "torch"},
+    )
+    assert out.strip().splitlines()[-1] == "True (True, True) (False, False) True"
+
+
+def _report(tmp_path, parts):
+    figures = dict(parts, torch="2.11", keras="3.15", device="NVIDIA H200")
+    write_result("torch_compile_gpu", figures, SETTINGS["full"], 1.0, False, str(tmp_path))
+    return open(write_report(results_dir=str(tmp_path), output=str(tmp_path / "RESULTS.md")), encoding="utf-8").read()
+
+
+def test_report_shows_each_part_and_what_failed(tmp_path):
+    text = _report(tmp_path, {
+        "lstm_stack": {
+            "first_pass_s": {"projection, compiled (ieee)": 120.0},
+            "tokens_per_s": {f"{name} ({p})": rate for p in ("ieee", "tf32")
+                             for name, rate in (("projection, eager", 100.0), ("projection, compiled", 300.0),
+                                                ("keras_lstm", 400.0 if p == "ieee" else 500.0))},
+            "ratio_to_keras_lstm": {"compiled (ieee vs keras_lstm ieee)": 0.75},
+            "max_weight_difference_compiled_vs_eager": 1e-8, "keras_lstm_output_difference_tf32_vs_ieee": 2e-3},
+        "training": {"first_pass_s": {"eager": 2.0}, "tokens_per_s": {"eager": 800.0},
+                     "compiled_error": {"type": "AssertionError", "message": "inside Inductor", "traceback_tail": []}},
+        "embedding": {"error": "RuntimeError: out of memory"},
+    })
+    assert "**embedding**: failed (RuntimeError: out of memory)" in text
+    assert "| keras_lstm | – | 400 | 500 |" in text and "compiled (ieee vs keras_lstm ieee) **0.75**" in text
+    assert "eager 800 tokens/s; compiled (`jit_compile=True`) failed: AssertionError: inside Inductor" in text
+
+
+def test_report_shows_what_a_stopped_run_reached(tmp_path):
+    text = _report(tmp_path, {
+        "lstm_stack": {"first_pass_s": {"projection, eager (ieee)": 6.2, "projection, compiled (ieee)": 178.5},
+                       "second_pass_s": {}, "tokens_per_s": {}, "ratio_to_keras_lstm": {},
+                       "keras_lstm_output_difference_tf32_vs_ieee": 8e-5, "complete": False},
+        "training": {"first_pass_s": {"eager": 1.9}, "complete": False},
+    })
+    assert "| projection, compiled | 178.5 | – | – |" in text and "Ratios to keras_lstm (target 0.7): none measured" in text
+    assert "eager first epoch 1.9 s; compiled (`jit_compile=True`): its first epoch (compiling) did not end." in text
+    assert text.count("Stopped part-way") == 2
+
+
+@NO_TORCH
 def test_graph_counts_tell_the_max_pooled_form_from_the_optimised_one():
     out = run_in_fresh_process(
         """
@@ -48,3 +122,31 @@ def test_graph_counts_tell_the_max_pooled_form_from_the_optimised_one():
     assert optimised == {"inference": [1, 0], "training": [1, 0]}
     for graphs, breaks in max_pooled.values():
         assert breaks >= 2 and graphs == breaks + 1  # a break at each of the two poolings at least
+
+
+@NO_TORCH
+def test_a_part_is_saved_after_each_stage_and_other_parts_are_kept(tmp_path):
+    out = run_in_fresh_process(
+        f"""
+        import json
+        from benchmarks import torch_compile
+
+        def stops_after_one_stage(settings, save):
+            save({{"first_pass_s": {{"eager": 1.5}}}})
+            raise RuntimeError("time limit")
+
+        torch_compile.PARTS["training"] = lambda settings, save: {{"tokens_per_s": {{"eager": 9.0}}}}
+        torch_compile.main(["--quick", "--parts", "training", "--results-dir", {str(tmp_path)!r}])
+        torch_compile.PARTS["lstm_stack"] = stops_after_one_stage
+        torch_compile.main(["--quick", "--parts", "lstm_stack", "--results-dir", {str(tmp_path)!r}])
+        with open({str(tmp_path / "torch_compile.quick.json")!r}) as handle:
+            result = json.load(handle)
+        print(json.dumps([result["figures"]["training"], result["figures"]["lstm_stack"], sorted(result["settings"])]))
+        """,
+        env={"KERAS_BACKEND": "torch", "CUDA_VISIBLE_DEVICES": ""},
+    )
+    training, lstm_stack, settings = json.loads(out.strip().splitlines()[-1])
+    assert training["tokens_per_s"] == {"eager": 9.0} and training["complete"] is True
+    assert lstm_stack["first_pass_s"] == {"eager": 1.5} and lstm_stack["complete"] is False
+    assert lstm_stack["error"] == "RuntimeError: time limit"
+    assert settings == ["lstm_stack", "training"]
