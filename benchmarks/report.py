@@ -459,53 +459,62 @@ def _pyplot():
 def _torch_compile(result, plots_dir):
     f, s = result["figures"], result["settings"]
     where = f"on {f['device']} (PyTorch {f['torch']}, Keras {f['keras']})"
-    parts = [_torch_compile_part(part, f[part], s[part], where) for part in ("embedding", "lstm_stack", "training")
-             if part in f]
+    parts = []
+    for part, render in (("embedding", _compiled_embedding), ("lstm_stack", _compiled_lstm_stack),
+                         ("training", _compiled_training)):
+        if part not in f:
+            continue
+        p = f[part]
+        if "error" in p:
+            parts.append(f"**{part}**: failed ({p['error']})")
+            continue
+        stopped = "" if p.get("complete", True) else " *Stopped part-way (a time limit): the figures it reached.*"
+        parts.append(render(p, s[part], where) + stopped + (f" {p['how']}" if "how" in p else ""))
     return "\n\n".join(parts), None
 
 
-def _torch_compile_part(part, f, s, where):
-    if "error" in f:
-        return f"**{part}**: failed ({f['error']})"
-    stopped = "" if f.get("complete", True) else " *Stopped part-way (a time limit): the figures it reached.*"
-    stopped += f" {f['how']}" if "how" in f else ""
-    if part == "embedding":
-        graphs = {"eager": None, "compiled": f["graphs_and_breaks"]["optimised"],
-                  "compiled, max_pooled": f["graphs_and_breaks"]["max_pooled"]}
-        rows = ["| network | Dynamo graphs / breaks (inference; training) | first pass (s) | second pass (s) | "
-                "tokens/s | vs eager | largest difference from eager |",
-                "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
-        speed = f.get("tokens_per_s", {})
-        for name, counts in graphs.items():
-            traced = f"{counts['inference'][0]} / {counts['inference'][1]}; {counts['training'][0]} / " \
-                     f"{counts['training'][1]}" if counts else "not compiled"
-            rows.append(f"| {name} | {traced} | {_figure(f.get('first_pass_s', {}), name, '.1f')} | "
-                        f"{_figure(f.get('second_pass_s', {}), name, '.2f')} | {_figure(speed, name, '.0f')} | "
-                        + (f"{speed[name] / speed['eager']:.2f}x" if name in speed else "–") + " | "
-                        + f"{_figure(f.get('max_difference_from_eager', {}), name, '.1e')} |")
-        text = (f"\n\n**embedding**: `{s['preset']}` ELMo network embedding {s['sentences']} PTB test sentences cut "
-                f"to {s['tokens_per_sentence']} tokens, batch {s['batch_size']}, {where}; tokens/s is the median "
-                f"of {s['rounds']} interleaved rounds. `max_pooled` pools the character CNN with `keras.ops.max`.")
-        if "compiled_vs_compiled_max_pooled" in f:
-            text += (" Compiled, the optimised form is "
-                     f"**{f['compiled_vs_compiled_max_pooled']:.2f}x** as fast as it.")
-        return "\n".join(rows) + text + stopped
-    if part == "lstm_stack":
-        speed = f["tokens_per_s"]
-        rows = ["| stack | first epoch (s) | IEEE float32 tokens/s | TF32 tokens/s |", "| --- | ---: | ---: | ---: |"]
-        for name in ("projection, eager", "projection, compiled", "keras_lstm"):
-            rows.append(f"| {name} | {_figure(f['first_pass_s'], f'{name} (ieee)', '.1f')} | "
-                        + " | ".join(_figure(speed, f"{name} ({p})", ".0f") for p in ("ieee", "tf32")) + " |")
-        ratios = "; ".join(f"{k} **{v:.2f}**" for k, v in f["ratio_to_keras_lstm"].items()) or "none measured"
-        text = (f"\n\n**lstm_stack**: ELMo's `LSTMProjection` stack against `keras.layers.LSTM` (cuDNN on a GPU), "
-                f"`{s['preset']}` sizes, {s['sequences']} sequences of {s['time_steps']} steps, batch "
-                f"{s['batch_size']}, {where}; median of {s['rounds']} interleaved rounds. Ratios to keras_lstm "
-                f"(target 0.7): {ratios}. keras_lstm's output in TF32 differs from IEEE by "
-                f"{f['keras_lstm_output_difference_tf32_vs_ieee']:.1e}.")
-        if "max_weight_difference_compiled_vs_eager" in f:
-            text += (" After one epoch from the same weights, compiled and eager weights differ by "
-                     f"{f['max_weight_difference_compiled_vs_eager']:.1e}.")
-        return "\n".join(rows) + text + stopped
+def _compiled_embedding(f, s, where):
+    graphs = {"eager": None, "compiled": f["graphs_and_breaks"]["optimised"],
+              "compiled, max_pooled": f["graphs_and_breaks"]["max_pooled"]}
+    rows = ["| network | Dynamo graphs / breaks (inference; training) | first pass (s) | second pass (s) | "
+            "tokens/s | vs eager | largest difference from eager |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    speed = f.get("tokens_per_s", {})
+    for name, counts in graphs.items():
+        traced = f"{counts['inference'][0]} / {counts['inference'][1]}; {counts['training'][0]} / " \
+                 f"{counts['training'][1]}" if counts else "not compiled"
+        rows.append(f"| {name} | {traced} | {_figure(f.get('first_pass_s', {}), name, '.1f')} | "
+                    f"{_figure(f.get('second_pass_s', {}), name, '.2f')} | {_figure(speed, name, '.0f')} | "
+                    + (f"{speed[name] / speed['eager']:.2f}x" if name in speed else "–") + " | "
+                    + f"{_figure(f.get('max_difference_from_eager', {}), name, '.1e')} |")
+    text = (f"\n\n**embedding**: `{s['preset']}` ELMo network embedding {s['sentences']} PTB test sentences cut "
+            f"to {s['tokens_per_sentence']} tokens, batch {s['batch_size']}, {where}; tokens/s is the median "
+            f"of {s['rounds']} interleaved rounds. `max_pooled` pools the character CNN with `keras.ops.max`.")
+    if "compiled_vs_compiled_max_pooled" in f:
+        text += (" Compiled, the optimised form is "
+                 f"**{f['compiled_vs_compiled_max_pooled']:.2f}x** as fast as it.")
+    return "\n".join(rows) + text
+
+
+def _compiled_lstm_stack(f, s, where):
+    speed = f["tokens_per_s"]
+    rows = ["| stack | first epoch (s) | IEEE float32 tokens/s | TF32 tokens/s |", "| --- | ---: | ---: | ---: |"]
+    for name in ("projection, eager", "projection, compiled", "keras_lstm"):
+        rows.append(f"| {name} | {_figure(f['first_pass_s'], f'{name} (ieee)', '.1f')} | "
+                    + " | ".join(_figure(speed, f"{name} ({p})", ".0f") for p in ("ieee", "tf32")) + " |")
+    ratios = "; ".join(f"{k} **{v:.2f}**" for k, v in f["ratio_to_keras_lstm"].items()) or "none measured"
+    text = (f"\n\n**lstm_stack**: ELMo's `LSTMProjection` stack against `keras.layers.LSTM` (cuDNN on a GPU), "
+            f"`{s['preset']}` sizes, {s['sequences']} sequences of {s['time_steps']} steps, batch "
+            f"{s['batch_size']}, {where}; median of {s['rounds']} interleaved rounds. Ratios to keras_lstm "
+            f"(target 0.7): {ratios}. keras_lstm's output in TF32 differs from IEEE by "
+            f"{f['keras_lstm_output_difference_tf32_vs_ieee']:.1e}.")
+    if "max_weight_difference_compiled_vs_eager" in f:
+        text += (" After one epoch from the same weights, compiled and eager weights differ by "
+                 f"{f['max_weight_difference_compiled_vs_eager']:.1e}.")
+    return "\n".join(rows) + text
+
+
+def _compiled_training(f, s, where):
     speed, first = f.get("tokens_per_s", {}), f["first_pass_s"]
     text = (f"**training**: ELMo `{s['preset']}` trained on {s['sentences']} PTB sentences cut to "
             f"{s['tokens_per_sentence']} tokens, batch {s['batch_size']}, {s['num_sampled']} sampled words, {where}: ")
@@ -513,11 +522,11 @@ def _torch_compile_part(part, f, s, where):
         f"eager first epoch {_figure(first, 'eager', '.1f')} s"
     if "compiled_error" in f:
         error = f["compiled_error"]
-        return text + f"; compiled (`jit_compile=True`) failed: {error['type']}: {error['message'][:300]}" + stopped
+        return text + f"; compiled (`jit_compile=True`) failed: {error['type']}: {error['message'][:300]}"
     if "compiled" not in speed:
         return text + ("; compiled (`jit_compile=True`): " + (
             f"first epoch {first['compiled']:.0f} s" if "compiled" in first else "its first epoch (compiling) "
-            "did not end") + "." + stopped)
+            "did not end") + ".")
     return text + (f", compiled (`jit_compile=True`) {speed['compiled']:.0f} tokens/s, "
                    f"**{f['compiled_vs_eager']:.2f}x** (median of {s['rounds']} interleaved epochs after a warm-up "
                    f"one; the first compiled epoch took {first['compiled']:.0f} s); epoch losses within "
