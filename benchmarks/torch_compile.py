@@ -344,6 +344,7 @@ def main(argv=None):
     start = time.perf_counter()
     for part in args.parts:
         settings[part] = SETTINGS["quick" if args.quick else "full"][part]
+        figures.pop(part, None)  # an earlier run's figures for this part never mix with this run's
 
         def save(part_figures, complete=False):
             # Rewritten after each stage, so a run stopped by a time limit keeps what it measured.

@@ -135,18 +135,26 @@ def test_a_part_is_saved_after_each_stage_and_other_parts_are_kept(tmp_path):
             save({{"first_pass_s": {{"eager": 1.5}}}})
             raise RuntimeError("time limit")
 
-        torch_compile.PARTS["training"] = lambda settings, save: {{"tokens_per_s": {{"eager": 9.0}}}}
-        torch_compile.main(["--quick", "--parts", "training", "--results-dir", {str(tmp_path)!r}])
-        torch_compile.PARTS["lstm_stack"] = stops_after_one_stage
-        torch_compile.main(["--quick", "--parts", "lstm_stack", "--results-dir", {str(tmp_path)!r}])
+        def fails_at_once(settings, save):
+            raise MemoryError("out of memory")
+
+        for part in torch_compile.PARTS:
+            torch_compile.PARTS[part] = lambda settings, save: {{"tokens_per_s": {{"eager": 9.0}}}}
+        torch_compile.main(["--quick", "--results-dir", {str(tmp_path)!r}])
+        torch_compile.PARTS.update(lstm_stack=stops_after_one_stage, training=fails_at_once)
+        torch_compile.main(["--quick", "--parts", "lstm_stack", "training", "--results-dir", {str(tmp_path)!r}])
         with open({str(tmp_path / "torch_compile.quick.json")!r}) as handle:
             result = json.load(handle)
-        print(json.dumps([result["figures"]["training"], result["figures"]["lstm_stack"], sorted(result["settings"])]))
+        print(json.dumps([result["figures"], sorted(result["settings"])]))
         """,
         env={"KERAS_BACKEND": "torch", "CUDA_VISIBLE_DEVICES": ""},
     )
-    training, lstm_stack, settings = json.loads(out.strip().splitlines()[-1])
-    assert training["tokens_per_s"] == {"eager": 9.0} and training["complete"] is True
-    assert lstm_stack["first_pass_s"] == {"eager": 1.5} and lstm_stack["complete"] is False
-    assert lstm_stack["error"] == "RuntimeError: time limit"
-    assert settings == ["lstm_stack", "training"]
+    figures, settings = json.loads(out.strip().splitlines()[-1])
+    assert figures["embedding"]["tokens_per_s"] == {"eager": 9.0} and figures["embedding"]["complete"] is True
+    lstm_stack, training = figures["lstm_stack"], figures["training"]
+    assert lstm_stack["first_pass_s"] == {"eager": 1.5} and lstm_stack["error"] == "RuntimeError: time limit"
+    assert training["error"] == "MemoryError: out of memory"
+    # Neither keeps the earlier run's figures for the part, and neither is marked complete.
+    assert "tokens_per_s" not in lstm_stack and "tokens_per_s" not in training
+    assert lstm_stack["complete"] is False and training["complete"] is False
+    assert settings == ["embedding", "lstm_stack", "training"]
