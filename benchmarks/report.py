@@ -458,7 +458,6 @@ def _pyplot():
 
 def _torch_compile(result, plots_dir):
     f, s = result["figures"], result["settings"]
-    where = f"on {f['device']} (PyTorch {f['torch']}, Keras {f['keras']})"
     parts = []
     for part, render in (("embedding", _compiled_embedding), ("lstm_stack", _compiled_lstm_stack),
                          ("training", _compiled_training)):
@@ -469,6 +468,8 @@ def _torch_compile(result, plots_dir):
             parts.append(f"**{part}**: failed ({p['error']})")
             continue
         stopped = "" if p.get("complete", True) else " *Stopped part-way (a time limit): the figures it reached.*"
+        run = {k: p.get(k, f[k]) for k in ("device", "torch", "keras")}  # the part's own run where it says
+        where = f"on {run['device']} (PyTorch {run['torch']}, Keras {run['keras']}, {p.get('date', 'undated')})"
         parts.append(render(p, s[part], where) + stopped + (f" {p['how']}" if "how" in p else ""))
     return "\n\n".join(parts), None
 
@@ -506,7 +507,7 @@ def _compiled_lstm_stack(f, s, where):
     text = (f"\n\n**lstm_stack**: ELMo's `LSTMProjection` stack against `keras.layers.LSTM` (cuDNN on a GPU), "
             f"`{s['preset']}` sizes, {s['sequences']} sequences of {s['time_steps']} steps, batch "
             f"{s['batch_size']}, {where}; median of {s['rounds']} interleaved rounds. Ratios to keras_lstm "
-            f"(target 0.7): {ratios}. keras_lstm's output in TF32 differs from IEEE by "
+            f"(the speed issue's target: ours at least 0.7 of cuDNN's tokens/s): {ratios}. keras_lstm's output in TF32 differs from IEEE by "
             f"{f['keras_lstm_output_difference_tf32_vs_ieee']:.1e}.")
     if "max_weight_difference_compiled_vs_eager" in f:
         text += (" After one epoch from the same weights, compiled and eager weights differ by "

@@ -86,9 +86,9 @@ def float32_precision(mode):
 
     "ieee" is true float32; "tf32" lets NVIDIA tensor cores round the inputs of products to
     TensorFloat-32 (10 bits of mantissa). PyTorch's defaults differ between the two: IEEE for
-    matrix products, TF32 for cuDNN. The flags are restored afterwards. (PyTorch's legacy
-    ``allow_tf32`` flags, since ``torch.compile`` reads those: setting the newer
-    ``fp32_precision`` makes reading them an error.)
+    matrix products, TF32 for cuDNN. The flags are restored afterwards, also when the body
+    raises. It sets the legacy ``allow_tf32`` flags, not ``fp32_precision``: ``torch.compile``
+    reads the legacy flags, and setting ``fp32_precision`` makes reading them an error.
 
     Example:
     >>> import torch  # doctest: +SKIP
@@ -252,7 +252,9 @@ def lstm_stack_figures(settings, save):
     eager, compiled = (models[f"projection, {m}"].get_weights() for m in ("eager", "compiled"))
     figures["max_weight_difference_compiled_vs_eager"] = max(float(np.abs(a - b).max()) for a, b in zip(eager, compiled))
     speed, ratios = figures["tokens_per_s"], figures["ratio_to_keras_lstm"]
-    # One precision at a time, IEEE first: switching makes the compiled stack compile once more.
+    # One precision at a time, IEEE first: switching makes the compiled stack compile once more. The
+    # pairs of one precision are interleaved; PyTorch's defaults pair (ours IEEE, cuDNN TF32) comes
+    # from the two stages. keras_lstm has no first pass: its first epoch is in ``second_pass_s``.
     for precision in PRECISIONS:
         runs = {f"{name} ({precision})": epoch(name, precision) for name in models}
         figures["second_pass_s"].update({k: t[0] for k, t in interleaved_seconds(runs, 1).items()})
@@ -297,7 +299,9 @@ def training_figures(settings, save):
     for name in list(runs):
         try:
             figures["first_pass_s"][name] = runs[name]()
-        except Exception as exc:  # noqa: BLE001 - the failure is the figure
+        except Exception as exc:  # noqa: BLE001 - the compiled model's failure is the figure
+            if name != "compiled":
+                raise
             lines = traceback.format_exc().splitlines()
             figures["compiled_error"] = {"type": type(exc).__name__, "message": str(exc)[:2000],
                                          "traceback_tail": lines[-40:]}
@@ -306,6 +310,7 @@ def training_figures(settings, save):
         else:
             print(f"training, {name}: first epoch {figures['first_pass_s'][name]:.1f} s", flush=True)
         save(figures)
+    # Dynamo's counts over the first epochs (recompiles in the rounds below are not counted).
     figures["dynamo_counters"] = {k: dict(v) for k, v in torch._dynamo.utils.counters.items() if k in ("frames", "stats")}
     times = interleaved_seconds(runs, settings["rounds"] + 1)  # the first round absorbs any recompile
     tokens = len(sentences) * n
@@ -339,8 +344,9 @@ def main(argv=None):
             earlier = json.load(handle)
         figures = {k: v for k, v in earlier["figures"].items() if k in PARTS}
         settings = {k: v for k, v in earlier["settings"].items() if k in PARTS}
-    figures.update(torch=torch.__version__, keras=keras.__version__,
-                   device=torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu")
+    provenance = dict(torch=torch.__version__, keras=keras.__version__,
+                      device=torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu")
+    figures.update(provenance)  # this run's; each part also keeps those of the run that measured it
     start = time.perf_counter()
     for part in args.parts:
         settings[part] = SETTINGS["quick" if args.quick else "full"][part]
@@ -348,7 +354,7 @@ def main(argv=None):
 
         def save(part_figures, complete=False):
             # Rewritten after each stage, so a run stopped by a time limit keeps what it measured.
-            figures[part] = dict(part_figures, date=time.strftime("%Y-%m-%d"), complete=complete)
+            figures[part] = dict(part_figures, date=time.strftime("%Y-%m-%d"), complete=complete, **provenance)
             write_result(name, figures, settings, time.perf_counter() - start, args.quick, args.results_dir)
 
         try:

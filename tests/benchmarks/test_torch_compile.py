@@ -56,11 +56,55 @@ def test_float32_precision_sets_both_flags_and_restores_them():
                 pass
         except ValueError as exc:
             refused = "choose from" in str(exc)
-        print(before == flags(), tf32, ieee, refused)
+        try:
+            with float32_precision("ieee" if before[0] else "tf32"):
+                raise KeyError
+        except KeyError:
+            restored_after_raise = before == flags()
+        print(before == flags(), tf32, ieee, refused, restored_after_raise)
         """,
         env={"KERAS_BACKEND": "torch"},
     )
-    assert out.strip().splitlines()[-1] == "True (True, True) (False, False) True"
+    assert out.strip().splitlines()[-1] == "True (True, True) (False, False) True True"
+
+
+@NO_TORCH
+def test_lstm_stack_runs_each_form_at_the_precision_its_figures_name():
+    out = run_in_fresh_process(
+        """
+        import json, time
+        import numpy as np, torch
+        import benchmarks.lstm_stack
+        from benchmarks import torch_compile
+
+        class Stack:  # stands in for a Keras model: an epoch takes 4x as long in TF32
+            def __init__(self, kind, jit_compile):
+                self.label, self.weights = kind + (", compiled" if jit_compile is True else ""), [np.zeros(2)]
+            def fit(self, *args, **kwargs):
+                tf32 = torch.backends.cuda.matmul.allow_tf32
+                assert tf32 == torch.backends.cudnn.allow_tf32
+                time.sleep(0.04 if tf32 else 0.01)
+            def get_weights(self):
+                return self.weights
+            def set_weights(self, weights):
+                self.weights = weights
+            def __call__(self, x):
+                return np.full((len(x), 2), float(torch.backends.cudnn.allow_tf32))
+
+        benchmarks.lstm_stack.lstm_stack_model = lambda kind, options, steps, jit_compile="auto": Stack(kind, jit_compile)
+        saved = []
+        figures = torch_compile.lstm_stack_figures(torch_compile.SETTINGS["quick"]["lstm_stack"], saved.append)
+        print(json.dumps([figures["tokens_per_s"], sorted(figures["ratio_to_keras_lstm"]), len(saved),
+                          figures["keras_lstm_output_difference_tf32_vs_ieee"]]))
+        """,
+        env={"KERAS_BACKEND": "torch", "CUDA_VISIBLE_DEVICES": ""},
+    )
+    speed, ratios, saves, tf32_change = json.loads(out.strip().splitlines()[-1])
+    for form in ("projection, eager", "projection, compiled", "keras_lstm"):
+        assert 2.5 < speed[f"{form} (ieee)"] / speed[f"{form} (tf32)"] < 5  # each ran at the precision it is named for
+    assert ratios == sorted(f"{form} ({ours} vs keras_lstm {theirs})" for form in ("eager", "compiled")
+                            for ours, theirs in (("ieee", "ieee"), ("tf32", "tf32"), ("ieee", "tf32")))
+    assert saves == 4 and tf32_change == 1.0  # after each first pass and each precision's stage
 
 
 def _report(tmp_path, parts):
@@ -94,7 +138,7 @@ def test_report_shows_what_a_stopped_run_reached(tmp_path):
                        "keras_lstm_output_difference_tf32_vs_ieee": 8e-5, "complete": False},
         "training": {"first_pass_s": {"eager": 1.9}, "complete": False},
     })
-    assert "| projection, compiled | 178.5 | – | – |" in text and "Ratios to keras_lstm (target 0.7): none measured" in text
+    assert "| projection, compiled | 178.5 | – | – |" in text and "cuDNN's tokens/s): none measured" in text
     assert "eager first epoch 1.9 s; compiled (`jit_compile=True`): its first epoch (compiling) did not end." in text
     assert text.count("Stopped part-way") == 2
 
