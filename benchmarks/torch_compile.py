@@ -167,7 +167,6 @@ def embedding_figures(settings, save):
     from gensim_elmo.elmo_options import build_options
     from keras_layers.elmo_network import ELMoNetwork
 
-    torch._inductor.config.fx_graph_cache = False  # compile times from this run, not from a disk cache
     n = settings["tokens_per_sentence"]
     sentences = fixed_length_sentences("test", settings["sentences"], n)
     batches = [{k: keras.ops.convert_to_tensor(v) for k, v in b.items()}
@@ -337,6 +336,7 @@ def main(argv=None):
     if keras.backend.backend() != "torch":
         raise SystemExit(f"run with KERAS_BACKEND=torch (the active Keras backend is {keras.backend.backend()!r})")
     name = result_name()
+    torch._inductor.config.fx_graph_cache = False  # every part's compile times from this run, not a disk cache
     path = os.path.join(args.results_dir or RESULTS_DIR, f"{name}{'.quick' if args.quick else ''}.json")
     figures, settings = {}, {}
     if os.path.exists(path):  # the parts not measured now keep their figures
