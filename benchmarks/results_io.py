@@ -60,6 +60,16 @@ def _cpu_model():
     return platform.processor()
 
 
+def result_path(name, quick, results_dir=None):
+    """Where ``write_result`` writes ``name``'s result: ``<results_dir>/<name>[.quick].json``.
+
+    Example:
+    >>> os.path.basename(result_path("roofline", quick=True))
+    'roofline.quick.json'
+    """
+    return os.path.join(results_dir or RESULTS_DIR, f"{name}{'.quick' if quick else ''}.json")
+
+
 def write_result(name, figures, settings, wall_time_s, quick, results_dir=None, memory=None):
     """Write ``results/<name>.json`` atomically and return its path.
 
@@ -73,9 +83,8 @@ def write_result(name, figures, settings, wall_time_s, quick, results_dir=None, 
         results_dir: output directory (default ``benchmarks/results``).
         memory: dict or None, the benchmark's ``PeakMemory.as_dict()``.
     """
-    results_dir = results_dir or RESULTS_DIR
-    os.makedirs(results_dir, exist_ok=True)
-    path = os.path.join(results_dir, f"{name}{'.quick' if quick else ''}.json")
+    path = result_path(name, quick, results_dir)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
     payload = {
         "benchmark": name,
         "quick": quick,

@@ -45,7 +45,7 @@ import keras
 import numpy as np
 
 from benchmarks.plain_forms import use_plain_forms
-from benchmarks.results_io import RESULTS_DIR, write_result
+from benchmarks.results_io import result_path, write_result
 from benchmarks.speedups import interleaved_seconds
 
 NAME = "torch_compile"
@@ -337,7 +337,7 @@ def main(argv=None):
         raise SystemExit(f"run with KERAS_BACKEND=torch (the active Keras backend is {keras.backend.backend()!r})")
     name = result_name()
     torch._inductor.config.fx_graph_cache = False  # every part's compile times from this run, not a disk cache
-    path = os.path.join(args.results_dir or RESULTS_DIR, f"{name}{'.quick' if args.quick else ''}.json")
+    path = result_path(name, args.quick, args.results_dir)
     figures, settings = {}, {}
     if os.path.exists(path):  # the parts not measured now keep their figures
         with open(path, encoding="utf-8") as handle:
