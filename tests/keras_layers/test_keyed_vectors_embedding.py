@@ -7,6 +7,8 @@ from keras_layers import KeyedVectorsEmbedding, TokenLookup, string_embedding_mo
 from keras_layers.keyed_vectors_embedding import OOV_INDEX, embedding_matrix, token_indices
 from tests.helpers import run_in_fresh_process, run_layer_test
 
+strings_in = pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="string inputs need the TensorFlow backend")
+
 WORDS = ["cat", "dog", "mat", "über", "中文"]
 
 
@@ -86,6 +88,7 @@ def test_token_lookup_layout(kv):
         TokenLookup(["a", ""])
 
 
+@strings_in
 def test_string_model_matches_keyed_vectors(kv):
     model = string_embedding_model(kv)
     out = keras.ops.convert_to_numpy(model(np.array([["mat", "über", ""]])))
@@ -94,6 +97,7 @@ def test_string_model_matches_keyed_vectors(kv):
     np.testing.assert_array_equal(out[0, 2], np.zeros(6))
 
 
+@strings_in
 def test_string_model_keras_round_trip_in_fresh_process(kv, tmp_path):
     model = string_embedding_model(kv, trainable=True)
     path = tmp_path / "strings.keras"
