@@ -84,14 +84,74 @@ def _gates_fused(batch, training=False):
     return ops.logical_or(ops.less(batch, _SPLIT_MIN_BATCH), fast)
 
 
+def _clip(bound, dtype):
+    """``x -> clip(x, -bound, bound)`` with the bounds made on the device once, or None when
+    ``bound`` is None.
+
+    ``keras.ops.clip`` given Python numbers converts them at every call, and on PyTorch that is a
+    copy from the host; to a GPU such a copy waits for the device to finish its queued work, so
+    one inside the recurrence (four per step: two clips, two bounds) keeps PyTorch's eager GPU
+    recurrence from ever running ahead of Python. ``ones * bound`` is made on the device, equal
+    to the bound in ``dtype``.
+    """
+    if bound is None:
+        return None
+    upper = ops.ones((), dtype) * bound
+    lower = -upper
+    return lambda x: ops.clip(x, lower, upper)
+
+
+def _scan(step, init, xs, reverse=False):
+    """``keras.ops.scan`` of ``step(carry, x) -> (carry, y)`` over a tuple ``xs`` of time-major
+    tensors (``x``: the tuple of their rows at one step), ``carry`` a pair ``(h, c)`` of tensors of
+    the shape of ``y``. Returns ``(carry, ys)``, ``ys`` stacked in time order.
+
+    Two backends take another form of the same loop:
+
+    - PyTorch runs ``ops.scan`` as a Python loop that indexes ``xs[t]`` at each step, and the
+      gradient of each index is a zero tensor the size of the whole of ``xs``: training filled T of
+      them per layer and direction (``small`` stack, 20 steps: 41% of its CPU time went to
+      ``fill_``). Unstacking once has one gradient, a stack.
+    - TensorFlow's scan cannot check several scanned tensors of unknown length, so they ride as
+      columns of one, and its per-step outputs must mirror the carry's structure.
+    """
+    backend = keras.backend.backend()
+    if backend == "torch":
+        rows = list(zip(*(ops.unstack(x, axis=0) for x in xs)))
+        carry, ys = init, [None] * len(rows)
+        for t in reversed(range(len(rows))) if reverse else range(len(rows)):
+            carry, ys[t] = step(carry, rows[t])
+        return carry, ops.stack(ys, axis=0)
+    if backend == "tensorflow":
+        edges = [0]
+        for x in xs:
+            edges.append(edges[-1] + x.shape[-1])
+
+        def columns_step(carry, x):
+            parts = (x,) if len(xs) == 1 else tuple(x[:, a:b] for a, b in zip(edges, edges[1:]))
+            carry, y = step(carry, parts)
+            return carry, (y, carry[1])
+
+        joined = xs[0] if len(xs) == 1 else ops.concatenate(list(xs), axis=-1)
+        carry, (ys, _) = ops.scan(columns_step, init, joined, reverse=reverse)
+        return carry, ys
+    return ops.scan(step, init, xs, reverse=reverse)
+
+
 def _on_cpu():
     return all(device.lower().startswith("cpu") for device in keras.distribution.list_devices())
 
 
 def _step_product(kernel, training):
-    """``x -> x @ kernel`` for the recurrence, in the form the backend and device run fastest."""
+    """``x -> x @ kernel`` for the recurrence, in the form the backend and device run fastest.
+
+    The plain form is the ``@`` operator on backend tensors: PyTorch runs the recurrence eagerly,
+    one Python call per operation, and ``keras.ops.matmul``'s dtype checks cost it 36 us per call
+    against 4 us for ``@`` (2-core CPU); the product is the same.
+    """
     if training or not _transposed_kernels_are_faster():
-        return lambda x: ops.matmul(x, kernel)
+        kernel = ops.convert_to_tensor(kernel)  # a variable's value, autocast like ops.matmul's
+        return lambda x: x @ kernel
     transposed = ops.transpose(kernel)  # once per call, outside the recurrence
     return lambda x: ops.einsum("bk,nk->bn", x, transposed)
 
@@ -135,7 +195,12 @@ class LSTMProjection(keras.layers.Layer):
     computes ``[x_t; h] @ kernel`` whole, as bilm-tf does, at batch 32 or more (16 or more in
     inference), where it was measured 1.2-1.4x as fast; and in inference at batch sizes where
     TensorFlow's fused product is slow (8 or more, other than 32, 64 and 96) the gates are four
-    products, one per gate (1.1-1.3x as fast there). The outputs are the same in every form.
+    products, one per gate (1.1-1.3x as fast there). PyTorch runs the recurrence eagerly, one
+    Python call per operation, so there each step avoids what costs it per call: the sequence is
+    unstacked once rather than indexed per step (whose gradient is a zero-filled copy of the
+    whole sequence per step), the clip bounds are made on the device once (a Python number that
+    ``keras.ops`` converts is a host-to-device copy, which waits for a GPU's queue) and the
+    products are ``@`` rather than ``keras.ops.matmul``. The outputs are the same in every form.
 
     Args:
         units: int, LSTM cell size (``dim`` in options.json).
@@ -237,7 +302,7 @@ class LSTMProjection(keras.layers.Layer):
         batch = ops.shape(inputs)[0]
         units = self.units
         projection = _step_product(self.projection_kernel, training)
-        cell_clip, proj_clip = self.cell_clip, self.proj_clip
+        cell_clip, proj_clip = _clip(self.cell_clip, dtype), _clip(self.proj_clip, dtype)
 
         if initial_state is None:
             h0 = ops.zeros((batch, self.projection_dim), dtype)
@@ -249,16 +314,6 @@ class LSTMProjection(keras.layers.Layer):
                     f"Received {len(initial_state)} tensors."
                 )
             h0, c0 = ops.cast(initial_state[0], dtype), ops.cast(initial_state[1], dtype)
-
-        if keras.backend.backend() == "tensorflow":
-            # TensorFlow's scan needs the per-step outputs to mirror the carry's structure.
-            def _outputs(output, c):
-                return (output, c)
-
-        else:
-
-            def _outputs(output, c):
-                return output
 
         if mask is not None:
             mask_t = ops.transpose(ops.cast(mask, dtype), (1, 0))[:, :, None]  # (T, B, 1)
@@ -274,38 +329,31 @@ class LSTMProjection(keras.layers.Layer):
                 i, j, f, o = ops.split(z, 4, axis=-1)
                 c = ops.sigmoid(f) * c_prev + ops.sigmoid(i) * ops.tanh(j)
                 if cell_clip is not None:
-                    c = ops.clip(c, -cell_clip, cell_clip)
+                    c = cell_clip(c)
                 h = projection(ops.sigmoid(o) * ops.tanh(c))
                 if proj_clip is not None:
-                    h = ops.clip(h, -proj_clip, proj_clip)
+                    h = proj_clip(h)
                 return h, c
 
             if mask is None:
 
-                def step(carry, x_t):
-                    h, c = cell(carry[0], carry[1], x_t)
-                    return (h, c), _outputs(h, c)
+                def step(carry, x):
+                    h, c = cell(carry[0], carry[1], x[0])
+                    return (h, c), h
 
-                xs = scanned
+                xs = (scanned,)
             else:
-                # The mask rides along as one extra column of the scanned inputs: a single
-                # scanned tensor (TensorFlow's scan cannot check several of unknown length).
-                width = scanned.shape[-1]
 
                 def step(carry, x):
-                    x_t, m = x[:, :width], x[:, width:]
+                    x_t, m = x  # m (batch, 1): 1.0 at real steps, 0.0 at padding
                     h_prev, c_prev = carry
                     h, c = cell(h_prev, c_prev, x_t)
                     keep = m > 0
-                    h_keep = ops.where(keep, h, h_prev)
-                    c_keep = ops.where(keep, c, c_prev)
-                    return (h_keep, c_keep), _outputs(h * m, c_keep)
+                    return (ops.where(keep, h, h_prev), ops.where(keep, c, c_prev)), h * m
 
-                xs = ops.concatenate([scanned, mask_t], axis=-1)
+                xs = (scanned, mask_t)
 
-            (final_h, final_c), outputs = ops.scan(step, (h0, c0), xs, reverse=self.go_backwards)
-            if isinstance(outputs, (tuple, list)):
-                outputs = outputs[0]
+            (final_h, final_c), outputs = _scan(step, (h0, c0), xs, reverse=self.go_backwards)
             return ops.transpose(outputs, (1, 0, 2)), final_h, final_c
 
         per_step, fused = self._gates_per_step(batch, training), self._gates_fused(batch, training)

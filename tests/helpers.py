@@ -92,6 +92,34 @@ def run_layer_test(
     return output
 
 
+def gradients_of(fn, values):
+    """The gradients of the scalar ``fn(*values)`` with respect to each of ``values`` (numpy arrays),
+    by the active Keras backend's automatic differentiation, as numpy arrays.
+
+    Example: ``gradients_of(lambda x: keras.ops.sum(x * x), [np.ones(3)])`` is ``[2, 2, 2]``.
+    """
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        tensors = [tf.constant(v) for v in values]
+        with tf.GradientTape() as tape:
+            tape.watch(tensors)
+            loss = fn(*tensors)
+        return [g.numpy() for g in tape.gradient(loss, tensors)]
+    if backend == "jax":
+        import jax
+
+        return [np.asarray(g) for g in jax.grad(fn, argnums=tuple(range(len(values))))(*values)]
+    if backend == "torch":
+        import torch
+
+        tensors = [torch.tensor(v, requires_grad=True) for v in values]
+        fn(*tensors).backward()
+        return [t.grad.numpy() for t in tensors]
+    raise NotImplementedError(f"no gradients for the {backend} backend")
+
+
 def _child_env(env):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     full_env = dict(os.environ)

@@ -1,12 +1,14 @@
 """Tests of LSTMProjection: numerics against the per-step reference, masking, direction, state."""
 
+import json
+
 import keras
 import numpy as np
 import pytest
 
 from keras_layers.lstm_projection import LSTMProjection
 from tests import reference_elmo
-from tests.helpers import run_layer_test
+from tests.helpers import gradients_of, run_in_fresh_process, run_layer_test
 
 RNG = np.random.default_rng(0)
 
@@ -238,3 +240,88 @@ def test_training_with_batch_size_known_only_at_run_time_takes_the_per_step_form
     ref_out, ref_h, ref_c = reference_elmo.lstm(x, [5, 5], w0, b, wp, 0.8, 0.5)
     np.testing.assert_allclose(outputs, ref_out, atol=1e-5)
     np.testing.assert_allclose(c, ref_c, atol=1e-5)
+
+
+@pytest.mark.parametrize("per_step", [False, True], ids=["hoisted_input_gates", "input_gates_per_step"])
+@pytest.mark.parametrize("go_backwards", [False, True])
+def test_gradients_match_finite_differences(go_backwards, per_step, monkeypatch):
+    """The backend's gradient of a masked, clipped recurrence (with respect to the inputs and every
+    weight), in training as ``fit`` runs it, against central differences. Float32 (Keras computes
+    float64 products in float32 on JAX and PyTorch), so the tolerance is that of the differences,
+    far below the error of a missing or misrouted gradient."""
+    from keras_layers import lstm_projection
+
+    monkeypatch.setattr(lstm_projection, "_input_gates_per_step", lambda batch, training=False: per_step)
+    rng = np.random.default_rng(3)
+    layer = LSTMProjection(4, 3, cell_clip=0.9, proj_clip=0.7, go_backwards=go_backwards)
+    layer.build((None, None, 2))
+    for weight in layer.trainable_weights:
+        weight.assign(rng.standard_normal(weight.shape).astype("float32"))
+    x = rng.standard_normal((2, 5, 2)).astype("float32")
+    mask = np.array([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]], bool)
+    outputs_weight = rng.standard_normal((2, 5, 3)).astype("float32")
+
+    def loss(x, kernel, bias, projection_kernel):
+        (outputs, h, c), _ = layer.stateless_call([kernel, bias, projection_kernel], [], x, mask=mask, training=True)
+        return keras.ops.sum(keras.ops.multiply(outputs, outputs_weight)) + keras.ops.sum(h) + 0.5 * keras.ops.sum(c)
+
+    values = [x] + [w.numpy() for w in layer.trainable_weights]
+    gradients = gradients_of(loss, values)
+    checked = 0
+    for k, (value, gradient) in enumerate(zip(values, gradients)):
+        assert gradient.shape == value.shape
+        for flat in rng.choice(value.size, size=min(value.size, 6), replace=False):
+            index = np.unravel_index(flat, value.shape)
+            shifted = []
+            for step in (1e-3, -1e-3):
+                moved = [v.copy() for v in values]
+                moved[k][index] += step
+                shifted.append(float(keras.ops.convert_to_numpy(loss(*moved))))
+            numeric = (shifted[0] - shifted[1]) / 2e-3
+            np.testing.assert_allclose(gradient[index], numeric, rtol=1e-2, atol=1e-3)
+            checked += abs(numeric) > 1e-3
+    assert checked > 10  # most coordinates checked have a gradient worth checking
+    assert not gradients[0][1, 3:].any()  # padding does not reach the loss
+
+
+@pytest.mark.skipif(__import__("importlib").util.find_spec("torch") is None, reason="PyTorch is not installed")
+def test_torch_recurrence_costs_per_step_do_not_grow_with_the_sequence():
+    """On PyTorch (eager, one Python call per operation) a step copies nothing from the host (a
+    Python number that ``keras.ops`` converts is such a copy, and to a GPU it waits for the
+    device's queue) and the gradient of the scanned inputs is one stack, not one zero-filled
+    tensor of the whole sequence per step (``select_backward``/``slice_backward``)."""
+    out = run_in_fresh_process(
+        """
+        import collections, json, torch
+        from torch.utils._python_dispatch import TorchDispatchMode
+        from keras_layers.lstm_projection import LSTMProjection
+
+        class Count(TorchDispatchMode):
+            def __init__(self):
+                super().__init__()
+                self.calls = collections.Counter()
+
+            def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+                self.calls[func.__name__.split(".")[0]] += 1
+                return func(*args, **(kwargs or {}))
+
+        counts = {}
+        for steps in (3, 9):
+            layer = LSTMProjection(5, 3, cell_clip=3.0, proj_clip=3.0, go_backwards=True)
+            x = torch.randn(2, steps, 4, requires_grad=True)
+            mask = torch.ones(2, steps, dtype=torch.bool)
+            mask[0, 2:] = False
+            layer(x, mask=mask)
+            with Count() as count:
+                outputs, h, c = layer(x, mask=mask, training=True)
+                (outputs.sum() + h.sum()).backward()
+            counts[steps] = {k: count.calls[k] for k in ("lift_fresh", "select_backward", "slice_backward", "sigmoid")}
+        print(json.dumps(counts))
+        """,
+        env={"KERAS_BACKEND": "torch"},
+    )
+    counts = json.loads(out.strip().splitlines()[-1])
+    assert counts["3"]["sigmoid"] == 9 and counts["9"]["sigmoid"] == 27  # the count is per step
+    for name in ("lift_fresh", "select_backward", "slice_backward"):
+        assert counts["3"][name] == counts["9"][name], (name, counts)
+    assert counts["9"]["lift_fresh"] == 0
