@@ -77,7 +77,7 @@ MODEL_TYPE = "gensim_elmo.ELMo"
 BOS, EOS, UNK = "<S>", "</S>", "<unk>"
 SPECIALS = (BOS, EOS, UNK)
 _TRAINING_KEYS = ("epochs", "batch_size", "min_count", "max_vocab_size", "learning_rate", "optimizer", "num_sampled",
-                  "dropout", "max_sentence_length", "clipnorm", "seed")
+                  "dropout", "max_sentence_length", "clipnorm", "global_clipnorm", "seed")
 
 
 class BiLMScorer(keras.Model):
@@ -122,7 +122,10 @@ class ELMo:
         num_sampled: int or None, negative samples of the sampled softmax; the full softmax is
             used when None or when the vocabulary is smaller. Defaults to 8192.
         dropout: float, dropout on the top layer before the softmax. Defaults to 0.1.
-        clipnorm: float, gradient norm clipping. Defaults to 10.
+        global_clipnorm: float or None, clip the gradients of all weights together to this norm
+            (``tf.clip_by_global_norm``, as the original clipped them at 10). Defaults to 10.
+        clipnorm: float or None, clip each weight's gradient to this norm on its own (Keras's
+            ``clipnorm``) instead; set ``global_clipnorm=None`` with it. Defaults to None.
         max_sentence_length: int, longer training sentences are cut into pieces. Defaults to 100.
         validation_sentences: token lists whose perplexity is computed after every epoch.
         checkpoint_dir: str or None, write training checkpoints there (every ``checkpoint_steps``
@@ -154,7 +157,8 @@ class ELMo:
 
     def __init__(self, sentences=None, corpus_file=None, preset="small", epochs=5, batch_size=64,
                  max_vocab_size=None, min_count=1, seed=1, callbacks=(), progress=True, learning_rate=0.2,
-                 optimizer="adagrad", num_sampled=8192, dropout=0.1, clipnorm=10.0, max_sentence_length=100,
+                 optimizer="adagrad", num_sampled=8192, dropout=0.1, clipnorm=None, global_clipnorm=10.0,
+                 max_sentence_length=100,
                  validation_sentences=None, checkpoint_dir=None, checkpoint_steps=None, distribution=None,
                  **overrides):
         check_positive_ints(epochs=epochs, batch_size=batch_size, min_count=min_count,
@@ -173,7 +177,14 @@ class ELMo:
         self.optimizer = optimizer
         self.num_sampled = num_sampled
         self.dropout = float(dropout)
+        if clipnorm and global_clipnorm:
+            raise ValueError(
+                f"Set one of `clipnorm` (each weight's gradient on its own) and `global_clipnorm` (all "
+                f"gradients together, as the original), not both. Received: clipnorm={clipnorm!r}, "
+                f"global_clipnorm={global_clipnorm!r}; pass global_clipnorm=None to clip per weight."
+            )
         self.clipnorm = clipnorm
+        self.global_clipnorm = global_clipnorm
         self.max_sentence_length = max_sentence_length
         self.vocabulary = None
         self.language_model = None
@@ -317,7 +328,9 @@ class ELMo:
     def make_optimizer(self):
         """A fresh Keras optimizer (Adagrad with initial accumulator 1.0 by default, as the original)."""
         config = {"learning_rate": self.learning_rate}
-        if self.clipnorm:
+        if self.global_clipnorm:
+            config["global_clipnorm"] = float(self.global_clipnorm)
+        elif self.clipnorm:
             config["clipnorm"] = float(self.clipnorm)
         if self.optimizer == "adagrad":
             config["initial_accumulator_value"] = 1.0
@@ -653,6 +666,7 @@ class ELMo:
         try:
             config = dict(saved["config"])
             preset = config.pop("preset")
+            config.setdefault("global_clipnorm", None)  # saved before it existed: `clipnorm` clipped per weight
             model = cls(preset=preset, progress=progress, **config)
             model.options = saved["options"]
             state = saved["state"]

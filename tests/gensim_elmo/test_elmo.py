@@ -171,6 +171,26 @@ def test_save_load_fresh_process_identical(tmp_path):
     assert float(out.strip().splitlines()[-1]) == pytest.approx(ppl, rel=1e-5)
 
 
+def test_gradients_clipped_together_by_default_as_the_original(tmp_path):
+    """bilm-tf clips all gradients by their global norm (10); Keras's ``clipnorm`` clips each
+    weight's on its own, which stays available, and is what a model saved before keeps."""
+    optimizer = ELMo(preset="tiny", progress=False).make_optimizer()
+    assert (optimizer.global_clipnorm, optimizer.clipnorm) == (10.0, None)
+    per_weight = ELMo(preset="tiny", progress=False, clipnorm=5.0, global_clipnorm=None)
+    assert (per_weight.make_optimizer().clipnorm, per_weight.make_optimizer().global_clipnorm) == (5.0, None)
+    with pytest.raises(ValueError, match="not both"):
+        ELMo(preset="tiny", progress=False, clipnorm=5.0)
+    # A save from before ``global_clipnorm`` existed: its config holds ``clipnorm`` only.
+    path = tmp_path / "elmo"
+    ELMo(preset="tiny", progress=False).save(path)
+    saved = json.loads((path / "config.json").read_text())
+    del saved["config"]["global_clipnorm"]
+    saved["config"]["clipnorm"] = 10.0
+    (path / "config.json").write_text(json.dumps(saved))
+    optimizer = ELMo.load(path, progress=False).make_optimizer()
+    assert (optimizer.clipnorm, optimizer.global_clipnorm) == (10.0, None)
+
+
 def test_load_errors(tmp_path):
     model = ELMo(preset="tiny", progress=False)
     with pytest.raises(FileNotFoundError):
