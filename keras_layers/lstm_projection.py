@@ -103,8 +103,8 @@ def _clip(bound, dtype):
 
 def _scan(step, init, xs, reverse=False):
     """``keras.ops.scan`` of ``step(carry, x) -> (carry, y)`` over a tuple ``xs`` of time-major
-    tensors (``x``: the tuple of their rows at one step), ``carry`` a pair ``(h, c)`` of tensors of
-    the shape of ``y``. Returns ``(carry, ys)``, ``ys`` stacked in time order.
+    tensors (``x``: the tuple of their rows at one step), with ``carry`` the pair ``(h, c)`` and
+    ``y`` of the shape of ``h``. Returns ``(carry, ys)``, ``ys`` stacked in time order.
 
     Two backends take another form of the same loop:
 
