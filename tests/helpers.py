@@ -5,6 +5,7 @@ count, symbolic and eager output shapes, one ``fit`` step and (optionally) a ``.
 trip that gives identical outputs.
 """
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -12,6 +13,11 @@ import textwrap
 
 import keras
 import numpy as np
+import pytest
+
+#: Skips a test where PyTorch, which ``setup.py`` does not install, is missing (as in CI).
+requires_torch = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
+                                    reason="PyTorch is not installed (not a dependency)")
 
 
 def _as_list(x):

@@ -1,7 +1,6 @@
 """``benchmarks.torch_compile``: its batches have one shape; its graph counts tell the two forms apart; its
 precision switch sets and restores PyTorch's flags; its report shows each part, a failure included."""
 
-import importlib.util
 import json
 
 import numpy as np
@@ -11,7 +10,7 @@ from benchmarks.report import write_report
 from benchmarks.results_io import write_result
 from benchmarks.torch_compile import SETTINGS, embedding_batches, fixed_length_sentences
 from gensim_elmo.elmo_batches import embedding_batch
-from tests.helpers import run_in_fresh_process
+from tests.helpers import requires_torch, run_in_fresh_process
 
 
 def test_embedding_batches_share_one_shape_and_keep_each_token():
@@ -35,11 +34,9 @@ def test_fixed_length_sentences_are_cut_to_one_length_or_refused():
         fixed_length_sentences("test", 1, 200)
 
 
-NO_TORCH = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
-                              reason="PyTorch is not installed (not a dependency)")
 
 
-@NO_TORCH
+@requires_torch
 def test_float32_precision_sets_both_flags_and_restores_them():
     out = run_in_fresh_process(
         """
@@ -68,7 +65,7 @@ def test_float32_precision_sets_both_flags_and_restores_them():
     assert out.strip().splitlines()[-1] == "True (True, True) (False, False) True True"
 
 
-@NO_TORCH
+@requires_torch
 def test_lstm_stack_runs_each_form_at_the_precision_its_figures_name():
     out = run_in_fresh_process(
         """
@@ -143,7 +140,7 @@ def test_report_shows_what_a_stopped_run_reached(tmp_path):
     assert text.count("Stopped part-way") == 2
 
 
-@NO_TORCH
+@requires_torch
 def test_graph_counts_tell_the_max_pooled_form_from_the_optimised_one():
     out = run_in_fresh_process(
         """
@@ -168,7 +165,7 @@ def test_graph_counts_tell_the_max_pooled_form_from_the_optimised_one():
         assert breaks >= 2 and graphs == breaks + 1  # a break at each of the two poolings at least
 
 
-@NO_TORCH
+@requires_torch
 def test_a_part_is_saved_after_each_stage_and_other_parts_are_kept(tmp_path):
     out = run_in_fresh_process(
         f"""

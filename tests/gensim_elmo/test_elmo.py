@@ -176,8 +176,8 @@ def test_gradients_clipped_together_by_default_as_the_original(tmp_path):
     weight's on its own, which stays available, and is what a model saved before keeps."""
     optimizer = ELMo(preset="tiny", progress=False).make_optimizer()
     assert (optimizer.global_clipnorm, optimizer.clipnorm) == (10.0, None)
-    per_weight = ELMo(preset="tiny", progress=False, clipnorm=5.0, global_clipnorm=None)
-    assert (per_weight.make_optimizer().clipnorm, per_weight.make_optimizer().global_clipnorm) == (5.0, None)
+    per_weight = ELMo(preset="tiny", progress=False, clipnorm=5.0, global_clipnorm=None).make_optimizer()
+    assert (per_weight.clipnorm, per_weight.global_clipnorm) == (5.0, None)
     with pytest.raises(ValueError, match="not both"):
         ELMo(preset="tiny", progress=False, clipnorm=5.0)
     # A save from before ``global_clipnorm`` existed: its config holds ``clipnorm`` only.

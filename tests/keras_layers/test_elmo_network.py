@@ -1,6 +1,5 @@
 """Tests of ELMoNetwork, including THE golden test against the original bilm-tf outputs."""
 
-import importlib.util
 import json
 import os
 
@@ -13,7 +12,7 @@ from gensim_elmo.bilm_hdf5 import read_bilm_options, read_bilm_weights, set_netw
 from keras_layers.char_ids import batch_char_ids, deduplicate_char_ids
 from keras_layers.elmo_network import ELMoNetwork
 from tests import reference_elmo
-from tests.helpers import run_in_fresh_process
+from tests.helpers import requires_torch, run_in_fresh_process
 
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "bilm_tf")
 
@@ -217,7 +216,7 @@ def test_keras_round_trip_in_fresh_process(tmp_path):
     assert float(out.strip().splitlines()[-1]) < 1e-6
 
 
-@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="PyTorch is not installed (not a dependency)")
+@requires_torch
 def test_torch_compile_traces_network_and_embedding_in_one_graph():
     """Keras's ``jit_compile=True`` on PyTorch is ``torch.compile``: the network in training (CNN and
     biLSTM) and ``ELMoEmbedding`` (which runs it in inference) trace as one graph each, without a

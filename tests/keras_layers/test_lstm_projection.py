@@ -8,7 +8,7 @@ import pytest
 
 from keras_layers.lstm_projection import LSTMProjection
 from tests import reference_elmo
-from tests.helpers import gradients_of, run_in_fresh_process, run_layer_test
+from tests.helpers import gradients_of, requires_torch, run_in_fresh_process, run_layer_test
 
 RNG = np.random.default_rng(0)
 
@@ -284,7 +284,7 @@ def test_gradients_match_finite_differences(go_backwards, per_step, monkeypatch)
     assert not gradients[0][1, 3:].any()  # padding does not reach the loss
 
 
-@pytest.mark.skipif(__import__("importlib").util.find_spec("torch") is None, reason="PyTorch is not installed")
+@requires_torch
 def test_torch_recurrence_costs_per_step_do_not_grow_with_the_sequence():
     """On PyTorch (eager, one Python call per operation) a step copies nothing from the host (a
     Python number that ``keras.ops`` converts is such a copy, and to a GPU it waits for the
