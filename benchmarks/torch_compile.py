@@ -16,8 +16,10 @@ it at Keras's default, eager. This measures, in one process, on the device PyTor
   ``LSTMProjection`` stack trained eager and compiled, next to ``keras.layers.LSTM`` (cuDNN on a
   GPU), each in IEEE float32 and in TensorFloat-32 (``float32_precision``). PyTorch runs cuDNN's
   LSTM in TF32 by default but its float32 matrix products in IEEE float32, so only the pairs of
-  one precision compare like with like. Also the largest weight difference between the compiled
-  and the eager stack after one epoch from the same weights (IEEE).
+  one precision compare like with like. The eager stack and cuDNN are measured first, so a run
+  stopped while the compiled stack compiles keeps their ratios; then all three, interleaved. Also
+  the largest weight difference between the compiled and the eager stack after one epoch from the
+  same weights (IEEE).
 - ``training``: ELMo itself (``gensim_elmo.ELMo``, sampled softmax, dropout) trained on PTB
   sentences cut to one length, eager and with its language model compiled with
   ``jit_compile=True``: epochs interleaved, tokens/s, the largest difference of the epoch losses,
@@ -225,7 +227,6 @@ def lstm_stack_figures(settings, save):
     models = {"projection, eager": lstm_stack_model("projection", options, steps),
               "projection, compiled": lstm_stack_model("projection", options, steps, jit_compile=True),
               "keras_lstm": lstm_stack_model("keras_lstm", options, steps)}
-    models["projection, compiled"].set_weights(models["projection, eager"].get_weights())
 
     def epoch(name, precision):
         model, kind = models[name], name.split(",")[0]
@@ -244,27 +245,44 @@ def lstm_stack_figures(settings, save):
     with float32_precision("tf32"):
         tf32 = keras.ops.convert_to_numpy(models["keras_lstm"](x[:batch_size]))
     figures["keras_lstm_output_difference_tf32_vs_ieee"] = float(np.abs(tf32 - ieee).max())
-    for name in ("projection, eager", "projection, compiled"):  # one epoch each from the same weights
+    speed, ratios = figures["tokens_per_s"], figures["ratio_to_keras_lstm"]
+
+    def first_epoch(name):
         figures["first_pass_s"][f"{name} (ieee)"] = seconds = epoch(name, "ieee")()
         print(f"lstm_stack, {name} (ieee): first epoch {seconds:.1f} s", flush=True)
         save(figures)
-    eager, compiled = (models[f"projection, {m}"].get_weights() for m in ("eager", "compiled"))
-    figures["max_weight_difference_compiled_vs_eager"] = max(float(np.abs(a - b).max()) for a, b in zip(eager, compiled))
-    speed, ratios = figures["tokens_per_s"], figures["ratio_to_keras_lstm"]
-    # One precision at a time, IEEE first: switching makes the compiled stack compile once more. The
-    # pairs of one precision are interleaved; PyTorch's defaults pair (ours IEEE, cuDNN TF32) comes
-    # from the two stages. keras_lstm has no first pass: its first epoch is in ``second_pass_s``.
-    for precision in PRECISIONS:
-        runs = {f"{name} ({precision})": epoch(name, precision) for name in models}
-        figures["second_pass_s"].update({k: t[0] for k, t in interleaved_seconds(runs, 1).items()})
-        speed.update({k: tokens / statistics.median(t) for k, t in interleaved_seconds(runs, settings["rounds"]).items()})
-        pairs = [(precision, precision)] + ([("ieee", "tf32")] if precision == "tf32" else [])
-        for form in ("eager", "compiled"):
-            for ours, theirs in pairs:
-                name = f"{form} ({ours} vs keras_lstm {theirs})"
-                ratios[name] = speed[f"projection, {form} ({ours})"] / speed[f"keras_lstm ({theirs})"]
-                print(f"lstm_stack ratio, {name}: {ratios[name]:.2f}", flush=True)
-        save(figures)
+
+    def interleaved(names):
+        # One precision at a time, IEEE first: switching makes the compiled stack compile once more.
+        # The pairs of one precision are interleaved; PyTorch's defaults pair (ours IEEE, cuDNN TF32)
+        # comes from the two. keras_lstm has no first pass: its first epoch is in ``second_pass_s``.
+        for precision in PRECISIONS:
+            runs = {f"{name} ({precision})": epoch(name, precision) for name in names}
+            figures["second_pass_s"].update({k: t[0] for k, t in interleaved_seconds(runs, 1).items()})
+            speed.update({k: tokens / statistics.median(t)
+                          for k, t in interleaved_seconds(runs, settings["rounds"]).items()})
+            pairs = [(precision, precision)] + ([("ieee", "tf32")] if precision == "tf32" else [])
+            for form in (n.split(", ")[1] for n in names if n.startswith("projection")):
+                for ours, theirs in pairs:
+                    name = f"{form} ({ours} vs keras_lstm {theirs})"
+                    ratios[name] = speed[f"projection, {form} ({ours})"] / speed[f"keras_lstm ({theirs})"]
+                    print(f"lstm_stack ratio, {name}: {ratios[name]:.2f}", flush=True)
+            save(figures)
+
+    # Eager first, so that a run stopped while the compiled stack compiles (minutes on a GPU) keeps
+    # the eager ratios; then the compiled stack, from the same initial weights as eager's first
+    # epoch, timed in rounds interleaved with the other two.
+    initial = models["projection, eager"].get_weights()
+    first_epoch("projection, eager")
+    eager_after_one = models["projection, eager"].get_weights()
+    interleaved(["projection, eager", "keras_lstm"])
+    models["projection, compiled"].set_weights(initial)
+    first_epoch("projection, compiled")
+    compiled = models["projection, compiled"].get_weights()
+    figures["max_weight_difference_compiled_vs_eager"] = max(
+        float(np.abs(a - b).max()) for a, b in zip(eager_after_one, compiled))
+    save(figures)
+    interleaved(list(models))
     return figures
 
 
