@@ -523,7 +523,8 @@ def _compiled_training(f, s, where):
         f"eager first epoch {_figure(first, 'eager', '.1f')} s"
     if "compiled_error" in f:
         error = f["compiled_error"]
-        return text + f"; compiled (`jit_compile=True`) failed: {error['type']}: {error['message'][:300]}"
+        message = error["message"].strip().splitlines()[0][:300] if error["message"].strip() else ""
+        return text + f"; compiled (`jit_compile=True`) failed: {error['type']}: {message}"
     if "compiled" not in speed:
         return text + ("; compiled (`jit_compile=True`): " + (
             f"first epoch {first['compiled']:.0f} s" if "compiled" in first else "its first epoch (compiling) "
@@ -532,6 +533,30 @@ def _compiled_training(f, s, where):
                    f"**{f['compiled_vs_eager']:.2f}x** (median of {s['rounds']} interleaved epochs after a warm-up "
                    f"one; the first compiled epoch took {first['compiled']:.0f} s); epoch losses within "
                    f"{f['max_loss_difference']:.1e} of eager.")
+
+
+PRECISION_NAMES = ("default", "highest")  # benchmarks.jax_precision's
+
+
+def _jax_precision(result, plots_dir):
+    f, s = result["figures"], result["settings"]
+    speed = f.get("tokens_per_s", {})
+    rows = ["| layer | largest output difference from IEEE float32, JAX's default precision | at `highest` | "
+            "stack training tokens/s, default | at `highest` |", "| --- | ---: | ---: | ---: | ---: |"]
+    differences = f["output_difference"]
+    for name, stack in (("keras_lstm, cudnn path", "keras_lstm"), ("keras_lstm, generic path", None),
+                        ("projection", "projection")):
+        rows.append(f"| {name} | " + " | ".join(_figure(differences, f"{name} ({p})", ".1e") for p in PRECISION_NAMES)
+                    + " | " + " | ".join(_figure(speed, f"{stack} ({p})", ".0f") if stack else "–"
+                                         for p in PRECISION_NAMES) + " |")
+    ratios = "; ".join(f"{k} **{v:.2f}**" for k, v in f.get("ratio_to_keras_lstm", {}).items()) or "none measured"
+    return "\n".join(rows) + (
+        f"\n\nOn {f['device']} (JAX {f['jax']}, Keras {f['keras']}): the difference of each layer's output from "
+        f"the same layer at `highest` precision (the generic path's, for the cuDNN path), `{s['preset']}` sizes, "
+        f"batch {s['batch_size']} x {s['time_steps']} steps; a dash is the reference itself. Keras "
+        f"{'took' if f['cudnn_path_taken'] else 'did not take'} its cuDNN path. Training: "
+        f"`benchmarks.lstm_stack`'s two stacks, {s['sequences']} sequences, median of {s['rounds']} interleaved "
+        f"rounds. Ratios of ours to keras_lstm (the speed issue's target: at least 0.7): {ratios}."), None
 
 
 def _figure(figures, name, spec):
@@ -543,7 +568,8 @@ SECTIONS = {"word2vec_speed": _word2vec_speed, "nnlm_ptb": _nnlm_ptb, "elmo_ptb"
             "word_similarity": _word_similarity, "polysemy": _polysemy,
             "roofline": _roofline, "roofline_gpu": _roofline, "downstream": _downstream,
             "memory_scaling": _memory_scaling, "speedups": _speedups, "torch_compile": _torch_compile,
-            "torch_compile_gpu": _torch_compile}
+            "torch_compile_gpu": _torch_compile, "jax_precision": _jax_precision,
+            "jax_precision_gpu": _jax_precision}
 
 
 def write_report(results_dir=RESULTS_DIR, output=None, plots_dir=None):
