@@ -523,8 +523,8 @@ def _compiled_training(f, s, where):
         f"eager first epoch {_figure(first, 'eager', '.1f')} s"
     if "compiled_error" in f:
         error = f["compiled_error"]
-        message = error["message"].strip().splitlines()[0][:300] if error["message"].strip() else ""
-        return text + f"; compiled (`jit_compile=True`) failed: {error['type']}: {message}"
+        message = error["message"].strip().splitlines()[0][:300].rstrip(": ") if error["message"].strip() else ""
+        return text + f"; compiled (`jit_compile=True`) failed: {error['type']}" + (f": {message}" if message else "") + "."
     if "compiled" not in speed:
         return text + ("; compiled (`jit_compile=True`): " + (
             f"first epoch {first['compiled']:.0f} s" if "compiled" in first else "its first epoch (compiling) "
@@ -553,7 +553,7 @@ def _jax_precision(result, plots_dir):
     return "\n".join(rows) + (
         f"\n\nOn {f['device']} (JAX {f['jax']}, Keras {f['keras']}): the difference of each layer's output from "
         f"the same layer at `highest` precision (the generic path's, for the cuDNN path), `{s['preset']}` sizes, "
-        f"batch {s['batch_size']} x {s['time_steps']} steps; a dash is the reference itself. Keras "
+        f"batch {s['batch_size']} x {s['time_steps']} steps; a dash is the reference itself or not measured. Keras "
         f"{'took' if f['cudnn_path_taken'] else 'did not take'} its cuDNN path. Training: "
         f"`benchmarks.lstm_stack`'s two stacks, {s['sequences']} sequences, median of {s['rounds']} interleaved "
         f"rounds. Ratios of ours to keras_lstm (the speed issue's target: at least 0.7): {ratios}."), None

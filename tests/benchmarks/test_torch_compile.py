@@ -76,10 +76,12 @@ def test_lstm_stack_runs_each_form_at_the_precision_its_figures_name():
 
         class Stack:  # stands in for a Keras model: an epoch takes 4x as long in TF32
             def __init__(self, kind, jit_compile):
-                self.label, self.weights = kind + (", compiled" if jit_compile is True else ""), [np.zeros(2)]
+                self.label = kind + (", compiled" if jit_compile is True else "")
+                self.weights = [np.full(2, 5.0 if jit_compile is True else 0.0)]  # the compiled stack starts elsewhere
             def fit(self, *args, **kwargs):
                 tf32 = torch.backends.cuda.matmul.allow_tf32
                 assert tf32 == torch.backends.cudnn.allow_tf32
+                self.weights = [w + 1 for w in self.weights]  # an epoch moves the weights
                 time.sleep(0.04 if tf32 else 0.01)
             def get_weights(self):
                 return self.weights
@@ -92,11 +94,12 @@ def test_lstm_stack_runs_each_form_at_the_precision_its_figures_name():
         saved = []
         figures = torch_compile.lstm_stack_figures(torch_compile.SETTINGS["quick"]["lstm_stack"], saved.append)
         print(json.dumps([figures["tokens_per_s"], sorted(figures["ratio_to_keras_lstm"]), len(saved),
-                          figures["keras_lstm_output_difference_tf32_vs_ieee"]]))
+                          figures["keras_lstm_output_difference_tf32_vs_ieee"],
+                          figures["max_weight_difference_compiled_vs_eager"], sorted(figures["second_pass_s"])]))
         """,
         env={"KERAS_BACKEND": "torch", "CUDA_VISIBLE_DEVICES": ""},
     )
-    speed, ratios, saves, tf32_change = json.loads(out.strip().splitlines()[-1])
+    speed, ratios, saves, tf32_change, weight_difference, second_passes = json.loads(out.strip().splitlines()[-1])
     for form in ("projection, eager", "projection, compiled", "keras_lstm"):
         assert 2.5 < speed[f"{form} (ieee)"] / speed[f"{form} (tf32)"] < 5  # each ran at the precision it is named for
     assert ratios == sorted(f"{form} ({ours} vs keras_lstm {theirs})" for form in ("eager", "compiled")
@@ -104,6 +107,11 @@ def test_lstm_stack_runs_each_form_at_the_precision_its_figures_name():
     # Saved after each first pass, after each precision's eager stage and after the weight check and
     # each precision's stage of all three.
     assert saves == 7 and tf32_change == 1.0
+    # The compiled stack's first epoch starts from the eager stack's initial weights and is compared
+    # with the eager stack after its own first epoch, not after the later ones.
+    assert weight_difference == 0.0
+    assert second_passes == sorted(f"{form} ({p})" for form in ("projection, eager", "projection, compiled", "keras_lstm")
+                                   for p in ("ieee", "tf32"))
 
 
 def _report(tmp_path, parts):
