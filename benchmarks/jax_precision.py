@@ -29,7 +29,6 @@ import contextlib
 import statistics
 import time
 
-import keras
 import numpy as np
 
 from benchmarks.results_io import write_result
@@ -68,6 +67,7 @@ def matmul_precision(name):
 def output_figures(options, time_steps, batch_size, seed=0):
     """``output_difference`` and ``cudnn_path_taken`` (see the module's docstring) at ``options``' LSTM sizes."""
     import jax
+    import keras
 
     from keras_layers.lstm_projection import LSTMProjection
 
@@ -99,6 +99,7 @@ def output_figures(options, time_steps, batch_size, seed=0):
 def speed_figures(settings):
     """``tokens_per_s`` and ``ratio_to_keras_lstm`` (see the module's docstring)."""
     import jax
+    import keras
 
     from benchmarks.lstm_stack import KINDS, lstm_stack_model, training_data
     from gensim_elmo.elmo_options import build_options
@@ -130,6 +131,7 @@ def speed_figures(settings):
 
 def main(argv=None):
     import jax
+    import keras
 
     from gensim_elmo.elmo_options import build_options
 

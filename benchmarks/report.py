@@ -10,6 +10,7 @@ import os
 
 import numpy as np
 
+from benchmarks.jax_precision import PRECISIONS as _JAX_PRECISIONS
 from benchmarks.results_io import RESULTS_DIR
 from benchmarks.speedups import BILM_TF as _BILM_TF
 from benchmarks.speedups import OPTIMISED as _OPTIMISED
@@ -523,7 +524,8 @@ def _compiled_training(f, s, where):
         f"eager first epoch {_figure(first, 'eager', '.1f')} s"
     if "compiled_error" in f:
         error = f["compiled_error"]
-        message = error["message"].strip().splitlines()[0][:300].rstrip(": ") if error["message"].strip() else ""
+        lines = error["message"].strip().splitlines()
+        message = lines[0][:300].rstrip(": ") if lines else ""
         return text + f"; compiled (`jit_compile=True`) failed: {error['type']}" + (f": {message}" if message else "") + "."
     if "compiled" not in speed:
         return text + ("; compiled (`jit_compile=True`): " + (
@@ -535,9 +537,6 @@ def _compiled_training(f, s, where):
                    f"{f['max_loss_difference']:.1e} of eager.")
 
 
-PRECISION_NAMES = ("default", "highest")  # benchmarks.jax_precision's
-
-
 def _jax_precision(result, plots_dir):
     f, s = result["figures"], result["settings"]
     speed = f.get("tokens_per_s", {})
@@ -546,9 +545,9 @@ def _jax_precision(result, plots_dir):
     differences = f["output_difference"]
     for name, stack in (("keras_lstm, cudnn path", "keras_lstm"), ("keras_lstm, generic path", None),
                         ("projection", "projection")):
-        rows.append(f"| {name} | " + " | ".join(_figure(differences, f"{name} ({p})", ".1e") for p in PRECISION_NAMES)
+        rows.append(f"| {name} | " + " | ".join(_figure(differences, f"{name} ({p})", ".1e") for p in _JAX_PRECISIONS)
                     + " | " + " | ".join(_figure(speed, f"{stack} ({p})", ".0f") if stack else "–"
-                                         for p in PRECISION_NAMES) + " |")
+                                         for p in _JAX_PRECISIONS) + " |")
     ratios = "; ".join(f"{k} **{v:.2f}**" for k, v in f.get("ratio_to_keras_lstm", {}).items()) or "none measured"
     return "\n".join(rows) + (
         f"\n\nOn {f['device']} (JAX {f['jax']}, Keras {f['keras']}): the difference of each layer's output from "
