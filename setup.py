@@ -21,7 +21,7 @@ setup(
     long_description_content_type="text/markdown",
     license="Apache-2.0",
     python_requires=">=3.10",
-    packages=find_packages(include=["gensim_elmo", "gensim_elmo.*", "keras_layers", "keras_layers.*", "benchmarks"]),
+    packages=find_packages(include=["gensim_elmo", "gensim_elmo.*", "keras_layers", "keras_layers.*"]),
     include_package_data=True,
     install_requires=[
         "gensim>=4.4,<4.5",

@@ -12,7 +12,7 @@ BENCHMARKS = ["word2vec_speed", "nnlm_ptb", "elmo_ptb", "word_similarity", "poly
 
 
 def add_arguments(parser):
-    """The benchmark runner's arguments, shared by ``python -m benchmarks`` and ``gensim-elmo benchmark``."""
+    """Add the benchmark runner's arguments to ``parser`` (an ``argparse.ArgumentParser``) and return it."""
     parser.add_argument("names", nargs="*", help=f"benchmarks to run (default: all of {BENCHMARKS})")
     parser.add_argument("--quick", action="store_true", help="reduced data and epochs: a few minutes in all")
     parser.add_argument("--corpus", default=None,

@@ -8,12 +8,9 @@ import sys
 
 from gensim_elmo.atomic_files import atomic_path
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-#: In a source checkout, results go to ``benchmarks/results`` (committed); when installed (the
-#: ``gensim-elmo benchmark`` command), to ``benchmark_results`` in the working directory.
-RESULTS_DIR = (os.path.join(_PACKAGE_DIR, "results")
-               if os.path.exists(os.path.join(os.path.dirname(_PACKAGE_DIR), "setup.py"))
-               else os.path.abspath("benchmark_results"))
+#: Where results go by default: ``benchmarks/results`` of the checkout (committed); RESULTS.md is
+#: written next to it. The benchmarks run from a source checkout only (``python -m benchmarks``).
+RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
 
 class MissingData(FileNotFoundError):

