@@ -26,6 +26,8 @@ import logging
 import os
 from collections.abc import Iterable, Iterator
 
+from gensim_elmo.corpus_errors import CorpusDecodeError, CorpusDirectoryNotFoundError, CorpusIsADirectoryError
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["LineSentences", "DirectorySentences", "IterableSentences", "as_sentences", "check_sentence",
@@ -103,10 +105,11 @@ class _FileLines:
                 try:
                     line = raw.decode("utf-8", errors=self.errors)
                 except UnicodeDecodeError as exc:
-                    raise ValueError(
+                    raise CorpusDecodeError(
+                        exc,
                         f"line {line_number + 1} of {self.path} is not valid UTF-8 ({exc.reason} at byte "
                         f"{exc.start}). Re-encode the file as UTF-8, or pass errors='replace' to "
-                        "substitute U+FFFD for the bad bytes."
+                        "substitute U+FFFD for the bad bytes.",
                     ) from None
                 tokens = (line.lower() if self.lowercase else line).split()
                 if tokens:
@@ -129,8 +132,9 @@ class LineSentences:
 
     Args:
         path: str or path-like, the file.
-        errors: how to treat bytes that are not UTF-8: "strict" (default, a ``ValueError`` naming the
-            line), "replace" (U+FFFD) or "ignore" (dropped).
+        errors: how to treat bytes that are not UTF-8: "strict" (default, a ``CorpusDecodeError``, a
+            ``UnicodeDecodeError`` as gensim raises, naming the line), "replace" (U+FFFD) or "ignore"
+            (dropped).
         max_sentence_length: int, longest sentence yielded. Defaults to 10000.
         lowercase: bool, lowercase every line. Defaults to False.
         shard_index: int, which shard this reader yields. Defaults to 0.
@@ -139,6 +143,8 @@ class LineSentences:
 
     Raises:
         FileNotFoundError: if ``path`` does not exist.
+        CorpusIsADirectoryError: if ``path`` is a directory (an ``IsADirectoryError``, as gensim's
+            ``LineSentence`` raises, and a ``ValueError``).
 
     Example:
     >>> import tempfile, os
@@ -155,7 +161,9 @@ class LineSentences:
         if not os.path.exists(path):
             raise FileNotFoundError(f"corpus file {path!r} does not exist.")
         if os.path.isdir(path):
-            raise ValueError(f"{path!r} is a directory; use DirectorySentences for a directory of files.")
+            raise CorpusIsADirectoryError(
+                f"{path!r} is a directory; use DirectorySentences for a directory of files."
+            )
         _check_common(errors, max_sentence_length)
         _check_shard(shard_index, num_shards)
         self.path = path
@@ -190,7 +198,8 @@ class DirectorySentences:
         num_shards: int, how many shards. Defaults to 1.
 
     Raises:
-        FileNotFoundError: if ``path`` does not exist.
+        CorpusDirectoryNotFoundError: if ``path`` does not exist (a ``FileNotFoundError``, and the
+            ``ValueError`` gensim's ``PathLineSentences`` raises).
         NotADirectoryError: if ``path`` is a file.
         ValueError: if no file matches.
 
@@ -217,7 +226,7 @@ class DirectorySentences:
 
         path = os.fspath(path)
         if not os.path.exists(path):
-            raise FileNotFoundError(f"corpus directory {path!r} does not exist.")
+            raise CorpusDirectoryNotFoundError(f"corpus directory {path!r} does not exist.")
         if not os.path.isdir(path):
             raise NotADirectoryError(f"{path!r} is a file; use LineSentences for a single file.")
         _check_common(errors, max_sentence_length)

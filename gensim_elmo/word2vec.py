@@ -10,7 +10,8 @@ vectors. It adds:
 - ``model.to_keras()``: the vectors as a ready Keras ``Embedding`` layer
   (``keras_layers.KeyedVectorsEmbedding``);
 - clear errors for the usual corpus mistakes (a string instead of token lists, a generator, an
-  empty corpus).
+  empty corpus); each is an instance of the class gensim raises for the same input
+  (``gensim_elmo.corpus_errors``), so code written for gensim catches it.
 
 Example:
 >>> from gensim_elmo import Word2Vec
@@ -34,6 +35,7 @@ from gensim.models.callbacks import CallbackAny2Vec
 
 from gensim_elmo.checkpoint_files import check_fingerprint, read_progress, read_state, write_checkpoint
 from gensim_elmo.corpus import check_sentence
+from gensim_elmo.corpus_errors import CorpusFileNotFoundError, EmptyCorpusError, EmptyVocabularyError
 
 logger = logging.getLogger(__name__)
 
@@ -102,8 +104,11 @@ class Word2Vec(gensim_word2vec.Word2Vec):
 
     Raises:
         TypeError: ``sentences`` is a string, a one-shot generator, or its first sentence is not a
-            list of str tokens.
-        ValueError: the corpus is empty, or no word reaches ``min_count``.
+            list of str tokens (gensim raises ``TypeError`` too, or trains on the characters).
+        CorpusFileNotFoundError: ``corpus_file`` does not exist (a ``TypeError``, as gensim raises,
+            and a ``FileNotFoundError``).
+        EmptyCorpusError: the corpus holds no token; ``EmptyVocabularyError``: no word reaches
+            ``min_count`` (both a ``RuntimeError``, as gensim raises, and a ``ValueError``).
 
     Example:
     >>> model = Word2Vec([["a", "b", "c"]] * 20, vector_size=8, min_count=1, sg=1, workers=1, progress=False)
@@ -132,7 +137,7 @@ class Word2Vec(gensim_word2vec.Word2Vec):
                 "gensim_elmo.corpus.LineSentences."
             )
         if corpus_file is not None and not os.path.exists(os.fspath(corpus_file)):
-            raise FileNotFoundError(f"`corpus_file` {os.fspath(corpus_file)!r} does not exist.")
+            raise CorpusFileNotFoundError(f"`corpus_file` {os.fspath(corpus_file)!r} does not exist.")
         super()._check_corpus_sanity(corpus_iterable=corpus_iterable, corpus_file=corpus_file, passes=passes)
         if corpus_iterable is not None:
             # Checking the first sentence is cheap and catches the common mistakes (a list of
@@ -143,6 +148,9 @@ class Word2Vec(gensim_word2vec.Word2Vec):
 
     def build_vocab(self, corpus_iterable=None, corpus_file=None, update=False, **kwargs):
         """Build the vocabulary (gensim's ``build_vocab``), with a clear error for an empty result.
+
+        An empty result raises ``EmptyCorpusError`` or ``EmptyVocabularyError`` here, a
+        ``RuntimeError`` as gensim raises when ``train`` then starts.
 
         Example:
         >>> model = Word2Vec(vector_size=8, min_count=1, progress=False)
@@ -155,8 +163,10 @@ class Word2Vec(gensim_word2vec.Word2Vec):
         result = super().build_vocab(corpus_iterable=corpus_iterable, corpus_file=corpus_file, update=update, **kwargs)
         if len(self.wv) == 0:
             if self.corpus_total_words == 0:
-                raise ValueError("The corpus is empty: it holds no tokens. Check the file or iterable you passed.")
-            raise ValueError(
+                raise EmptyCorpusError(
+                    "The corpus is empty: it holds no tokens. Check the file or iterable you passed."
+                )
+            raise EmptyVocabularyError(
                 f"No word occurs at least `min_count`={self.min_count} times in the corpus "
                 f"({self.corpus_total_words} tokens); lower `min_count` or use a larger corpus."
             )

@@ -1,6 +1,7 @@
 import gzip
 
 import pytest
+from gensim.models.word2vec import LineSentence, PathLineSentences
 
 from gensim_elmo.corpus import DirectorySentences, IterableSentences, LineSentences, as_sentences, check_sentence
 from gensim_elmo.datasets import ptb
@@ -32,8 +33,9 @@ def test_line_sentences_reads_gzip(tmp_path):
 def test_line_sentences_invalid_utf8(tmp_path):
     path = tmp_path / "bad.txt"
     path.write_bytes(b"good line\nbad \xff\xfe line\n")
-    with pytest.raises(ValueError, match="line 2 .* not valid UTF-8"):
+    with pytest.raises(UnicodeDecodeError, match="line 2 .* not valid UTF-8") as exc:
         list(LineSentences(path))
+    assert isinstance(exc.value, ValueError) and exc.value.start == 4
     assert list(LineSentences(path, errors="replace"))[1] == ["bad", "\ufffd\ufffd", "line"]
     assert list(LineSentences(path, errors="ignore"))[1] == ["bad", "line"]
 
@@ -43,6 +45,35 @@ def test_line_sentences_missing_file_and_directory(tmp_path):
         LineSentences(tmp_path / "nope.txt")
     with pytest.raises(ValueError, match="is a directory"):
         LineSentences(tmp_path)
+
+
+def _raised(call):
+    """The exception ``call()`` raises, or None."""
+    try:
+        call()
+    except Exception as exc:  # noqa: BLE001 - any class is compared
+        return exc
+    return None
+
+
+#: (gensim's reader, ours, the path under tmp_path) for which gensim's raises: ours raises the same class.
+GENSIM_READER_ERRORS = {
+    "missing file": (LineSentence, LineSentences, "nope.txt"),
+    "directory as a file": (LineSentence, LineSentences, ""),
+    "invalid UTF-8": (LineSentence, LineSentences, "bad.txt"),
+    "missing directory": (PathLineSentences, DirectorySentences, "missing"),
+}
+
+
+@pytest.mark.parametrize("case", list(GENSIM_READER_ERRORS))
+def test_reader_errors_are_the_classes_gensim_raises(case, tmp_path):
+    (tmp_path / "bad.txt").write_bytes(b"good line\nbad \xff\xfe line\n")
+    gensim_reader, reader, name = GENSIM_READER_ERRORS[case]
+    theirs = _raised(lambda: list(gensim_reader(str(tmp_path / name))))
+    ours = _raised(lambda: list(reader(tmp_path / name)))
+    assert theirs is not None, f"gensim no longer raises for {case}"
+    with pytest.raises(type(theirs)):
+        raise ours if ours is not None else AssertionError(f"ours raises nothing for {case}")
 
 
 def test_line_sentences_shards_partition_the_corpus(tmp_path):

@@ -4,6 +4,7 @@ import pytest
 
 from gensim_elmo import Word2Vec
 from gensim_elmo.corpus import LineSentences
+from gensim_elmo.corpus_errors import CorpusFileNotFoundError, EmptyCorpusError, EmptyVocabularyError
 from gensim_elmo.datasets import ptb
 
 PTB_SLICE = list(ptb("train", limit=3000))
@@ -77,6 +78,52 @@ def test_save_load_round_trip(tmp_path):
     assert loaded.loss_history == model.loss_history
 
 
+def _raised(call):
+    """The exception ``call()`` raises, or None."""
+    try:
+        call()
+    except Exception as exc:  # noqa: BLE001 - any class is compared
+        return exc
+    return None
+
+
+def _build_then_train(model_class, corpus, **kwargs):
+    model = model_class(min_count=1, **kwargs)
+    model.build_vocab([["a", "b"]])
+    model.train(corpus, total_examples=1, epochs=2)
+
+
+#: Inputs for which gensim 4.4's Word2Vec raises: ours must raise an instance of the same class.
+GENSIM_ERRORS = {
+    "empty corpus": lambda W, kw, tmp: W([], min_count=1, **kw),
+    "only empty sentences": lambda W, kw, tmp: W([[], []], min_count=1, **kw),
+    "no word reaches min_count": lambda W, kw, tmp: W([["a", "b"]], min_count=5, **kw),
+    "empty corpus_file": lambda W, kw, tmp: W(corpus_file=str(tmp / "empty.txt"), min_count=1, **kw),
+    "missing corpus_file": lambda W, kw, tmp: W(corpus_file=str(tmp / "missing.txt"), **kw),
+    "directory as corpus_file": lambda W, kw, tmp: W(corpus_file=str(tmp), **kw),
+    "sentences and corpus_file": lambda W, kw, tmp: W([["a"]], corpus_file=str(tmp / "empty.txt"), **kw),
+    "bytes corpus": lambda W, kw, tmp: W(b"the cat sat", min_count=1, **kw),
+    "sentence of ints": lambda W, kw, tmp: W([1, 2, 3], min_count=1, **kw),
+    "None sentence": lambda W, kw, tmp: W([None, ["a"]], min_count=1, **kw),
+    "not iterable": lambda W, kw, tmp: W(5, min_count=1, **kw),
+    "generator": lambda W, kw, tmp: W((s for s in [["a", "b"]]), min_count=1, **kw),
+    "generator to train": lambda W, kw, tmp: _build_then_train(W, (s for s in [["a", "b"]]), **kw),
+    "train before build_vocab": lambda W, kw, tmp: W(min_count=1, **kw).train([["a"]], total_examples=1, epochs=1),
+    "neither hs nor negative": lambda W, kw, tmp: W([["a"]], min_count=1, hs=0, negative=0, **kw),
+}
+
+
+@pytest.mark.parametrize("case", list(GENSIM_ERRORS))
+def test_errors_are_the_classes_gensim_raises(case, tmp_path):
+    """Code written for gensim catches our errors: each is an instance of the class gensim raises."""
+    (tmp_path / "empty.txt").write_text("\n\n", encoding="utf-8")
+    theirs = _raised(lambda: GENSIM_ERRORS[case](gensim.models.Word2Vec, {"workers": 1}, tmp_path))
+    ours = _raised(lambda: GENSIM_ERRORS[case](Word2Vec, {"workers": 1, "progress": False}, tmp_path))
+    assert theirs is not None, f"gensim no longer raises for {case}"
+    with pytest.raises(type(theirs)):
+        raise ours if ours is not None else AssertionError(f"ours raises nothing for {case}")
+
+
 def test_bad_corpora_raise_clear_errors(tmp_path):
     with pytest.raises(TypeError, match="single string"):
         Word2Vec("the cat sat on the mat", min_count=1, progress=False)
@@ -84,12 +131,27 @@ def test_bad_corpora_raise_clear_errors(tmp_path):
         Word2Vec(["the cat sat", "the dog"], min_count=1, progress=False)
     with pytest.raises(TypeError, match="one-shot iterator"):
         Word2Vec((s for s in [["a", "b"]]), min_count=1, progress=False)
-    with pytest.raises(ValueError, match="corpus is empty"):
+    with pytest.raises(EmptyCorpusError, match="corpus is empty"):
         Word2Vec([[], []], min_count=1, progress=False)
-    with pytest.raises(ValueError, match="min_count"):
+    with pytest.raises(EmptyVocabularyError, match="min_count"):
         Word2Vec([["a", "b"]], min_count=5, progress=False)
+    with pytest.raises(CorpusFileNotFoundError, match="does not exist"):
+        Word2Vec(corpus_file=str(tmp_path / "missing.txt"), progress=False)
+    # the errors this package raised before stay catchable as they were
+    with pytest.raises(ValueError):
+        Word2Vec([], min_count=1, progress=False)
     with pytest.raises(FileNotFoundError):
         Word2Vec(corpus_file=str(tmp_path / "missing.txt"), progress=False)
+
+
+def test_build_vocab_of_an_empty_corpus_raises_what_gensim_raises_at_train():
+    """gensim's build_vocab([]) passes and its train raises RuntimeError; ours raises it one call earlier."""
+    with pytest.raises(RuntimeError):
+        gensim_model = gensim.models.Word2Vec(min_count=1)
+        gensim_model.build_vocab([])
+        gensim_model.train([], total_examples=0, epochs=1)
+    with pytest.raises(RuntimeError, match="corpus is empty"):
+        Word2Vec(min_count=1, progress=False).build_vocab([])
 
 
 def test_gensim_parameters_pass_through(tiny_corpus_file):
