@@ -35,6 +35,8 @@ import numpy as np
 from gensim_elmo.atomic_files import atomic_path
 
 __all__ = [
+    "read_bilm_vocabulary",
+    "write_bilm_vocabulary",
     "validate_bilm_options",
     "expected_weight_shapes",
     "read_bilm_options",
@@ -351,3 +353,51 @@ def get_network_weights(network):
             value = value.reshape(shapes[name])
         weights[name] = value
     return weights
+
+
+def read_bilm_vocabulary(vocab_file, specials=("<S>", "</S>"), unk_token="<unk>"):
+    """The vocabulary file of the original format (one token per line) as a ``Vocabulary``.
+
+    The token ids follow the lines (the token variant's ids). The file's unknown token
+    (``<UNK>`` or ``<unk>``) is the vocabulary's; when it has none, ``unk_token`` is appended.
+
+    Args:
+        vocab_file: path.
+        specials: tokens counted as special entries (with the unknown token) when present.
+        unk_token: the unknown token to add when the file has none.
+
+    Returns:
+        ``gensim_elmo.vocabulary.Vocabulary``.
+
+    Example:
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "vocab.txt")
+    >>> _ = open(path, "w").write(chr(10).join(["<S>", "</S>", "<UNK>", "the"]))
+    >>> read_bilm_vocabulary(path).index_to_word
+    ['<S>', '</S>', '<UNK>', 'the']
+    """
+    from gensim_elmo.vocabulary import Vocabulary
+
+    with open(vocab_file, encoding="utf-8") as handle:
+        words = [line.rstrip("\n") for line in handle if line.strip()]
+    unk = next((w for w in ("<UNK>", "<unk>") if w in words), None)
+    if unk is None:
+        words.append(unk_token)
+        unk = unk_token
+    return Vocabulary(words, [0] * len(words), unk_token=unk,
+                      num_specials=sum(w in tuple(specials) + (unk,) for w in words))
+
+
+def write_bilm_vocabulary(vocabulary, vocab_file):
+    """Write ``vocabulary`` one token per line (the original format), atomically.
+
+    Example:
+    >>> import os, tempfile
+    >>> from gensim_elmo.vocabulary import Vocabulary
+    >>> path = os.path.join(tempfile.mkdtemp(), "vocab.txt")
+    >>> write_bilm_vocabulary(Vocabulary(["<unk>", "a"], [0, 1]), path)
+    >>> open(path).read().split()
+    ['<unk>', 'a']
+    """
+    with atomic_path(vocab_file) as tmp, open(tmp, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(vocabulary.index_to_word) + "\n")

@@ -8,11 +8,11 @@ It is written atomically every ``checkpoint_steps`` batches and at every epoch e
 any moment leaves the last complete checkpoint.
 
 Because every batch is a pure function of (seed, epoch, batch index) (see
-``gensim_elmo.training.BlockBatches``), restoring the variables and skipping the batches already
+``gensim_elmo.block_batches.BlockBatches``), restoring the variables and skipping the batches already
 done continues the run exactly where it stopped: the resumed run ends with the same weights as an
-uninterrupted one. What is not restored: the state of user Keras callbacks (e.g. a
-``ReduceLROnPlateau`` counter) and the best-weights snapshot of early stopping (its patience
-restarts at the resume).
+uninterrupted one. The validation monitor's state (best perplexity, epochs waited, the best
+weights kept for early stopping; ``gensim_elmo.validation``) is saved too. What is not restored:
+the state of user Keras callbacks (e.g. a ``ReduceLROnPlateau`` counter).
 
 Example:
 >>> from gensim_elmo import NNLM
@@ -25,7 +25,6 @@ Example:
 (2, 0)
 """
 
-import hashlib
 import os
 
 import keras
@@ -34,32 +33,7 @@ import numpy as np
 from gensim_elmo.checkpoint_files import check_fingerprint, read_progress, read_state, write_checkpoint
 from gensim_elmo.distribution import is_writer
 
-__all__ = ["TrainingCheckpoint", "read_progress", "corpus_fingerprint", "merge_fingerprints"]
-
-
-def corpus_fingerprint(encoded, block_sentences=65536):
-    """Sentences, tokens and a SHA-1 of the token ids of an ``EncodedCorpus`` (read block by block)."""
-    digest = hashlib.sha1()
-    for start in range(0, encoded.num_sentences, block_sentences):
-        tokens, lengths = encoded.read(start, min(start + block_sentences, encoded.num_sentences))
-        digest.update(np.ascontiguousarray(tokens, dtype=np.int32).tobytes())
-        digest.update(np.ascontiguousarray(lengths, dtype=np.int64).tobytes())
-    return {"sentences": int(encoded.num_sentences), "tokens": int(encoded.num_tokens),
-            "sha1": digest.hexdigest()}
-
-
-def merge_fingerprints(fingerprints):
-    """One corpus fingerprint of the shards that several processes train on (the only one as it is).
-
-    Example:
-    >>> merge_fingerprints([{"sentences": 2, "tokens": 5, "sha1": "ab"}])
-    {'sentences': 2, 'tokens': 5, 'sha1': 'ab'}
-    """
-    if len(fingerprints) == 1:
-        return fingerprints[0]
-    return {"sentences": sum(f["sentences"] for f in fingerprints), "tokens": sum(f["tokens"] for f in fingerprints),
-            "sha1": hashlib.sha1(" ".join(f["sha1"] for f in fingerprints).encode()).hexdigest(),
-            "shards": len(fingerprints)}
+__all__ = ["TrainingCheckpoint", "read_progress"]
 
 
 def _variables(language_model):
@@ -81,15 +55,17 @@ class TrainingCheckpoint(keras.callbacks.Callback):
         every_steps: int or None, also write every this many batches of an epoch (None: only at
             epoch ends).
         end_epoch: int, the epoch the whole run trains up to (so a resumed run knows its goal).
+        monitor: the run's ``ValidationMonitor`` or None; its state is saved and restored.
     """
 
-    def __init__(self, owner, directory, fingerprint, every_steps=None, end_epoch=None):
+    def __init__(self, owner, directory, fingerprint, every_steps=None, end_epoch=None, monitor=None):
         super().__init__()
         self.owner = owner
         self.directory = os.path.abspath(os.fspath(directory))
         self.fingerprint = fingerprint
         self.every_steps = every_steps
         self.end_epoch = end_epoch
+        self.monitor = monitor
         self.offset = 0  # batches of the current epoch done before this fit call started
         self._epoch_logs = []
 
@@ -116,6 +92,10 @@ class TrainingCheckpoint(keras.callbacks.Callback):
                                  f"for variable {variable.path} of shape {tuple(variable.shape)}; it comes from another "
                                  "configuration.")
             variable.assign(value)
+        if self.monitor is not None and progress.get("monitor") is not None:
+            prefix = "monitor_"
+            self.monitor.restore_state(progress["monitor"], {k[len(prefix):]: v for k, v in state.items()
+                                                             if k.startswith(prefix)})
         self.owner.history = {key: list(values) for key, values in progress["history"].items()}
         self.owner.epochs_trained = int(progress["epochs_done"])
         return int(progress["batches_done"])
@@ -131,13 +111,17 @@ class TrainingCheckpoint(keras.callbacks.Callback):
         model_vars, optimizer_vars = _variables(model)
         arrays = {f"model_{i:04d}": keras.ops.convert_to_numpy(v.value) for i, v in enumerate(model_vars)}
         arrays.update({f"optimizer_{i:04d}": keras.ops.convert_to_numpy(v.value) for i, v in enumerate(optimizer_vars)})
+        monitor_progress = None
+        if self.monitor is not None:
+            monitor_progress, monitor_arrays = self.monitor.state()
+            arrays.update({f"monitor_{name}": value for name, value in monitor_arrays.items()})
         history = {key: list(values) for key, values in self.owner.history.items()}
         for logs in self._epoch_logs:
             for key, value in logs.items():
                 history.setdefault(key, []).append(float(value))
         write_checkpoint(self.directory, arrays, {"epochs_done": int(epochs_done), "batches_done": int(batches_done),
                                                   "end_epoch": self.end_epoch, "history": history,
-                                                  "fingerprint": self.fingerprint})
+                                                  "monitor": monitor_progress, "fingerprint": self.fingerprint})
 
     # --- Keras callback --------------------------------------------------------------------------
     def on_train_begin(self, logs=None):

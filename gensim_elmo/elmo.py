@@ -22,6 +22,7 @@ before. ``embed_sentences(..., stateful=True)`` carries each batch row's LSTM st
 of the next batch, as the original implementation does.
 """
 
+import copy
 import logging
 import os
 
@@ -29,21 +30,13 @@ import keras
 import numpy as np
 from keras import ops
 
-from gensim_elmo.atomic_files import atomic_path
 from gensim_elmo.corpus import as_sentences, check_sentence
 from gensim_elmo.distribution import (
-    check_divisible_batch,
     distribution_scope,
     fewest_across_processes,
-    is_writer,
     largest_across_processes,
     local_device_count,
     num_devices,
-    process_corpus,
-    process_index_and_count,
-    refuse_validation_with_processes,
-    resolve_distribution,
-    sum_counts_across_processes,
 )
 from gensim_elmo.elmo_batches import (
     SentenceBatches,
@@ -53,31 +46,18 @@ from gensim_elmo.elmo_batches import (
     vocabulary_char_ids,
 )
 from gensim_elmo.elmo_options import build_options
-from gensim_elmo.training import (
-    check_epochs,
-    check_positive_ints,
-    clamp_batch_size,
-    fit_corpus,
-    perplexity_from_nll,
-)
-from gensim_elmo.saved_model import (
-    check_vocabulary_size,
-    load_keras_weights,
-    read_saved_config,
-    write_saved_config,
-)
-from gensim_elmo.vocabulary import Vocabulary
+from gensim_elmo.language_model import LanguageModel
+from gensim_elmo.argument_checks import check_positive_ints, clamp_batch_size
+from gensim_elmo.perplexity import perplexity_from_nll
+from gensim_elmo.validation import check_validation_settings
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["ELMo"]
 
-FORMAT_VERSION = 1
-MODEL_TYPE = "gensim_elmo.ELMo"
 BOS, EOS, UNK = "<S>", "</S>", "<unk>"
-SPECIALS = (BOS, EOS, UNK)
-_TRAINING_KEYS = ("epochs", "batch_size", "min_count", "max_vocab_size", "learning_rate", "optimizer", "num_sampled",
-                  "dropout", "max_sentence_length", "clipnorm", "global_clipnorm", "seed")
+#: The softmax of a saved model: arrays ``kernel`` (V, P) and ``bias`` (V,).
+SOFTMAX_FILE = "softmax.npz"
 
 
 class BiLMScorer(keras.Model):
@@ -96,7 +76,7 @@ class BiLMScorer(keras.Model):
                 "backward": backward * ops.cast(inputs["backward_mask"], backward.dtype)}
 
 
-class ELMo:
+class ELMo(LanguageModel):
     """ELMo: a character-aware bidirectional language model whose layers embed words in context.
 
     With ``sentences`` or ``corpus_file`` the constructor builds the vocabulary (the words the
@@ -106,8 +86,11 @@ class ELMo:
     Args:
         sentences: restartable iterable of token lists. Defaults to None.
         corpus_file: path of a file (one sentence per line) or of a directory of such files.
-        preset: architecture, one of "tiny", "small", "medium", "original" (see
-            ``gensim_elmo.elmo_options``). Defaults to "small".
+        preset: architecture, one of "tiny", "compact", "small", "medium", "original" (see
+            ``gensim_elmo.elmo_options``). Defaults to "small" (when ``options`` is None).
+        options: dict or None, the architecture as the original ``options.json`` dict instead of
+            a preset (what ``from_bilm_hdf5`` and ``load`` pass); not with ``preset`` or
+            ``**overrides``. Defaults to None.
         epochs: int, passes over the corpus. Defaults to 5.
         batch_size: int, sentences per training step. Defaults to 64.
         max_vocab_size: int or None, size of the softmax vocabulary (specials included).
@@ -120,14 +103,24 @@ class ELMo:
         optimizer: str, Keras optimizer name. Defaults to "adagrad" (initial accumulator 1.0, as
             the original).
         num_sampled: int or None, negative samples of the sampled softmax; the full softmax is
-            used when None or when the vocabulary is smaller. Defaults to 8192.
-        dropout: float, dropout on the top layer before the softmax. Defaults to 0.1.
+            used when None or when the vocabulary is smaller. Defaults to 8192. Changing
+            ``model.num_sampled`` (or ``model.dropout``) between ``train`` calls switches the
+            training head (e.g. sampled epochs, then full-softmax epochs to fine-tune), keeping the
+            softmax weights; the switch starts a new optimizer with ``learning_rate``.
+        dropout: float, dropout in training on every LSTM layer's input and on the top layer
+            before the softmax, as the original (bilm-tf's ``dropout`` option). Defaults to 0.1.
         global_clipnorm: float or None, clip the gradients of all weights together to this norm
             (``tf.clip_by_global_norm``, as the original clipped them at 10). Defaults to 10.
         clipnorm: float or None, clip each weight's gradient to this norm on its own (Keras's
             ``clipnorm``) instead; set ``global_clipnorm=None`` with it. Defaults to None.
         max_sentence_length: int, longer training sentences are cut into pieces. Defaults to 100.
         validation_sentences: token lists whose perplexity is computed after every epoch.
+        early_stopping: int or None, stop after this many epochs without a better validation
+            perplexity and keep the best epoch's weights (needs ``validation_sentences``).
+            Defaults to None.
+        lr_decay: float or None, multiply the learning rate by this after every epoch whose
+            validation perplexity is not the best so far (needs ``validation_sentences``).
+            Defaults to None.
         checkpoint_dir: str or None, write training checkpoints there (every ``checkpoint_steps``
             batches and at each epoch end, atomically) and, if it already holds one from the same
             configuration and corpus, resume from it: running the same code again after a crash
@@ -155,50 +148,47 @@ class ELMo:
     16
     """
 
-    def __init__(self, sentences=None, corpus_file=None, preset="small", epochs=5, batch_size=64,
+    NAME = "ELMo"
+    MODEL_TYPE = "gensim_elmo.ELMo"
+    FORMAT_VERSION = 1
+    SPECIALS = (BOS, EOS, UNK)
+    CONFIG_KEYS = ("preset", "epochs", "batch_size", "min_count", "max_vocab_size", "learning_rate", "optimizer",
+                   "num_sampled", "dropout", "max_sentence_length", "clipnorm", "global_clipnorm", "seed")
+
+    def __init__(self, sentences=None, corpus_file=None, preset=None, options=None, epochs=5, batch_size=64,
                  max_vocab_size=None, min_count=1, seed=1, callbacks=(), progress=True, learning_rate=0.2,
                  optimizer="adagrad", num_sampled=8192, dropout=0.1, clipnorm=None, global_clipnorm=10.0,
-                 max_sentence_length=100,
-                 validation_sentences=None, checkpoint_dir=None, checkpoint_steps=None, distribution=None,
-                 **overrides):
-        check_positive_ints(epochs=epochs, batch_size=batch_size, min_count=min_count,
-                            max_sentence_length=max_sentence_length)
-        self.preset = preset
-        self.overrides = dict(overrides)
-        self.options = build_options(preset, **overrides)
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.max_vocab_size = max_vocab_size
-        self.min_count = min_count
-        self.seed = int(seed)
-        self.progress = progress
-        self.distribution = resolve_distribution(distribution)
-        self.learning_rate = float(learning_rate)
-        self.optimizer = optimizer
-        self.num_sampled = num_sampled
+                 max_sentence_length=100, validation_sentences=None, early_stopping=None, lr_decay=None,
+                 checkpoint_dir=None, checkpoint_steps=None, distribution=None, **overrides):
+        super().__init__(epochs=epochs, batch_size=batch_size, min_count=min_count, max_vocab_size=max_vocab_size,
+                         learning_rate=learning_rate, optimizer=optimizer, num_sampled=num_sampled, seed=seed,
+                         progress=progress, distribution=distribution, clipnorm=clipnorm,
+                         global_clipnorm=global_clipnorm)
+        check_positive_ints(max_sentence_length=max_sentence_length)
+        check_validation_settings(validation_sentences, early_stopping, lr_decay)
+        if not 0.0 <= float(dropout) < 1.0:
+            raise ValueError(f"`dropout` must be in [0, 1), got {dropout!r}.")
+        if options is not None:
+            if preset is not None or overrides:
+                raise ValueError(
+                    "Pass the architecture either as `options` (an options.json dict) or as `preset` with "
+                    f"overrides, not both. Received: preset={preset!r}, overrides={sorted(overrides)}."
+                )
+            if not isinstance(options, dict):
+                raise TypeError(f"`options` must be a dict (options.json), got {type(options).__name__}.")
+            self.preset = None
+            self.options = copy.deepcopy(options)
+        else:
+            self.preset = "small" if preset is None else preset
+            self.options = build_options(self.preset, **overrides)
         self.dropout = float(dropout)
-        if clipnorm and global_clipnorm:
-            raise ValueError(
-                f"Set one of `clipnorm` (each weight's gradient on its own) and `global_clipnorm` (all "
-                f"gradients together, as the original), not both. Received: clipnorm={clipnorm!r}, "
-                f"global_clipnorm={global_clipnorm!r}; pass global_clipnorm=None to clip per weight."
-            )
-        self.clipnorm = clipnorm
-        self.global_clipnorm = global_clipnorm
         self.max_sentence_length = max_sentence_length
-        self.vocabulary = None
-        self.language_model = None
-        self.history = {}
-        self.epochs_trained = 0
-        self.corpus_stats = {}
-        self._wv = None
+        self.network = None
         self._scorer = None
         self._vocab_chars = None
         self._create_network()
-        if sentences is not None or corpus_file is not None:
-            corpus = as_sentences(sentences, corpus_file)
-            self.build_vocab(corpus)
-            self.train(corpus, epochs=epochs, callbacks=callbacks, validation_sentences=validation_sentences,
+        self._train_on(sentences, corpus_file, epochs=epochs, callbacks=callbacks,
+                       validation_sentences=validation_sentences, early_stopping=early_stopping, lr_decay=lr_decay,
                        checkpoint_dir=checkpoint_dir, checkpoint_steps=checkpoint_steps)
 
     # --- structure ---------------------------------------------------------------------------------
@@ -219,40 +209,35 @@ class ELMo:
             self.network = None  # the token variant is built once the vocabulary is known
             return
         with distribution_scope(self.distribution):
-            self.network = ELMoNetwork(self.options, name="elmo_network")
+            self.network = ELMoNetwork(self.options, dropout=self.dropout, name="elmo_network")
             self.network.build()
         self._wv = None
         self._scorer = None
 
     def _create_language_model(self):
+        """A new training head on ``network``; the softmax weights of the previous one carry over."""
         from keras_layers.bilm_language_model import BiLMLanguageModel
 
+        previous = self.language_model
         with distribution_scope(self.distribution):
             self.language_model = BiLMLanguageModel(self.network, vocabulary_size=len(self.vocabulary),
                                                     num_sampled=self.num_sampled, dropout=self.dropout,
                                                     seed=self.seed, name="bilm_language_model")
+            if previous is not None and tuple(previous.softmax_kernel.shape) == tuple(
+                    self.language_model.softmax_kernel.shape):
+                self.language_model.softmax_kernel.assign(previous.softmax_kernel)
+                self.language_model.softmax_bias.assign(previous.softmax_bias)
         self._scorer = None
 
-    def build_vocab(self, sentences=None, corpus_file=None):
-        """Count the corpus (one streaming pass) and fix the softmax vocabulary.
-
-        Example:
-        >>> model = ELMo(preset="tiny", progress=False)
-        >>> model.build_vocab([["a", "b", "b"]])
-        >>> model.vocabulary.index_to_word
-        ['<S>', '</S>', '<unk>', 'b', 'a']
-        """
-        # Several processes: each counts its own shard, and they sum their counts (one vocabulary).
-        corpus = process_corpus(sentences, corpus_file)
-        self.vocabulary, self.corpus_stats = Vocabulary.build(
-            corpus, specials=SPECIALS, unk_token=UNK, min_count=self.min_count, max_vocab_size=self.max_vocab_size,
-            progress=self.progress, desc="ELMo vocabulary", combine=sum_counts_across_processes,
-        )
+    def _on_vocabulary(self):
         if not self.options.get("use_character_inputs", True):
             self.options["n_tokens_vocab"] = len(self.vocabulary)
             self._create_network()
         self._vocab_chars = vocabulary_char_ids(self.vocabulary.index_to_word) if self.use_characters else None
         self._create_language_model()
+
+    def _require_vocab(self, action):
+        self._require("language_model", action)
 
     def _require(self, what, action):
         if what == "network" and self.network is None:
@@ -264,59 +249,32 @@ class ELMo:
             )
 
     # --- training ----------------------------------------------------------------------------------
-    def train(self, sentences=None, corpus_file=None, epochs=None, callbacks=(), validation_sentences=None,
-              checkpoint_dir=None, checkpoint_steps=None):
-        """Train the forward and backward language models (streamed in batches; memory stays flat).
+    def _training_head_outdated(self):
+        # `num_sampled` or `dropout` changed since the head was built (e.g. sampled epochs, then
+        # full-softmax epochs).
+        head = self.language_model
+        return (head.num_sampled, head.dropout_rate) != (
+            head.effective_num_sampled(self.num_sampled, len(self.vocabulary)), self.dropout)
 
-        Args:
-            sentences: restartable iterable of token lists.
-            corpus_file: or a path.
-            epochs: int, defaults to the constructor's ``epochs``.
-            callbacks: gensim-style and/or Keras callbacks.
-            validation_sentences: token lists scored after every epoch (``history["val_perplexity"]``,
-                the average of both directions).
-            checkpoint_dir: str or None, checkpoint and resume (see the class docstring).
-            checkpoint_steps: int or None, batches between two checkpoints within an epoch.
-
-        Example:
-        >>> model = ELMo(preset="tiny", batch_size=4, progress=False)
-        >>> data = [["x", "y", "z"]] * 8
-        >>> model.build_vocab(data)
-        >>> model.train(data, epochs=1)
-        >>> len(model.history["loss"])
-        1
-        """
-        self._require("language_model", "train")
-        epochs = check_epochs(self.epochs if epochs is None else epochs)
-        index, processes = process_index_and_count()
-        check_divisible_batch(self.distribution, self.batch_size)  # the global batch, before it is shared out
-        monitor = None
-        refuse_validation_with_processes(validation_sentences, "ELMo")
-        if validation_sentences is not None:
-            validation = [check_sentence(s, where=f"validation sentence {i}") for i, s in
-                          enumerate(validation_sentences)]
-            monitor = _PerplexityLogger(self, validation)
-
-        def make_batches(encoded):
-            pieces = int((-(-encoded.lengths() // self.max_sentence_length)).sum())
-            # Several processes: each feeds its share of every global batch, all for as many steps.
-            batch_size = clamp_batch_size(self.batch_size // processes, pieces, unit="sentences")
-            batches = SentenceBatches(encoded, batch_size, self.vocabulary[BOS], self.vocabulary[EOS],
-                                      vocab_chars=self._vocab_chars, max_length=self.max_sentence_length,
-                                      seed=self.seed + index, epoch=self.epochs_trained,
-                                      shards=self._table_shards(), processes=processes, process_index=index,
-                                      table_multiple=local_device_count())
-            if processes > 1:
-                batches.limit(fewest_across_processes(len(batches)))
-                # One epoch more: Keras's data pipeline may read ahead into it after the last.
-                batches.agree_shapes(range(self.epochs_trained, self.epochs_trained + epochs + 1),
-                                     largest_across_processes)
-            return batches, (encoded.num_tokens + 2 * encoded.num_sentences) / max(1, len(batches))
-
+    def _before_training(self):
+        self.network.bilm.set_dropout(self.dropout)
         self.network.trainable = True  # a frozen ELMoEmbedding(self) must not freeze our own training
-        fit_corpus(self, process_corpus(sentences, corpus_file), epochs, make_batches, callbacks=callbacks,
-                   monitor=monitor, desc="ELMo", checkpoint_dir=checkpoint_dir, checkpoint_steps=checkpoint_steps)
-        self._wv = None
+
+    def _make_batches(self, encoded, process_index, processes, epochs):
+        pieces = int((-(-encoded.lengths() // self.max_sentence_length)).sum())
+        # Several processes: each feeds its share of every global batch, all for as many steps.
+        batch_size = clamp_batch_size(self.batch_size // processes, pieces, unit="sentences")
+        batches = SentenceBatches(encoded, batch_size, self.vocabulary[BOS], self.vocabulary[EOS],
+                                  vocab_chars=self._vocab_chars, max_length=self.max_sentence_length,
+                                  seed=self.seed + process_index, epoch=self.epochs_trained,
+                                  shards=self._table_shards(), processes=processes, process_index=process_index,
+                                  table_multiple=local_device_count())
+        if processes > 1:
+            batches.limit(fewest_across_processes(len(batches)))
+            # One epoch more: Keras's data pipeline may read ahead into it after the last.
+            batches.agree_shapes(range(self.epochs_trained, self.epochs_trained + epochs + 1),
+                                 largest_across_processes)
+        return batches, (encoded.num_tokens + 2 * encoded.num_sentences) / max(1, len(batches))
 
     def _table_shards(self):
         """Tables of distinct tokens per batch: one per ``tf.distribute`` replica (each replica gets one
@@ -325,16 +283,12 @@ class ELMo:
             return 1
         return num_devices(self.distribution)
 
-    def make_optimizer(self):
-        """A fresh Keras optimizer (Adagrad with initial accumulator 1.0 by default, as the original)."""
-        config = {"learning_rate": self.learning_rate}
-        if self.global_clipnorm:
-            config["global_clipnorm"] = float(self.global_clipnorm)
-        elif self.clipnorm:
-            config["clipnorm"] = float(self.clipnorm)
-        if self.optimizer == "adagrad":
-            config["initial_accumulator_value"] = 1.0
-        return keras.optimizers.get({"class_name": self.optimizer, "config": config})
+    def validation_logs(self, sentences):
+        """The figures ``ValidationMonitor`` logs after each epoch: the average perplexity of both
+        directions as ``val_perplexity``, and ``val_forward_perplexity``, ``val_backward_perplexity``."""
+        scores = self.perplexity(sentences)
+        return {"val_perplexity": scores["average"], "val_forward_perplexity": scores["forward"],
+                "val_backward_perplexity": scores["backward"]}
 
     # --- scoring -----------------------------------------------------------------------------------
     def perplexity(self, sentences, batch_size=32):
@@ -606,18 +560,23 @@ class ELMo:
 
     # --- saving ------------------------------------------------------------------------------------
     def _config(self):
-        return {
-            "model_type": MODEL_TYPE, "format_version": FORMAT_VERSION, "options": self.options,
-            "config": {"preset": self.preset, **{k: getattr(self, k) for k in _TRAINING_KEYS}},
-            "state": {"epochs_trained": self.epochs_trained, "history": self.history, "corpus_stats": self.corpus_stats,
-                      "vocabulary_size": len(self.vocabulary) if self.vocabulary is not None else None},
-        }
+        return dict(super()._config(), options=self.options)
+
+    def _network_to_save(self):
+        self._require("network", "save")
+        return self.network
+
+    def _save_files(self, directory):
+        if self.language_model is not None:
+            with open(os.path.join(directory, SOFTMAX_FILE), "wb") as handle:
+                np.savez(handle, kernel=keras.ops.convert_to_numpy(self.language_model.softmax_kernel),
+                         bias=keras.ops.convert_to_numpy(self.language_model.softmax_bias))
 
     def save(self, path):
         """Save to the directory ``path``, atomically. No pickle.
 
         Layout: ``config.json`` (model type, format version, the architecture as ``options`` in the
-        original options.json layout, training settings and state), ``network.weights.h5`` (the
+        original options.json layout, training settings and state), ``model.weights.h5`` (the
         ELMoNetwork's Keras weights), and when the model has a softmax vocabulary ``vocab.tsv`` and
         ``softmax.npz`` (arrays ``kernel`` (V, P) and ``bias`` (V,)). When several processes train
         together, only process 0 writes (every process may call it).
@@ -628,24 +587,13 @@ class ELMo:
         >>> path = os.path.join(tempfile.mkdtemp(), "elmo")
         >>> model.save(path)
         >>> sorted(os.listdir(path))
-        ['config.json', 'network.weights.h5']
+        ['config.json', 'model.weights.h5']
         """
-        self._require("network", "save")
-        if not is_writer():
-            return
-        with atomic_path(path, directory=True) as tmp:
-            write_saved_config(tmp, self._config())
-            self.network.save_weights(os.path.join(tmp, "network.weights.h5"))
-            if self.vocabulary is not None:
-                self.vocabulary.save(os.path.join(tmp, "vocab.tsv"))
-            if self.language_model is not None:
-                with open(os.path.join(tmp, "softmax.npz"), "wb") as handle:
-                    np.savez(handle, kernel=keras.ops.convert_to_numpy(self.language_model.softmax_kernel),
-                             bias=keras.ops.convert_to_numpy(self.language_model.softmax_bias))
+        super().save(path)
 
     @classmethod
     def load(cls, path, progress=True):
-        """Load a model written by ``save``.
+        """Load a model written by ``save`` (also the earlier layout, ``network.weights.h5``).
 
         Raises:
             FileNotFoundError: nothing at ``path``.
@@ -658,48 +606,39 @@ class ELMo:
         >>> ELMo.load(path).options["lstm"]["dim"]
         64
         """
-        path = os.fspath(path)
-        saved = read_saved_config(path, MODEL_TYPE, FORMAT_VERSION, "ELMo",
-                                  "config.json and network.weights.h5 (for the original format use "
-                                  "ELMo.from_bilm_hdf5)")
-        config_path = os.path.join(path, "config.json")
+        return super().load(path, progress=progress)
+
+    @classmethod
+    def _from_saved(cls, saved, vocabulary, progress):
+        config = dict(saved["config"])
+        config.pop("preset", None)  # the architecture is `options`, built once
+        config.setdefault("global_clipnorm", None)  # saved before it existed: `clipnorm` clipped per weight
         try:
-            config = dict(saved["config"])
-            preset = config.pop("preset")
-            config.setdefault("global_clipnorm", None)  # saved before it existed: `clipnorm` clipped per weight
-            model = cls(preset=preset, progress=progress, **config)
-            model.options = saved["options"]
-            state = saved["state"]
-        except (TypeError, KeyError, ValueError) as exc:
-            raise ValueError(f"{config_path} does not hold a valid ELMo configuration: {exc}") from None
-        vocab_path = os.path.join(path, "vocab.tsv")
-        if os.path.exists(vocab_path):
-            model.vocabulary = Vocabulary.load(vocab_path)
-            check_vocabulary_size(model.vocabulary, state)
-        try:
-            model._create_network()
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"{config_path} holds invalid ELMo options: {exc}") from None
-        load_keras_weights(model.network, os.path.join(path, "network.weights.h5"))
-        if model.vocabulary is not None:
-            model._vocab_chars = vocabulary_char_ids(model.vocabulary.index_to_word) if model.use_characters else None
+            model = cls(options=saved["options"], progress=progress, **config)
+        except ValueError as exc:
+            raise ValueError(f"config.json holds invalid ELMo settings or options: {exc}") from None
+        model.preset = saved["config"].get("preset")
+        if vocabulary is not None:
+            model.vocabulary = vocabulary
+            model._vocab_chars = vocabulary_char_ids(vocabulary.index_to_word) if model.use_characters else None
             model._create_language_model()
-            softmax_path = os.path.join(path, "softmax.npz")
-            try:
-                with np.load(softmax_path, allow_pickle=False) as arrays:
-                    kernel, bias = arrays["kernel"], arrays["bias"]
-            except Exception as exc:
-                raise ValueError(f"{softmax_path} could not be read (missing, corrupt or not npz): {exc}") from None
-            expected = tuple(model.language_model.softmax_kernel.shape)
-            if kernel.shape != expected or bias.shape != expected[:1]:
-                raise ValueError(f"{softmax_path} holds a softmax of shape {kernel.shape} / {bias.shape}; the "
-                                 f"configuration needs {expected} / {expected[:1]}.")
-            model.language_model.softmax_kernel.assign(kernel)
-            model.language_model.softmax_bias.assign(bias)
-        model.epochs_trained = int(state.get("epochs_trained", 0))
-        model.history = state.get("history", {})
-        model.corpus_stats = state.get("corpus_stats", {})
         return model
+
+    def _load_files(self, path):
+        if self.language_model is None:
+            return
+        softmax_path = os.path.join(path, SOFTMAX_FILE)
+        try:
+            with np.load(softmax_path, allow_pickle=False) as arrays:
+                kernel, bias = arrays["kernel"], arrays["bias"]
+        except Exception as exc:
+            raise ValueError(f"{softmax_path} could not be read (missing, corrupt or not npz): {exc}") from None
+        expected = tuple(self.language_model.softmax_kernel.shape)
+        if kernel.shape != expected or bias.shape != expected[:1]:
+            raise ValueError(f"{softmax_path} holds a softmax of shape {kernel.shape} / {bias.shape}; the "
+                             f"configuration needs {expected} / {expected[:1]}.")
+        self.language_model.softmax_kernel.assign(kernel)
+        self.language_model.softmax_bias.assign(bias)
 
     @classmethod
     def from_bilm_hdf5(cls, options_file, weight_file, vocab_file=None, progress=True):
@@ -721,25 +660,21 @@ class ELMo:
         Raises:
             ValueError: invalid options, or a weight file that is corrupt or does not match them.
         """
-        from gensim_elmo.bilm_hdf5 import read_bilm_options, read_bilm_weights, set_network_weights
+        from gensim_elmo.bilm_hdf5 import (
+            read_bilm_options,
+            read_bilm_vocabulary,
+            read_bilm_weights,
+            set_network_weights,
+        )
         from keras_layers.elmo_network import uses_character_inputs
 
         options = read_bilm_options(options_file)
         weights = read_bilm_weights(weight_file, options)
-        model = cls(preset="tiny", progress=progress)
-        model.options = options
-        if vocab_file is not None:
-            with open(vocab_file, encoding="utf-8") as handle:
-                words = [line.rstrip("\n") for line in handle if line.strip()]
-            unk = next((w for w in ("<UNK>", "<unk>") if w in words), None)
-            if unk is None:
-                words.append(UNK)
-                unk = UNK
-            model.vocabulary = Vocabulary(words, [0] * len(words), unk_token=unk,
-                                          num_specials=sum(w in (BOS, EOS, unk) for w in words))
-        elif not uses_character_inputs(options):
+        if vocab_file is None and not uses_character_inputs(options):
             raise ValueError("the token-variant model needs `vocab_file`: its token ids are the vocabulary's lines.")
-        model._create_network()
+        model = cls(options=options, progress=progress)  # the network is built once, from the file's options
+        if vocab_file is not None:
+            model.vocabulary = read_bilm_vocabulary(vocab_file, specials=(BOS, EOS), unk_token=UNK)
         set_network_weights(model.network, weights)
         return model
 
@@ -759,34 +694,18 @@ class ELMo:
         >>> sorted(os.listdir(d))
         ['o.json', 'w.hdf5']
         """
-        from gensim_elmo.bilm_hdf5 import get_network_weights, write_bilm_hdf5
+        from gensim_elmo.bilm_hdf5 import get_network_weights, write_bilm_hdf5, write_bilm_vocabulary
 
         self._require("network", "save_bilm_hdf5")
+        if vocab_file is not None and self.vocabulary is None:
+            raise RuntimeError("this model has no vocabulary to write.")
         write_bilm_hdf5(self.options, get_network_weights(self.network), options_file, weight_file)
         if vocab_file is not None:
-            if self.vocabulary is None:
-                raise RuntimeError("this model has no vocabulary to write.")
-            with atomic_path(vocab_file) as tmp, open(tmp, "w", encoding="utf-8") as handle:
-                handle.write("\n".join(self.vocabulary.index_to_word) + "\n")
+            write_bilm_vocabulary(self.vocabulary, vocab_file)
 
     def __repr__(self):
         lstm = self.options["lstm"]
-        return (f"ELMo(preset={self.preset!r}, dim={lstm['dim']}, projection_dim={lstm['projection_dim']}, "
+        architecture = f"preset={self.preset!r}" if self.preset is not None else "options=<options.json>"
+        return (f"ELMo({architecture}, dim={lstm['dim']}, projection_dim={lstm['projection_dim']}, "
                 f"vocab={len(self.vocabulary) if self.vocabulary is not None else None}, "
                 f"epochs_trained={self.epochs_trained})")
-
-
-class _PerplexityLogger(keras.callbacks.Callback):
-    """Average validation perplexity after every epoch, as ``logs["val_perplexity"]``."""
-
-    def __init__(self, owner, sentences):
-        super().__init__()
-        self.owner = owner
-        self.sentences = sentences
-
-    def on_epoch_end(self, epoch, logs=None):
-        scores = self.owner.perplexity(self.sentences)
-        if logs is not None:
-            logs["val_perplexity"] = scores["average"]
-            logs["val_forward_perplexity"] = scores["forward"]
-            logs["val_backward_perplexity"] = scores["backward"]

@@ -13,7 +13,7 @@ import numpy as np
 
 from keras_layers.char_ids import MAX_CHARACTERS_PER_TOKEN, batch_char_ids, deduplicate_char_ids, token_char_ids
 
-from gensim_elmo.training import BlockBatches
+from gensim_elmo.block_batches import BlockBatches
 
 __all__ = ["bucket", "embedding_bucket", "table_bucket", "vocabulary_char_ids", "language_model_batch", "pad_batch",
            "SentenceBatches", "embedding_batch"]
@@ -247,7 +247,7 @@ class SentenceBatches(BlockBatches):
 
         Example:
         >>> import tempfile
-        >>> from gensim_elmo.training import EncodedCorpus
+        >>> from gensim_elmo.encoded_corpus import EncodedCorpus
         >>> from gensim_elmo.vocabulary import Vocabulary
         >>> data = [["a"], ["a", "b"], ["c"] * 9, ["a"] * 10]
         >>> corpus = EncodedCorpus.write(data, Vocabulary.build(data)[0], tempfile.mkdtemp())

@@ -24,152 +24,27 @@ True
 """
 
 import logging
-import os
 
 import keras
 import numpy as np
 from keras_layers.nnlm_language_model import NNLMLanguageModel
 
-from gensim_elmo.atomic_files import atomic_path
-from gensim_elmo.corpus import as_sentences, check_sentence
-from gensim_elmo.distribution import (
-    check_divisible_batch,
-    distribution_scope,
-    fewest_across_processes,
-    is_writer,
-    process_corpus,
-    process_index_and_count,
-    refuse_validation_with_processes,
-    resolve_distribution,
-    sum_counts_across_processes,
-)
-from gensim_elmo.training import (
-    BlockBatches,
-    check_epochs,
-    check_positive_ints,
-    clamp_batch_size,
-    fit_corpus,
-    perplexity_from_nll,
-)
-from gensim_elmo.saved_model import (
-    check_vocabulary_size,
-    load_keras_weights,
-    read_saved_config,
-    write_saved_config,
-)
-from gensim_elmo.vocabulary import Vocabulary
+from gensim_elmo.corpus import check_sentence
+from gensim_elmo.distribution import distribution_scope, fewest_across_processes
+from gensim_elmo.language_model import LanguageModel
+from gensim_elmo.validation import check_validation_settings
+from gensim_elmo.argument_checks import check_positive_ints, clamp_batch_size
+from gensim_elmo.nnlm_batches import NgramBatches, ngram_examples
+from gensim_elmo.perplexity import perplexity_from_nll
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["NNLM"]
 
-FORMAT_VERSION = 1
-MODEL_TYPE = "gensim_elmo.NNLM"
 BOS, EOS, UNK = "<s>", "</s>", "<unk>"
-SPECIALS = (BOS, EOS, UNK)
-_CONFIG_KEYS = ("vector_size", "window", "hidden_size", "direct_connections", "dropout", "min_count",
-                "max_vocab_size", "epochs", "batch_size", "learning_rate", "optimizer", "num_sampled", "seed")
 
 
-def ngram_examples(tokens, lengths, window, bos_id, eos_id):
-    """All (context, next word) pairs of a block of sentences, in order.
-
-    Each sentence is padded on the left with ``window`` copies of ``bos_id`` and followed by
-    ``eos_id``; every word and the final ``eos_id`` are targets.
-
-    Args:
-        tokens: int array, the sentences' ids back to back.
-        lengths: int array, each sentence's length.
-        window: int, context words per example.
-        bos_id: int, id of ``<s>``.
-        eos_id: int, id of ``</s>``.
-
-    Returns:
-        (contexts int32 (N, window), targets int32 (N,)) with N = sum(lengths) + len(lengths).
-
-    Example:
-    >>> x, y = ngram_examples(np.array([5, 6, 7]), np.array([2, 1]), window=2, bos_id=0, eos_id=1)
-    >>> x.tolist(), y.tolist()
-    ([[0, 0], [0, 5], [5, 6], [0, 0], [0, 7]], [5, 6, 1, 7, 1])
-    """
-    lengths = np.asarray(lengths, dtype=np.int64)
-    k = len(lengths)
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])  # first token of each sentence in `tokens`
-    padded_starts = starts + np.arange(k) * (window + 1)  # first <s> of each sentence in the stream
-    stream = np.full(int(lengths.sum()) + k * (window + 1), bos_id, dtype=np.int32)
-    sentence_of_token = np.repeat(np.arange(k), lengths)
-    token_positions = np.arange(len(tokens)) - starts[sentence_of_token] + padded_starts[sentence_of_token] + window
-    stream[token_positions] = tokens
-    eos_positions = padded_starts + window + lengths
-    stream[eos_positions] = eos_id
-    target_positions = np.sort(np.concatenate([token_positions, eos_positions]))
-    windows = np.lib.stride_tricks.sliding_window_view(stream, window)
-    contexts = windows[target_positions - window]
-    return np.ascontiguousarray(contexts, dtype=np.int32), stream[target_positions].astype(np.int32)
-
-
-class NgramBatches(BlockBatches):
-    """``(context, next word)`` batches of an encoded corpus, shuffled within blocks of sentences."""
-
-    def __init__(self, corpus, batch_size, window, bos_id, eos_id, **kwargs):
-        self.window = window
-        self.bos_id = bos_id
-        self.eos_id = eos_id
-        super().__init__(corpus, batch_size, **kwargs)
-
-    def block_num_batches(self, lengths):
-        return int(lengths.sum() + len(lengths)) // self.batch_size
-
-    def block_batches(self, tokens, lengths, rng):
-        contexts, targets = ngram_examples(tokens, lengths, self.window, self.bos_id, self.eos_id)
-        if rng is not None:
-            order = rng.permutation(len(targets))
-            contexts, targets = contexts[order], targets[order]
-        n = (len(targets) // self.batch_size) * self.batch_size
-        count = n // self.batch_size
-        return [((x, y),) for x, y in zip(np.split(contexts[:n], count), np.split(targets[:n], count))]
-
-
-class ValidationMonitor(keras.callbacks.Callback):
-    """Validation perplexity after every epoch (``logs["val_perplexity"]``) and optional early stopping.
-
-    Args:
-        owner: the gensim_elmo model (its ``perplexity`` and ``network`` are used).
-        sentences: the validation token lists.
-        patience: int or None, stop after this many epochs without improvement and restore the
-            best weights at the end of training.
-    """
-
-    def __init__(self, owner, sentences, patience=None):
-        super().__init__()
-        self.owner = owner
-        self.sentences = sentences
-        self.patience = patience
-        self.best = float("inf")
-        self.best_weights = None
-        self.wait = 0
-
-    def on_epoch_end(self, epoch, logs=None):
-        value = self.owner.perplexity(self.sentences)
-        if logs is not None:
-            logs["val_perplexity"] = value
-        if value < self.best:
-            self.best, self.wait = value, 0
-            if self.patience is not None:
-                self.best_weights = self.owner.network.get_weights()
-        elif self.patience is not None:
-            self.wait += 1
-            if self.wait >= self.patience:
-                logger.info("early stopping after epoch %d: validation perplexity did not improve on %.2f",
-                            epoch + 1, self.best)
-                self.model.stop_training = True
-
-    def on_train_end(self, logs=None):
-        if self.best_weights is not None:
-            self.owner.network.set_weights(self.best_weights)
-
-
-class NNLM:
+class NNLM(LanguageModel):
     """Bengio's neural probabilistic language model, trained with Keras, used like a gensim model.
 
     With ``sentences`` or ``corpus_file`` the constructor builds the vocabulary and trains at once;
@@ -204,6 +79,9 @@ class NNLM:
             (``history["val_perplexity"]``). Defaults to None.
         early_stopping: int or None, stop after this many epochs without a better validation
             perplexity and keep the best weights (needs ``validation_sentences``). Defaults to None.
+        lr_decay: float or None, multiply the learning rate by this after every epoch whose
+            validation perplexity is not the best so far (needs ``validation_sentences``).
+            Defaults to None.
         checkpoint_dir: str or None, write training checkpoints there (every ``checkpoint_steps``
             batches and at each epoch end, atomically) and, if it already holds one from the same
             configuration and corpus, resume from it: running the same code again after a crash
@@ -231,63 +109,35 @@ class NNLM:
     ['loss']
     """
 
+    NAME = "NNLM"
+    MODEL_TYPE = "gensim_elmo.NNLM"
+    FORMAT_VERSION = 1
+    SPECIALS = (BOS, EOS, UNK)
+    CONFIG_KEYS = ("vector_size", "window", "hidden_size", "direct_connections", "dropout", "min_count",
+                   "max_vocab_size", "epochs", "batch_size", "learning_rate", "optimizer", "num_sampled", "seed")
+
     def __init__(self, sentences=None, corpus_file=None, vector_size=100, window=4, hidden_size=256,
                  direct_connections=False, dropout=0.0, min_count=1, max_vocab_size=None, epochs=5, batch_size=512,
                  learning_rate=1e-3, optimizer="adam", num_sampled=None, seed=1, callbacks=(), progress=True,
-                 validation_sentences=None, early_stopping=None, checkpoint_dir=None, checkpoint_steps=None,
-                 distribution=None):
-        check_positive_ints(vector_size=vector_size, window=window, hidden_size=hidden_size, epochs=epochs,
-                            batch_size=batch_size, min_count=min_count)
-        if not isinstance(learning_rate, (int, float)) or learning_rate <= 0:
-            raise ValueError(f"`learning_rate` must be a positive float, got {learning_rate!r}.")
-        if early_stopping is not None and validation_sentences is None:
-            raise ValueError("`early_stopping` needs `validation_sentences` to judge the epochs by.")
+                 validation_sentences=None, early_stopping=None, lr_decay=None, checkpoint_dir=None,
+                 checkpoint_steps=None, distribution=None):
+        super().__init__(epochs=epochs, batch_size=batch_size, min_count=min_count, max_vocab_size=max_vocab_size,
+                         learning_rate=learning_rate, optimizer=optimizer, num_sampled=num_sampled, seed=seed,
+                         progress=progress, distribution=distribution)
+        check_positive_ints(vector_size=vector_size, window=window, hidden_size=hidden_size)
+        check_validation_settings(validation_sentences, early_stopping, lr_decay)
         self.vector_size = vector_size
         self.window = window
         self.hidden_size = hidden_size
         self.direct_connections = bool(direct_connections)
         self.dropout = float(dropout)
-        self.min_count = min_count
-        self.max_vocab_size = max_vocab_size
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = float(learning_rate)
-        self.optimizer = optimizer
-        if num_sampled is not None:
-            check_positive_ints(num_sampled=num_sampled)
-        self.num_sampled = num_sampled
-        self.seed = int(seed)
-        self.progress = progress
-        self.distribution = resolve_distribution(distribution)
-        self.vocabulary = None
         self.network = None
-        self.language_model = None
-        self.history = {}
-        self.epochs_trained = 0
-        self.corpus_stats = {}
-        self._wv = None
-        if sentences is not None or corpus_file is not None:
-            corpus = as_sentences(sentences, corpus_file)
-            self.build_vocab(corpus)
-            self.train(corpus, epochs=epochs, callbacks=callbacks, validation_sentences=validation_sentences,
-                       early_stopping=early_stopping, checkpoint_dir=checkpoint_dir, checkpoint_steps=checkpoint_steps)
+        self._train_on(sentences, corpus_file, epochs=epochs, callbacks=callbacks,
+                       validation_sentences=validation_sentences, early_stopping=early_stopping, lr_decay=lr_decay,
+                       checkpoint_dir=checkpoint_dir, checkpoint_steps=checkpoint_steps)
 
     # --- vocabulary and network ------------------------------------------------------------------
-    def build_vocab(self, sentences=None, corpus_file=None):
-        """Count the corpus (one streaming pass), fix the vocabulary and create the network.
-
-        Example:
-        >>> model = NNLM(vector_size=4, window=2, hidden_size=4, progress=False)
-        >>> model.build_vocab([["a", "b"], ["b"]])
-        >>> model.vocabulary.index_to_word
-        ['<s>', '</s>', '<unk>', 'b', 'a']
-        """
-        # Several processes: each counts its own shard, and they sum their counts (one vocabulary).
-        corpus = process_corpus(sentences, corpus_file)
-        self.vocabulary, self.corpus_stats = Vocabulary.build(
-            corpus, specials=SPECIALS, unk_token=UNK, min_count=self.min_count, max_vocab_size=self.max_vocab_size,
-            progress=self.progress, desc="NNLM vocabulary", combine=sum_counts_across_processes,
-        )
+    def _on_vocabulary(self):
         self._create_network()
 
     def _create_network(self):
@@ -311,66 +161,23 @@ class NNLM:
             self.language_model = NNLMLanguageModel(self.network, num_sampled=self.num_sampled, seed=self.seed,
                                                     name="nnlm_language_model")
 
-    def _require_vocab(self, action):
-        if self.vocabulary is None or self.network is None:
-            raise RuntimeError(f"Call `build_vocab` (or pass a corpus to the constructor) before `{action}`.")
+    def _training_head_outdated(self):
+        # `num_sampled` changed since the head was built (e.g. sampled epochs, then full softmax).
+        return self.language_model.num_sampled != NNLMLanguageModel.effective_num_sampled(self.num_sampled,
+                                                                                          len(self.vocabulary))
 
-    def make_optimizer(self):
-        """A fresh Keras optimizer from ``optimizer`` and ``learning_rate``."""
-        return keras.optimizers.get({"class_name": self.optimizer, "config": {"learning_rate": self.learning_rate}})
+    def _make_batches(self, encoded, process_index, processes, epochs):
+        # Several processes: each feeds its share of every global batch, all for as many steps.
+        batch_size = clamp_batch_size(self.batch_size // processes, encoded.num_tokens + encoded.num_sentences)
+        batches = NgramBatches(encoded, batch_size, self.window, self.vocabulary[BOS], self.vocabulary[EOS],
+                               seed=self.seed + process_index, epoch=self.epochs_trained)
+        if processes > 1:
+            batches.limit(fewest_across_processes(len(batches)))
+        return batches, batch_size
 
-    # --- training ----------------------------------------------------------------------------------
-    def train(self, sentences=None, corpus_file=None, epochs=None, callbacks=(), validation_sentences=None,
-              early_stopping=None, checkpoint_dir=None, checkpoint_steps=None):
-        """Train for ``epochs`` passes over the corpus (streamed in batches; memory stays flat).
-
-        Args:
-            sentences: restartable iterable of token lists.
-            corpus_file: or a path.
-            epochs: int, defaults to the constructor's ``epochs``.
-            callbacks: gensim-style and/or Keras callbacks.
-            validation_sentences: token lists scored after every epoch.
-            early_stopping: int or None, patience in epochs (needs ``validation_sentences``).
-            checkpoint_dir: str or None, checkpoint and resume (see the class docstring).
-            checkpoint_steps: int or None, batches between two checkpoints within an epoch.
-
-        Example:
-        >>> model = NNLM(vector_size=4, window=2, hidden_size=4, progress=False)
-        >>> data = [["x", "y", "z"]] * 20
-        >>> model.build_vocab(data)
-        >>> model.train(data, epochs=2)
-        >>> len(model.history["loss"])
-        2
-        """
-        self._require_vocab("train")
-        epochs = check_epochs(self.epochs if epochs is None else epochs)
-        if self.language_model.num_sampled != NNLMLanguageModel.effective_num_sampled(self.num_sampled,
-                                                                                      len(self.vocabulary)):
-            # `num_sampled` or `learning_rate` changed since the last call: a new training head and optimizer.
-            self._create_language_model()
-        if early_stopping is not None and validation_sentences is None:
-            raise ValueError("`early_stopping` needs `validation_sentences` to judge the epochs by.")
-        monitor = None
-        index, processes = process_index_and_count()
-        check_divisible_batch(self.distribution, self.batch_size)  # the global batch, before it is shared out
-        refuse_validation_with_processes(validation_sentences, "NNLM")
-        if validation_sentences is not None:
-            validation = [check_sentence(s, where=f"validation sentence {i}") for i, s in
-                          enumerate(validation_sentences)]
-            monitor = ValidationMonitor(self, validation, early_stopping)
-
-        def make_batches(encoded):
-            # Several processes: each feeds its share of every global batch, all for as many steps.
-            batch_size = clamp_batch_size(self.batch_size // processes, encoded.num_tokens + encoded.num_sentences)
-            batches = NgramBatches(encoded, batch_size, self.window, self.vocabulary[BOS], self.vocabulary[EOS],
-                                   seed=self.seed + index, epoch=self.epochs_trained)
-            if processes > 1:
-                batches.limit(fewest_across_processes(len(batches)))
-            return batches, batch_size
-
-        fit_corpus(self, process_corpus(sentences, corpus_file), epochs, make_batches, callbacks=callbacks,
-                   monitor=monitor, desc="NNLM", checkpoint_dir=checkpoint_dir, checkpoint_steps=checkpoint_steps)
-        self._wv = None
+    def validation_logs(self, sentences):
+        """The figures ``ValidationMonitor`` logs after each epoch: ``{"val_perplexity": ...}``."""
+        return {"val_perplexity": self.perplexity(sentences)}
 
     # --- using the model ---------------------------------------------------------------------------
     def _context_ids(self, context_tokens):
@@ -484,69 +291,13 @@ class NNLM:
         return KeyedVectorsEmbedding(self.wv, trainable=trainable, mask_zero=mask_zero, **kwargs)
 
     # --- saving ------------------------------------------------------------------------------------
-    def _config(self):
-        config = {key: getattr(self, key) for key in _CONFIG_KEYS}
-        return {"model_type": MODEL_TYPE, "format_version": FORMAT_VERSION, "config": config,
-                "state": {"epochs_trained": self.epochs_trained, "history": self.history,
-                          "corpus_stats": self.corpus_stats, "vocabulary_size": len(self.vocabulary)}}
-
-    def save(self, path):
-        """Save to the directory ``path``, atomically (an existing save stays intact until the new one is complete).
-
-        Layout: ``config.json`` (model type, format version, constructor arguments, training state),
-        ``vocab.tsv`` (the vocabulary with counts) and ``model.weights.h5`` (Keras weights). No pickle.
-        When several processes train together, only process 0 writes (every process may call it).
-
-        Example:
-        >>> import tempfile, os
-        >>> model = NNLM([["a", "b"]] * 5, vector_size=4, window=1, hidden_size=4, epochs=1, progress=False)
-        >>> path = os.path.join(tempfile.mkdtemp(), "nnlm")
-        >>> model.save(path)
-        >>> sorted(os.listdir(path))
-        ['config.json', 'model.weights.h5', 'vocab.tsv']
-        """
-        self._require_vocab("save")
-        if not is_writer():
-            return
-        with atomic_path(path, directory=True) as tmp:
-            write_saved_config(tmp, self._config())
-            self.vocabulary.save(os.path.join(tmp, "vocab.tsv"))
-            self.network.save_weights(os.path.join(tmp, "model.weights.h5"))
-
     @classmethod
-    def load(cls, path, progress=True):
-        """Load a model saved with ``save``.
-
-        Raises:
-            FileNotFoundError: nothing at ``path``.
-            ValueError: the directory is not an NNLM save, or a file in it is corrupt, truncated or
-                does not match the configuration.
-
-        Example:
-        >>> import tempfile, os
-        >>> model = NNLM([["a", "b"]] * 5, vector_size=4, window=1, hidden_size=4, epochs=1, progress=False)
-        >>> path = os.path.join(tempfile.mkdtemp(), "nnlm")
-        >>> model.save(path)
-        >>> NNLM.load(path).vocabulary.index_to_word == model.vocabulary.index_to_word
-        True
-        """
-        path = os.fspath(path)
-        saved = read_saved_config(path, MODEL_TYPE, FORMAT_VERSION, "NNLM",
-                                  "config.json, vocab.tsv and model.weights.h5")
-        config_path = os.path.join(path, "config.json")
-        try:
-            model = cls(progress=progress, **saved["config"])
-            vocabulary = Vocabulary.load(os.path.join(path, "vocab.tsv"))
-            state = saved["state"]
-        except (TypeError, KeyError) as exc:
-            raise ValueError(f"{config_path} does not hold a valid NNLM configuration: {exc}") from None
-        check_vocabulary_size(vocabulary, state)
+    def _from_saved(cls, saved, vocabulary, progress):
+        if vocabulary is None:
+            raise KeyError("vocab.tsv is missing")
+        model = cls(progress=progress, **saved["config"])
         model.vocabulary = vocabulary
-        model.epochs_trained = int(state.get("epochs_trained", 0))
-        model.history = state.get("history", {})
-        model.corpus_stats = state.get("corpus_stats", {})
         model._create_network()
-        load_keras_weights(model.network, os.path.join(path, "model.weights.h5"))
         return model
 
     def __repr__(self):

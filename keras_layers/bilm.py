@@ -35,6 +35,9 @@ class BiLM(keras.layers.Layer):
         proj_clip: float or None, projected state clip. Defaults to 3.0.
         use_skip_connections: bool, residual connections for layers after the first.
             Defaults to True.
+        dropout: float in [0, 1), dropout on every LSTM layer's input in training (each direction
+            its own mask), as bilm-tf's ``DropoutWrapper(input_keep_prob=1 - dropout)``; with skip
+            connections the dropped input is also what the residual adds. Defaults to 0.
         **kwargs: base layer keyword arguments (``name``, ``dtype``, ``trainable``...).
 
     Call arguments:
@@ -73,6 +76,7 @@ class BiLM(keras.layers.Layer):
         cell_clip=3.0,
         proj_clip=3.0,
         use_skip_connections=True,
+        dropout=0.0,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -84,6 +88,8 @@ class BiLM(keras.layers.Layer):
         self.cell_clip = None if cell_clip is None else float(cell_clip)
         self.proj_clip = None if proj_clip is None else float(proj_clip)
         self.use_skip_connections = bool(use_skip_connections)
+        self.input_dropouts = []
+        self.set_dropout(dropout)
         self.forward_layers = []
         self.backward_layers = []
         for l in range(num_layers):
@@ -113,6 +119,25 @@ class BiLM(keras.layers.Layer):
             self.forward_layers[l].build((None, None, self.projection_dim))
             self.backward_layers[l].build((None, None, self.projection_dim))
 
+    def set_dropout(self, rate):
+        """Change the training dropout on the LSTM inputs (e.g. between two training phases).
+
+        Example:
+        >>> bilm = BiLM(num_layers=1, units=4, projection_dim=2)
+        >>> bilm.set_dropout(0.5)
+        >>> bilm.dropout, len(bilm.input_dropouts)
+        (0.5, 2)
+        """
+        if not 0.0 <= float(rate) < 1.0:
+            raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={rate!r}")
+        self.dropout = float(rate)
+        if self.dropout > 0 and not self.input_dropouts:
+            # Made on first use: a layer that never drops holds no seed-generator state.
+            self.input_dropouts = [keras.layers.Dropout(self.dropout, name=f"input_dropout_{i}")
+                                   for i in range(2 * self.num_layers)]
+        for layer in self.input_dropouts:
+            layer.rate = self.dropout
+
     @property
     def num_states(self):
         """Length of the flat state list: ``4 * num_layers``."""
@@ -134,6 +159,8 @@ class BiLM(keras.layers.Layer):
                 if initial_states is not None:
                     state = [initial_states[4 * l + 2 * d], initial_states[4 * l + 2 * d + 1]]
                 layer_input = inputs_by_direction[d]
+                if training and self.dropout > 0:
+                    layer_input = self.input_dropouts[2 * l + d](layer_input, training=training)
                 output, h, c = lstm(layer_input, mask=mask, initial_state=state, training=training)
                 if self.use_skip_connections and l > 0:
                     output = output + layer_input
@@ -164,6 +191,7 @@ class BiLM(keras.layers.Layer):
                 "cell_clip": self.cell_clip,
                 "proj_clip": self.proj_clip,
                 "use_skip_connections": self.use_skip_connections,
+                "dropout": self.dropout,
             }
         )
         return config

@@ -3,12 +3,9 @@
 import keras
 from keras import ops
 
-# Keras's own scaling of a replica's loss under tf.distribute (tf.distribute sums the replicas'
-# gradients, so each replica's mean loss is divided by their number; a no-op on other backends).
-from keras.src.losses.loss import scale_loss_for_distribution
-
 from keras_layers.elmo_network import ELMoNetwork
-from keras_layers.sampled_softmax import SampledSoftmax
+from keras_layers.mean_loss import MeanLoss
+from keras_layers.sampled_softmax import SampledSoftmax, effective_num_sampled
 
 
 @keras.saving.register_keras_serializable(package="keras_layers")
@@ -72,17 +69,29 @@ class BiLMLanguageModel(keras.Model):
             raise ValueError(f"`dropout` must be in [0, 1), got {dropout!r}.")
         self.network = network
         self.vocabulary_size = vocabulary_size
-        self.num_sampled = num_sampled if num_sampled is not None and num_sampled < vocabulary_size else None
+        self.num_sampled = effective_num_sampled(num_sampled, vocabulary_size)
         self.dropout_rate = float(dropout)
         self.seed = seed
         self.sampled_softmax = SampledSoftmax(self.num_sampled or 1, seed=seed, name="sampled_softmax")
+        self._mean_loss = MeanLoss()
         self.top_dropout = keras.layers.Dropout(self.dropout_rate, seed=seed, name="top_dropout")
-        projection_dim = network.projection_dim
-        self.softmax_kernel = self.add_weight(name="softmax_kernel", shape=(vocabulary_size, projection_dim),
+        self.build()
+
+    def build(self, input_shape=None):
+        """Create the shared softmax (``softmax_kernel`` (V, P), ``softmax_bias`` (V,)) and build the
+        network; the weights need no input shape, so construction builds the model at once."""
+        if self.built:
+            return
+        projection_dim = self.network.projection_dim
+        self.softmax_kernel = self.add_weight(name="softmax_kernel", shape=(self.vocabulary_size, projection_dim),
                                               initializer=keras.initializers.RandomNormal(
-                                                  stddev=projection_dim ** -0.5, seed=seed))
-        self.softmax_bias = self.add_weight(name="softmax_bias", shape=(vocabulary_size,), initializer="zeros")
+                                                  stddev=projection_dim ** -0.5, seed=self.seed))
+        self.softmax_bias = self.add_weight(name="softmax_bias", shape=(self.vocabulary_size,), initializer="zeros")
         self.network.build()
+        self.built = True
+
+    #: ``num_sampled``, or None (full softmax) when it is None or not below the vocabulary size.
+    effective_num_sampled = staticmethod(effective_num_sampled)
 
     def _direction_nll(self, hidden, targets, training):
         flat_hidden = ops.reshape(hidden, (-1, hidden.shape[-1]))
@@ -119,12 +128,14 @@ class BiLMLanguageModel(keras.Model):
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         if isinstance(x, dict) and "forward_count" in x:
             return y_pred  # already this replica's share of the global batch's mean
-        return scale_loss_for_distribution(y_pred)
+        return self._mean_loss(y_pred)
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable, "network": keras.saving.serialize_keras_object(self.network),
-                "vocabulary_size": self.vocabulary_size, "num_sampled": self.num_sampled,
-                "dropout": self.dropout_rate, "seed": self.seed}
+        config = super().get_config()
+        config.update({"network": keras.saving.serialize_keras_object(self.network),
+                       "vocabulary_size": self.vocabulary_size, "num_sampled": self.num_sampled,
+                       "dropout": self.dropout_rate, "seed": self.seed})
+        return config
 
     @classmethod
     def from_config(cls, config):

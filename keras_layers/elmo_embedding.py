@@ -1,6 +1,5 @@
 """The ``ELMoEmbedding`` layer: contextual ELMo vectors inside any Keras model, as TF-Hub's ELMo."""
 
-import json
 import os
 
 import keras
@@ -9,13 +8,8 @@ from keras import ops
 from keras_layers.char_ids import MAX_CHARACTERS_PER_TOKEN, sentence_char_ids
 from keras_layers.elmo_network import ELMoNetwork
 from keras_layers.scalar_mix import ScalarMix
+from keras_layers.saved_network import CONFIG_FILE, WEIGHTS_FILE, read_config_file, weights_file_in
 from keras_layers.string_char_ids import StringCharIds
-
-CONFIG_FILE = "config.json"
-"""File of a saved ELMo model directory: a JSON object whose ``"options"`` is the options.json dict."""
-
-WEIGHTS_FILE = "network.weights.h5"
-"""File of a saved ELMo model directory: ``ELMoNetwork.save_weights`` output."""
 
 # Shifted character ids of the sentence markers <S> and </S>.
 _BOS_ROW, _EOS_ROW = (row.tolist() for row in sentence_char_ids([]))
@@ -31,23 +25,19 @@ def _load_network_directory(path):
     if not os.path.isdir(folder):
         raise FileNotFoundError(
             f"`elmo` is a path, but {folder!r} is not an existing directory. Pass a directory saved by "
-            "`gensim_elmo.ELMo.save` (holding `config.json` and `network.weights.h5`), an `ELMoNetwork` or "
+            f"`gensim_elmo.ELMo.save` (holding `{CONFIG_FILE}` and `{WEIGHTS_FILE}`), an `ELMoNetwork` or "
             "an `ELMo` model."
         )
     config_file = os.path.join(folder, CONFIG_FILE)
-    weights_file = os.path.join(folder, WEIGHTS_FILE)
+    weights_file = weights_file_in(folder)
     for needed in (config_file, weights_file):
         if not os.path.isfile(needed):
             raise FileNotFoundError(
                 f"`elmo` directory {folder!r} lacks {os.path.basename(needed)!r}; a directory saved by "
                 f"`gensim_elmo.ELMo.save` holds {CONFIG_FILE!r} and {WEIGHTS_FILE!r}."
             )
-    with open(config_file, encoding="utf-8") as handle:
-        try:
-            config = json.load(handle)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{config_file!r} is not valid JSON ({error}).") from None
-    if not isinstance(config, dict) or not isinstance(config.get("options"), dict):
+    config = read_config_file(folder)
+    if not isinstance(config.get("options"), dict):
         raise ValueError(
             f"{config_file!r} must be a JSON object with an `options` object (the ELMo options.json). "
             f"Received keys: {sorted(config) if isinstance(config, dict) else type(config).__name__}"
@@ -122,7 +112,8 @@ class ELMoEmbedding(keras.layers.Layer):
     Call arguments:
         inputs: string tensor ``(batch, time)`` (TensorFlow backend) or int tensor
             ``(batch, time, 50)`` of shifted character ids, without sentence markers.
-        training: bool, forwarded to the network.
+        training: bool, forwarded to the network when it is trainable (a frozen network
+            always runs the network in inference mode, without its training dropout).
 
     Returns:
         Float tensor ``(batch, time, dim)`` (``dim`` as above), or ``(batch, 2 * projection_dim)``
@@ -259,7 +250,9 @@ class ELMoEmbedding(keras.layers.Layer):
         )
         row = ops.arange(batch, dtype="int32")[:, None] * (time + 2)
         token_ids = ops.where(ops.any(ops.not_equal(chars, 0), axis=-1), row + position + 1, 0)
-        outputs = self.network({"token_ids": token_ids, "token_chars": token_chars}, training=training)
+        # A frozen ELMo is a fixed feature extractor: no dropout from its own training setting.
+        outputs = self.network({"token_ids": token_ids, "token_chars": token_chars},
+                               training=training if self.network.trainable else False)
 
         # Drop the marker positions; zero what is padding in the input (</S> included).
         mask = ops.cast(real, self.compute_dtype)[..., None]

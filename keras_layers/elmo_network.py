@@ -69,6 +69,8 @@ class ELMoNetwork(keras.Model):
             ``proj_clip``; ``char_cnn`` section with ``filters``, ``embedding.dim``,
             ``n_highway``, optional ``n_characters`` (261 or 262), ``max_characters_per_token``
             (50), ``activation`` (``"relu"``); ``n_tokens_vocab`` for the token variant).
+        dropout: float, dropout on every LSTM layer's input in training (``BiLM``'s ``dropout``);
+            a training setting, not part of ``options``. Defaults to 0.
         **kwargs: base model keyword arguments (``name``, ``dtype``, ``trainable``...).
 
     Call arguments:
@@ -108,7 +110,7 @@ class ELMoNetwork(keras.Model):
         ``BidirectionalLanguageModel``.
     """
 
-    def __init__(self, options, **kwargs):
+    def __init__(self, options, dropout=0.0, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(options, dict):
             raise TypeError(f"`options` must be a dict (options.json). Received: {type(options).__name__}")
@@ -151,6 +153,7 @@ class ELMoNetwork(keras.Model):
             cell_clip=lstm.get("cell_clip"),
             proj_clip=lstm.get("proj_clip"),
             use_skip_connections=bool(_require(lstm, "use_skip_connections", "lstm.")),
+            dropout=dropout,
             dtype=self.dtype_policy,
             name="bilm",
         )
@@ -237,10 +240,8 @@ class ELMoNetwork(keras.Model):
         return ops.stack(layers, axis=0)
 
     def get_config(self):
-        config = {"name": self.name, "trainable": self.trainable, "options": copy.deepcopy(self.options)}
-        dtype = getattr(self, "dtype_policy", None)
-        if dtype is not None:
-            config["dtype"] = keras.dtype_policies.serialize(dtype)
+        config = super().get_config()
+        config.update({"options": copy.deepcopy(self.options), "dropout": self.bilm.dropout})
         return config
 
     @classmethod

@@ -3,12 +3,9 @@
 import keras
 from keras import ops
 
-# Keras's own scaling of a replica's loss under tf.distribute (tf.distribute sums the replicas'
-# gradients, so each replica's mean loss is divided by their number; a no-op on other backends).
-from keras.src.losses.loss import scale_loss_for_distribution
-
 from keras_layers.nnlm_network import NNLMNetwork
-from keras_layers.sampled_softmax import SampledSoftmax
+from keras_layers.mean_loss import MeanLoss
+from keras_layers.sampled_softmax import SampledSoftmax, effective_num_sampled
 
 
 @keras.saving.register_keras_serializable(package="keras_layers")
@@ -52,16 +49,10 @@ class NNLMLanguageModel(keras.Model):
         self.num_sampled = self.effective_num_sampled(num_sampled, network.vocabulary_size)
         self.seed = seed
         self.sampled_softmax = SampledSoftmax(self.num_sampled or 1, seed=seed, name="sampled_softmax")
+        self._mean_loss = MeanLoss()
 
-    @staticmethod
-    def effective_num_sampled(num_sampled, vocabulary_size):
-        """``num_sampled``, or None (full softmax) when it is None or not below the vocabulary size.
-
-        Example:
-        >>> NNLMLanguageModel.effective_num_sampled(50, 20) is None
-        True
-        """
-        return num_sampled if num_sampled is not None and num_sampled < vocabulary_size else None
+    #: ``num_sampled``, or None (full softmax) when it is None or not below the vocabulary size.
+    effective_num_sampled = staticmethod(effective_num_sampled)
 
     def build(self, input_shape=None):
         self.built = True  # the network builds itself on creation
@@ -76,12 +67,13 @@ class NNLMLanguageModel(keras.Model):
                                     training=training)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        return scale_loss_for_distribution(ops.mean(y_pred))
+        return self._mean_loss(y_pred)
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable,
-                "network": keras.saving.serialize_keras_object(self.network), "num_sampled": self.num_sampled,
-                "seed": self.seed}
+        config = super().get_config()
+        config.update({"network": keras.saving.serialize_keras_object(self.network), "num_sampled": self.num_sampled,
+                       "seed": self.seed})
+        return config
 
     @classmethod
     def from_config(cls, config):

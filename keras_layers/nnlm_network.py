@@ -219,10 +219,8 @@ class NNLMNetwork(keras.Model):
         return (input_shape[0], self.vocabulary_size)
 
     def get_config(self):
-        config = {
-            "name": self.name,
-            "trainable": self.trainable,
-            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+        config = super().get_config()
+        config.update({
             "vocabulary_size": self.vocabulary_size,
             "vector_size": self.vector_size,
             "context_size": self.context_size,
@@ -233,7 +231,7 @@ class NNLMNetwork(keras.Model):
             "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
             "bias_initializer": keras.initializers.serialize(self.bias_initializer),
             "seed": self.seed,
-        }
+        })
         return config
 
     @classmethod

@@ -34,6 +34,18 @@ def log_uniform_probabilities(ids, vocabulary_size):
 
 
 @keras.saving.register_keras_serializable(package="keras_layers")
+def effective_num_sampled(num_sampled, vocabulary_size):
+    """``num_sampled``, or None (full softmax) when it is None or not below the vocabulary size.
+
+    Example:
+    >>> effective_num_sampled(50, 20) is None
+    True
+    >>> effective_num_sampled(8, 20)
+    8
+    """
+    return num_sampled if num_sampled is not None and num_sampled < vocabulary_size else None
+
+
 class SampledSoftmax(keras.layers.Layer):
     """Per-example softmax cross-entropy, estimated from sampled classes during training.
 

@@ -175,7 +175,7 @@ def test_batch_shapes_planned_ahead_are_the_batches_shapes(tmp_path):
     import numpy as np
 
     from gensim_elmo.elmo_batches import SentenceBatches, table_bucket, vocabulary_char_ids
-    from gensim_elmo.training import EncodedCorpus
+    from gensim_elmo.encoded_corpus import EncodedCorpus
     from gensim_elmo.vocabulary import Vocabulary
 
     rng = np.random.default_rng(0)

@@ -197,7 +197,7 @@ def test_load_errors(tmp_path):
         ELMo.load(tmp_path / "missing")
     path = tmp_path / "elmo"
     model.save(path)
-    weights = path / "network.weights.h5"
+    weights = path / "model.weights.h5"
     weights.write_bytes(weights.read_bytes()[:100])
     with pytest.raises(ValueError, match="could not be loaded"):
         ELMo.load(path)
@@ -211,7 +211,7 @@ def test_load_errors(tmp_path):
     model.save(path)
     other_path = tmp_path / "other"
     other.save(other_path)
-    os.replace(other_path / "network.weights.h5", path / "network.weights.h5")
+    os.replace(other_path / "model.weights.h5", path / "model.weights.h5")
     with pytest.raises(ValueError, match="could not be loaded"):
         ELMo.load(path)
     bad = tmp_path / "bad.hdf5"
@@ -260,7 +260,8 @@ def test_tensorflow_training_input_has_a_static_batch_axis(tmp_path):
     size (the LSTM picks its gate form once, without a ``cond``); lengths and the table of distinct
     tokens stay open, also when resuming mid-epoch."""
     from gensim_elmo.elmo_batches import SentenceBatches, vocabulary_char_ids
-    from gensim_elmo.training import EncodedCorpus, _fit_input, _RemainingBatches
+    from gensim_elmo.encoded_corpus import EncodedCorpus
+    from gensim_elmo.training import _fit_input, _RemainingBatches
     from gensim_elmo.vocabulary import Vocabulary
 
     sentences = [["w%d" % (i % 37)] * (1 + i % 9) for i in range(40)]
@@ -272,3 +273,102 @@ def test_tensorflow_training_input_has_a_static_batch_axis(tmp_path):
         assert spec["token_ids"].shape.as_list() == [4, None]
         assert spec["forward_targets"].shape.as_list() == [4, None]
         assert spec["token_chars"].shape.as_list() == [None, None]
+
+
+def test_early_stopping_keeps_the_best_epoch_and_lr_decay_halves_the_rate():
+    # A learning rate far too high: validation gets worse after the first epochs.
+    model = ELMo(CORPUS, epochs=6, validation_sentences=CORPUS[:4], early_stopping=2, lr_decay=0.5,
+                 **dict(TINY, learning_rate=0.5))
+    curve = model.history["val_perplexity"]
+    assert model.perplexity(CORPUS[:4])["average"] == pytest.approx(min(curve), rel=1e-4)
+    worse = sum(1 for i, value in enumerate(curve) if value >= min(curve[:i], default=float("inf")))
+    rate = float(np.asarray(model.language_model.optimizer.learning_rate))
+    assert rate == pytest.approx(0.5 * 0.5 ** worse, rel=1e-5)
+
+
+def test_switching_to_the_full_softmax_keeps_the_softmax_and_network():
+    model = ELMo(CORPUS, epochs=1, num_sampled=4, **TINY)
+    kernel = np.asarray(model.language_model.softmax_kernel).copy()
+    before = model.perplexity(CORPUS[:4])["average"]
+    head = model.language_model
+    model.num_sampled, model.learning_rate = None, 1e-9
+    model.train(CORPUS, epochs=1)
+    assert model.language_model is not head and model.language_model.num_sampled is None
+    np.testing.assert_allclose(np.asarray(model.language_model.softmax_kernel), kernel, atol=1e-6)
+    assert model.perplexity(CORPUS[:4])["average"] == pytest.approx(before, rel=1e-3)
+
+
+def test_dropout_reaches_every_lstm_input_in_training_only():
+    model = ELMo(preset="tiny", dropout=0.5, progress=False)
+    bilm = model.network.bilm
+    assert bilm.dropout == 0.5 and len(bilm.input_dropouts) == 4
+    model.build_vocab(CORPUS)
+    batch = model._batch([["the", "cat", "sat"]])
+    inference = [np.asarray(model.network(batch, training=False)["lstm_outputs"][0]) for _ in range(2)]
+    np.testing.assert_array_equal(*inference)
+    trained = np.asarray(model.network(batch, training=True)["lstm_outputs"][0])
+    assert np.abs(trained - inference[0]).max() > 1e-4
+    # a frozen Keras layer is a fixed feature extractor, even in a training step
+    layer = model.to_keras(trainable=False)
+    chars = np.asarray(batch["token_chars"])[np.asarray(batch["token_ids"])[:, 1:4]]
+    np.testing.assert_array_equal(np.asarray(layer(chars, training=True)), np.asarray(layer(chars, training=False)))
+
+
+def test_resumed_run_keeps_the_best_epoch_of_early_stopping(tmp_path):
+    settings = dict(TINY, learning_rate=0.5)
+    whole = ELMo(CORPUS, epochs=4, validation_sentences=CORPUS[:4], early_stopping=3, **settings)
+    directory = str(tmp_path / "ckpt")
+    part = ELMo(CORPUS, epochs=2, validation_sentences=CORPUS[:4], early_stopping=3, checkpoint_dir=directory,
+                **settings)
+    resumed = ELMo(preset="tiny", **{k: v for k, v in settings.items() if k != "preset"})
+    resumed.build_vocab(CORPUS)
+    resumed.train(CORPUS, epochs=4, validation_sentences=CORPUS[:4], early_stopping=3, checkpoint_dir=directory)
+    assert part.epochs_trained == 2
+    np.testing.assert_allclose(resumed.history["val_perplexity"], whole.history["val_perplexity"], rtol=1e-4)
+    for a, b in zip(resumed.language_model.get_weights(), whole.language_model.get_weights()):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+def test_compact_preset_round_trips_save_and_bilm_files(tmp_path):
+    model = ELMo(preset="compact", progress=False)
+    assert model.options["lstm"]["dim"] == 512 and len(model.options["char_cnn"]["filters"]) == 6
+    sentence = ["the", "compact", "preset"]
+    expected = model.embed_sentence(sentence)
+    model.save(str(tmp_path / "saved"))
+    np.testing.assert_allclose(ELMo.load(str(tmp_path / "saved")).embed_sentence(sentence), expected, atol=1e-6)
+    model.save_bilm_hdf5(str(tmp_path / "options.json"), str(tmp_path / "weights.hdf5"))
+    again = ELMo.from_bilm_hdf5(str(tmp_path / "options.json"), str(tmp_path / "weights.hdf5"), progress=False)
+    np.testing.assert_allclose(again.embed_sentence(sentence), expected, atol=1e-6)
+
+
+OLD_SAVES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "saved_before_shell")
+
+
+def test_saves_of_the_earlier_layout_still_load():
+    # Saved by the code before NNLM and ELMo shared one shell (ELMo's weights in network.weights.h5).
+    from gensim_elmo import NNLM
+
+    with open(os.path.join(OLD_SAVES, "expected.json"), encoding="utf-8") as handle:
+        expected = json.load(handle)
+    elmo = ELMo.load(os.path.join(OLD_SAVES, "elmo"), progress=False)
+    assert elmo.preset == "tiny" and "preset='tiny'" in repr(elmo)
+    np.testing.assert_allclose(elmo.embed_sentence(expected["sentence"]), expected["elmo_vectors"], atol=1e-6)
+    fixture_corpus = [["the", "cat", "sat", "on", "the", "mat"], ["a", "dog", "ran", "home"]]
+    for key, value in elmo.perplexity(fixture_corpus).items():
+        assert value == pytest.approx(expected["elmo_perplexity"][key], rel=1e-5)
+    nnlm = NNLM.load(os.path.join(OLD_SAVES, "nnlm"), progress=False)
+    np.testing.assert_allclose(nnlm.wv["dog"], expected["nnlm_vector_dog"], atol=1e-7)
+
+
+def test_options_build_the_network_once_and_exclude_presets(tmp_path):
+    options = ELMo(preset="tiny", progress=False).options
+    model = ELMo(options=options, progress=False)
+    assert model.preset is None and "options=" in repr(model)
+    assert model.options == options and model.options is not options
+    with pytest.raises(ValueError, match="not both"):
+        ELMo(options=options, preset="tiny")
+    with pytest.raises(ValueError, match="not both"):
+        ELMo(options=options, dim=8)
+    converted = ELMo.from_bilm_hdf5(os.path.join(FIXTURE, "options.json"), os.path.join(FIXTURE, "lm_weights.hdf5"),
+                                    progress=False)
+    assert converted.preset is None and "preset='tiny'" not in repr(converted)

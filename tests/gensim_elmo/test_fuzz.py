@@ -106,7 +106,7 @@ MUTATION = (st.sampled_from([1.0, 1.0, 0.999, 0.5, 0.1, 0.0]), st.lists(st.float
 
 
 @given(st.sampled_from([("nnlm", "config.json"), ("nnlm", "vocab.tsv"), ("nnlm", "model.weights.h5"),
-                        ("elmo", "config.json"), ("elmo", "network.weights.h5"), ("elmo", "softmax.npz")]),
+                        ("elmo", "config.json"), ("elmo", "model.weights.h5"), ("elmo", "softmax.npz")]),
        *MUTATION)
 def test_loaders_on_truncated_and_bit_flipped_saves(saved, tmp_path_factory, target, cut, flips):
     directory, filename = target

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gensim_elmo import NNLM
-from gensim_elmo.nnlm import ngram_examples
+from gensim_elmo.nnlm_batches import ngram_examples
 from tests.helpers import run_in_fresh_process
 
 CORPUS = [

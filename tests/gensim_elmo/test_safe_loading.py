@@ -66,7 +66,7 @@ def saved_models(tmp_path_factory):
 
 @pytest.mark.parametrize("model_class, directory, filename", [
     (NNLM, "nnlm", "config.json"), (NNLM, "nnlm", "model.weights.h5"), (NNLM, "nnlm", "vocab.tsv"),
-    (ELMo, "elmo", "config.json"), (ELMo, "elmo", "network.weights.h5"), (ELMo, "elmo", "softmax.npz"),
+    (ELMo, "elmo", "config.json"), (ELMo, "elmo", "model.weights.h5"), (ELMo, "elmo", "softmax.npz"),
 ])
 def test_pickle_in_our_save_formats_is_refused(saved_models, tmp_path, model_class, directory, filename):
     import shutil

@@ -225,7 +225,7 @@ def test_saved_directory(network, tmp_path):
     folder = tmp_path / "elmo_model"
     folder.mkdir()
     (folder / "config.json").write_text(json.dumps({"options": network.options, "format_version": 1}))
-    network.save_weights(str(folder / "network.weights.h5"))
+    network.save_weights(str(folder / "network.weights.h5"))  # the name of earlier saves still loads
     char_ids = batch_char_ids(SENTENCES, add_boundaries=False)
     expected = to_numpy(ELMoEmbedding(network)(char_ids))
     for path in (str(folder), pathlib.Path(folder)):
@@ -281,7 +281,7 @@ def test_errors(network, tmp_path):
     with pytest.raises(FileNotFoundError, match="not an existing directory"):
         ELMoEmbedding(str(tmp_path / "missing"))
     (tmp_path / "config.json").write_text(json.dumps({"options": network.options}))
-    with pytest.raises(FileNotFoundError, match="network.weights.h5"):
+    with pytest.raises(FileNotFoundError, match="model.weights.h5"):
         ELMoEmbedding(tmp_path)
     with pytest.raises(ValueError, match="neither"):
         ELMoEmbedding()
