@@ -50,7 +50,7 @@ def elmo_flops_per_token(options, training=False, num_sampled=None, vocabulary_s
 
 
 def nnlm_flops_per_token(settings, vocabulary_size):
-    """FLOPs per predicted word of training the NNLM with ``settings`` (``benchmarks.nnlm_ptb.SETTINGS``).
+    """FLOPs per predicted word of training the NNLM with ``settings`` (``benchmarks.lm_recipes.recipe("nnlm")["settings"]``).
 
     Example:
     >>> nnlm_flops_per_token(dict(vector_size=10, window=2, hidden_size=5, num_sampled=None), 100)

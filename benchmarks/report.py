@@ -83,15 +83,15 @@ def _nnlm_ptb(result, plots_dir):
                 f"{f.get('kept_weights', 'raw')} weights); "
                 f"{f['training_tokens_per_s']:.0f} training tokens/s; trained in {f['train_wall_time_s'] / 60:.1f} min; "
                 f"backend {f['backend']}. Settings: `{json.dumps(result['settings'])}`")
-    return "\n".join(rows), _plot_curve(result, plots_dir)
+    return "\n".join(rows), _plot_curve(result, plots_dir, "NNLM", "nnlm_ptb_learning_curve.png")
 
 
-def _plot_curve(result, plots_dir):
+def _plot_curve(result, plots_dir, model_name, file_name):
     plt = _pyplot()
     f = result["figures"]
     epochs = range(1, len(f["valid_perplexity_curve"]) + 1)
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.plot(list(epochs), f["valid_perplexity_curve"], marker="o", label="valid perplexity (gensim_elmo NNLM)")
+    ax.plot(list(epochs), f["valid_perplexity_curve"], marker="o", label=f"valid perplexity (gensim_elmo {model_name})")
     averaged = f.get("averaged_valid_perplexity_curve")
     if averaged:
         first = f["sampled_softmax_epochs"] + 1
@@ -102,25 +102,38 @@ def _plot_curve(result, plots_dir):
         ax.text(len(epochs), value, f" {name}: {value}", fontsize=7, va="bottom", ha="right")
     ax.set_xlabel("epoch")
     ax.set_ylabel("perplexity")
-    ax.set_title(f"NNLM on Penn Treebank (test {f['test_perplexity']:.1f})")
+    test = f["test_perplexity"]
+    test = test["average"] if isinstance(test, dict) else test
+    ax.set_title(f"{model_name} on Penn Treebank (test {test:.1f})")
     ax.legend(fontsize=8)
-    return _save(plt, fig, plots_dir, "nnlm_ptb_learning_curve.png")
+    return _save(plt, fig, plots_dir, file_name)
 
 
 def _elmo_ptb(result, plots_dir):
     f = result["figures"]
+    settings = result["settings"]
+    preset = settings.get("settings", settings).get("preset")  # results before the recipe held flat settings
     test, valid = f["test_perplexity"], f["valid_perplexity"]
     rows = ["| model | PTB test perplexity |", "| --- | ---: |"]
     for name, value in f["anchors"].items():
         rows.append(f"| {name} (published, left-to-right) | {value} |")
-    rows.append(f"| **gensim_elmo ELMo {result['settings']['preset']}**, forward (this run) | **{test['forward']:.1f}** |")
-    rows.append(f"| gensim_elmo ELMo {result['settings']['preset']}, backward | {test['backward']:.1f} |")
-    rows.append(f"| gensim_elmo ELMo {result['settings']['preset']}, average of both | {test['average']:.1f} |")
-    rows.append(f"\nValid perplexity forward {valid['forward']:.1f} / backward {valid['backward']:.1f} / average "
-                f"{valid['average']:.1f} after {f['epochs_run']} epoch(s); {f['training_tokens_per_s']:.0f} training "
-                f"tokens/s; trained in {f['train_wall_time_s'] / 60:.1f} min; {f['parameters'] / 1e6:.1f}M parameters; "
-                f"backend {f['backend']}. Settings: `{json.dumps(result['settings'])}`")
-    return "\n".join(rows), None
+    rows.append(f"| **gensim_elmo ELMo {preset}**, forward (this run) | **{test['forward']:.1f}** |")
+    rows.append(f"| gensim_elmo ELMo {preset}, backward | {test['backward']:.1f} |")
+    rows.append(f"| gensim_elmo ELMo {preset}, average of both | {test['average']:.1f} |")
+    if isinstance(valid, dict):
+        valid_text = (f"forward {valid['forward']:.1f} / backward {valid['backward']:.1f} / average "
+                      f"{valid['average']:.1f} after {f['epochs_run']} epoch(s)")
+    else:
+        valid_text = (f"{valid:.1f} (average of both directions; {f.get('kept_weights')} weights) over "
+                      f"{f['epochs_run']} epochs, {f.get('sampled_softmax_epochs')} with the sampled softmax")
+    speed = f"{f['training_tokens_per_s']:.0f} training tokens/s; " if f.get("training_tokens_per_s") else ""
+    rows.append(f"\nValid perplexity {valid_text}; {speed}trained in {f['train_wall_time_s'] / 60:.1f} min"
+                f"{' (in the last resumed run)' if f.get('resumed_from_checkpoint') else ''}; "
+                f"{f['parameters'] / 1e6:.1f}M parameters; backend {f['backend']}. "
+                f"Settings: `{json.dumps(settings)}`")
+    plot = _plot_curve(result, plots_dir, "ELMo", "elmo_ptb_learning_curve.png") if len(
+        f["valid_perplexity_curve"]) > 1 else None
+    return "\n".join(rows), plot
 
 
 def _score(r):

@@ -12,7 +12,7 @@ FLOP/s** (the best of numpy's and the backend's rate), plus its peak RSS. Worklo
   sentences (the cold first pass, which compiles, is reported too);
 - ``elmo_embed_batch/<n>``: the ``original`` preset at batch sizes 1 to 128;
 - ``elmo_train/small``: training the ``small`` preset (sampled softmax) on a PTB slice;
-- ``nnlm_train``: training the NNLM with ``nnlm_ptb``'s settings on a PTB slice;
+- ``nnlm_train``: training the NNLM with ``lm_recipes``' NNLM settings on a PTB slice;
 - ``lstm_stack_train/projection`` and ``lstm_stack_train/keras_lstm``: the ``small`` preset's
   recurrent stack trained with ELMo's ``LSTMProjection`` and with ``keras.layers.LSTM`` of the
   same sizes (cuDNN on a GPU), in the same process (``benchmarks.lstm_stack``); the result holds
@@ -194,7 +194,8 @@ def worker(quick, out=None, only=None):
     """
     import keras
 
-    from benchmarks import elmo_ptb, nnlm_ptb
+    from benchmarks import elmo_ptb
+    from benchmarks.lm_recipes import recipe
     from gensim_elmo.datasets import ptb
     from gensim_elmo.elmo import ELMo
     from gensim_elmo.nnlm import NNLM
@@ -233,7 +234,7 @@ def worker(quick, out=None, only=None):
         measure(f"elmo_embed/{preset}", lambda: _embedding(preset, test[: p["embed_sentences"]], 32, best))
 
     if p["train_sentences"]:
-        settings = dict(elmo_ptb.SETTINGS)
+        settings = dict(elmo_ptb.SMALL_SETTINGS)
         settings.pop("epochs")
 
         def elmo_training():
@@ -259,9 +260,8 @@ def worker(quick, out=None, only=None):
                 f"{k} {v:.3g}" for k, v in result["embed_profile"].items() if isinstance(v, float)), flush=True)
         save_result(result, out)
 
-    nnlm_settings = dict(nnlm_ptb.QUICK_SETTINGS if quick else nnlm_ptb.SETTINGS)
-    for key in ("early_stopping", "epochs"):
-        nnlm_settings.pop(key)
+    nnlm_settings = recipe("nnlm", quick)["settings"]
+    nnlm_settings.pop("epochs")
 
     def nnlm_training():
         seconds, peak, model = _training_epoch_seconds(NNLM, list(ptb("train", limit=p["nnlm_sentences"])),

@@ -23,7 +23,7 @@ every Keras backend installed (each in its own process), for these workloads:
   negatives is not the whole vocabulary), the same forms plus the full softmax; after two warm-up
   epochs (which compile every batch shape), each timed epoch replays epoch 1's batches, so that
   no compilation falls inside a timing;
-- ``nnlm_train``: the NNLM with ``nnlm_ptb``'s settings and the same vocabulary, sampled softmax
+- ``nnlm_train``: the NNLM with ``lm_recipes``' NNLM settings and the same vocabulary, sampled softmax
   (2,048 negatives) against the full one.
 
 Every form's efficiency counts the optimised model's FLOPs per user token (the work asked for),
@@ -204,7 +204,8 @@ def worker(quick, out=None, only=None):
     """Measure every workload on the active backend; the result is rewritten to ``out`` after each."""
     import keras
 
-    from benchmarks import elmo_ptb, nnlm_ptb
+    from benchmarks import elmo_ptb
+    from benchmarks.lm_recipes import recipe
     from benchmarks.roofline import device, matmul_rates
     from gensim_elmo.datasets import ptb
 
@@ -215,11 +216,10 @@ def worker(quick, out=None, only=None):
     best = max(rates.values())
     result = {"device": kind, "device_name": name, "matmul_gflops": rates, "best_matmul_gflops": best,
               "workloads": {}, "errors": {}}
-    elmo_settings = dict(elmo_ptb.QUICK_SETTINGS if quick else elmo_ptb.SETTINGS)
+    elmo_settings = dict(elmo_ptb.QUICK_SMALL_SETTINGS if quick else elmo_ptb.SMALL_SETTINGS)
     elmo_settings.pop("epochs")
-    nnlm_settings = dict(nnlm_ptb.QUICK_SETTINGS if quick else nnlm_ptb.SETTINGS)
-    for key in ("early_stopping", "epochs"):
-        nnlm_settings.pop(key)
+    nnlm_settings = recipe("nnlm", quick)["settings"]
+    nnlm_settings.pop("epochs")
     test_all = [s for s in ptb("test") if s]
     test = test_all[: p["embed_sentences"]]
     vocabulary_corpus = ptb("train", limit=p["vocabulary_sentences"])

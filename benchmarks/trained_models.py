@@ -2,10 +2,12 @@
 
 ``trained_model(kind)`` returns a Word2Vec CBOW or skip-gram, an NNLM or an ELMo model trained
 on Penn Treebank train (or on ``corpus_file``, one sentence per line). The NNLM and the ELMo take
-minutes to an hour to train, so a full run saves them under ``benchmarks/results/.models``
-(git-ignored), named by their settings and corpus, and later benchmarks load them instead of
-training again (an interrupted training resumes from its checkpoint next to it); ``elmo_ptb`` saves its model there too, so a full ``python -m benchmarks``
-trains the ELMo once. Quick runs train tiny models on a slice and keep them in memory only.
+an hour to several hours to train, so a full run saves them under ``lm_recipes.CACHE_DIR``
+(outside the source tree), named by their settings and corpus, and later benchmarks load them
+instead of training again (an interrupted training resumes from its checkpoint next to it). The
+ELMo is trained with ``lm_recipes``' recipe, as ``elmo_ptb`` trains it, and ``elmo_ptb`` saves its
+model there too, so a full ``python -m benchmarks`` trains the ELMo once. Quick runs train tiny
+models on a slice and keep them in memory only.
 
 Example (about a minute):
 >>> model = trained_model("cbow", quick=True)  # doctest: +SKIP
@@ -19,10 +21,10 @@ import json
 import os
 import shutil
 
-from benchmarks.results_io import RESULTS_DIR
+from benchmarks.lm_recipes import CACHE_DIR, recipe, train_recipe
 
-#: Where full-run models are kept between benchmarks (git-ignored).
-MODELS_DIR = os.path.join(RESULTS_DIR, ".models")
+#: Where full-run models are kept between benchmarks (outside the source tree).
+MODELS_DIR = os.path.join(CACHE_DIR, "models")
 KINDS = ("cbow", "skipgram", "nnlm", "elmo")
 #: Sentences of PTB train that quick runs train on.
 QUICK_SENTENCES = 2000
@@ -39,16 +41,9 @@ def settings_for(kind, quick=False):
     if kind in ("cbow", "skipgram"):
         return dict(_WORD2VEC_QUICK if quick else _WORD2VEC, sg=int(kind == "skipgram"))
     if kind == "nnlm":
-        from benchmarks import nnlm_ptb
-
-        settings = dict(nnlm_ptb.QUICK_SETTINGS if quick else nnlm_ptb.SETTINGS)
-        settings.pop("early_stopping")
-        if not quick:
-            settings["epochs"] = 3  # the sampled-softmax epochs that give most of the gain
-        return settings
-    from benchmarks import elmo_ptb
-
-    return dict(elmo_ptb.QUICK_SETTINGS if quick else elmo_ptb.SETTINGS)
+        # The sampled-softmax epochs that give most of the gain, without the schedule.
+        return dict(recipe("nnlm", quick)["settings"], **({} if quick else {"epochs": 3}))
+    return recipe("elmo", quick)
 
 
 def corpus_name(corpus_file=None, quick=False):
@@ -112,8 +107,15 @@ def trained_model(kind, quick=False, corpus_file=None):
     else:
         print(f"{kind}: training on {corpus} with {settings}")
         # Full runs checkpoint as they go: the same command resumes an interrupted training.
-        resumable = {"checkpoint_dir": path + ".checkpoint", "checkpoint_steps": 200} if path else {}
-        model = cls(_corpus(corpus_file, quick), **settings, **resumable)
+        if kind == "elmo":
+            from gensim_elmo.datasets import ptb
+
+            valid = list(itertools.islice(ptb("valid"), 300 if quick else None))
+            model, _ = train_recipe("elmo", _corpus(corpus_file, quick), valid, quick=quick,
+                                    work_dir=path and path + ".checkpoint")
+        else:
+            resumable = {"checkpoint_dir": path + ".checkpoint", "checkpoint_steps": 200} if path else {}
+            model = cls(_corpus(corpus_file, quick), **settings, **resumable)
         if path:
             model.save(path)
             shutil.rmtree(path + ".checkpoint", ignore_errors=True)
@@ -121,10 +123,11 @@ def trained_model(kind, quick=False, corpus_file=None):
     return model
 
 
-def save_for_reuse(kind, model, settings, quick=False, corpus_file=None):
-    """Save a model another benchmark trained (``elmo_ptb``) where ``trained_model`` will find it."""
-    if quick or settings != settings_for(kind, quick) or corpus_file:
+def save_for_reuse(kind, model, quick=False, corpus_file=None):
+    """Save a model another benchmark trained with ``settings_for(kind)`` (``elmo_ptb``) where
+    ``trained_model`` will find it; quick runs are not saved."""
+    if quick or corpus_file:
         return None
-    path = cache_path(kind, settings, corpus_name(corpus_file, quick))
+    path = cache_path(kind, settings_for(kind, quick), corpus_name(corpus_file, quick))
     model.save(path)
     return path

@@ -12,12 +12,15 @@ import numpy as np
 class WeightAverage(keras.callbacks.Callback):
     """Uniform average of ``network``'s weights over each epoch, sampled every ``every`` batches.
 
+    ``network`` None averages the model being trained (the one ``fit`` attaches the callback to).
+
     At each epoch's end the average is loaded, ``score()`` is called (lower is better), and the raw
     weights are put back, so training and the other callbacks are not affected. ``curve`` holds
     each epoch's score, ``best`` and ``best_weights`` the best average seen.
 
     Args:
-        network: the ``keras.Model`` whose weights are averaged.
+        network: the ``keras.Model`` whose weights are averaged, or None for the model being
+            trained.
         score: callable with no arguments, the figure to minimise (e.g. a validation perplexity).
         every: int, batches between two samples of the weights. Defaults to 10.
 
@@ -31,9 +34,11 @@ class WeightAverage(keras.callbacks.Callback):
     ([1.0], 2)
     """
 
-    def __init__(self, network, score, every=10):
+    def __init__(self, network=None, score=None, every=10):
         super().__init__()
-        self.network = network
+        if score is None:
+            raise ValueError("`score` is required: a callable with no arguments returning the figure to minimise.")
+        self._network = network
         self.score = score
         self.every = int(every)
         self.curve = []
@@ -41,6 +46,10 @@ class WeightAverage(keras.callbacks.Callback):
         self.best_weights = None
         self._sum = None
         self._count = 0
+
+    @property
+    def network(self):
+        return self._network if self._network is not None else self.model
 
     def on_epoch_begin(self, epoch, logs=None):
         self._sum, self._count = None, 0
