@@ -20,6 +20,7 @@ setup(
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     license="Apache-2.0",
+    license_files=["LICENSE"],
     python_requires=">=3.10",
     packages=find_packages(include=["gensim_elmo", "gensim_elmo.*", "keras_layers", "keras_layers.*"]),
     include_package_data=True,

@@ -32,3 +32,11 @@ def test_the_library_never_imports_the_benchmarks():
                     with open(os.path.join(folder, name), encoding="utf-8") as handle:
                         text = handle.read()
                     assert "import benchmarks" not in text and "from benchmarks" not in text, name
+
+
+def test_the_licence_setup_names_is_there_and_shipped(monkeypatch):
+    arguments = _setup_arguments(monkeypatch)
+    assert arguments["license"] == "Apache-2.0" and arguments["license_files"] == ["LICENSE"]
+    with open(os.path.join(ROOT, "LICENSE"), encoding="utf-8") as handle:
+        text = handle.read()
+    assert "Apache License" in text and "Version 2.0, January 2004" in text and "END OF TERMS AND CONDITIONS" in text
