@@ -55,7 +55,9 @@ def _word2vec_speed(result, plots_dir):
                     f"{f['ratio']:.3f} |")
     anchors = result["settings"].get("anchors", {})
     if anchors:
-        rows.append("\nPublished anchors on this machine type (raw words/s, DESIGN.md): " + "; ".join(
+        rows.append("\nReference speeds on the same CPU type (raw words/s; gensim, the original C word2vec of "
+                    "Mikolov et al. 2013, fastText without subwords of Bojanowski et al. 2017; see "
+                    "benchmarks/word2vec_speed.py): " + "; ".join(
             f"{name}: CBOW {a['cbow'] / 1e6:.2f}M, skip-gram {a['skipgram'] / 1e6:.2f}M" for name, a in anchors.items()))
     return "\n".join(rows), _plot_word2vec(result, plots_dir)
 

@@ -57,7 +57,10 @@ QUICK = dict(matmul_repeats=1, presets=("tiny",), embed_sentences=32, batch_size
              lstm_preset="tiny", lstm_sequences=16, lstm_time_steps=6, lstm_batch_size=8)
 #: Matrix products per timing on a GPU, where one product takes well under a millisecond.
 GPU_MATMULS_PER_TIMING = 20
-ANCHORS = {"AllenNLP original ELMo embedding, batch 32, efficiency (DESIGN.md)": 0.34,
+#: Reference and targets. The reference: AllenNLP's ``ElmoEmbedder`` (https://github.com/allenai/allennlp,
+#: PyTorch) embedding with the original released ELMo (Peters et al. 2018) at batch 32, on a 2-core CPU of
+#: the type these benchmarks ran on. The targets are this project's goals (docs/benchmarks.md).
+ANCHORS = {"AllenNLP original ELMo embedding, batch 32, efficiency (allennlp's ElmoEmbedder, same CPU type)": 0.34,
            "target: original embedding": 0.6, "target: small training": 0.3, "target: NNLM training": 0.3,
            "target on a GPU: LSTMProjection / keras.layers.LSTM training tokens/s": 0.7}
 

@@ -1,8 +1,8 @@
 """Word2Vec training speed: gensim_elmo.Word2Vec vs plain gensim, interleaved in one run.
 
 Both train CBOW and skip-gram on Penn Treebank train repeated 5 times (4.4M words), vector size
-100, window 5, negative 5, 5 epochs, 2 worker threads, as in the published anchors of
-DESIGN.md; from a file (``corpus_file``) and from an in-memory list of token lists. Runs are
+100, window 5, negative 5, 5 epochs, 2 worker threads, the settings of the reference speeds in
+``ANCHORS``; from a file (``corpus_file``) and from an in-memory list of token lists. Runs are
 interleaved (gensim, ours, gensim, ours...) and the median of several repeats is reported as raw
 corpus words per second. Ours runs with its defaults (progress bar on, per-epoch loss on);
 gensim with its defaults.
@@ -17,7 +17,12 @@ NAME = "word2vec_speed"
 DESCRIPTION = "Word2Vec training words/s: gensim_elmo.Word2Vec vs plain gensim (CBOW, skip-gram)"
 EXPECTED_MINUTES = 20
 QUICK_SENTENCES = 10000
-ANCHORS = {  # DESIGN.md, this 2-core machine, raw corpus words/s
+#: Reference speeds, raw corpus words/s, on a 2-core CPU of the type these benchmarks ran on, with the
+#: settings above and each package's own trainer: gensim's Word2Vec (Rehurek and Sojka 2010,
+#: https://radimrehurek.com/gensim/), the original C word2vec (Mikolov et al. 2013,
+#: https://code.google.com/archive/p/word2vec/) and fastText with subwords off (Bojanowski et al. 2017,
+#: https://fasttext.cc, ``-minn 0 -maxn 0``). Not measured by this benchmark: listed for comparison.
+ANCHORS = {
     "gensim corpus_file": {"cbow": 2.1e6, "skipgram": 0.67e6},
     "gensim iterable": {"cbow": 1.8e6, "skipgram": 0.62e6},
     "original C word2vec": {"cbow": 0.84e6, "skipgram": 0.38e6},
