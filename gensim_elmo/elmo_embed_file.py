@@ -178,8 +178,16 @@ def read_sentence(path, index):
     """The tokens and vectors of sentence ``index`` of an ``embed_file`` output.
 
     Example:
-    >>> read_sentence("vectors.hdf5", 0)  # doctest: +SKIP
-    (['the', 'cat', 'sat'], array(...))
+    >>> import os, tempfile
+    >>> from gensim_elmo.elmo import ELMo
+    >>> directory = tempfile.mkdtemp()
+    >>> corpus, output = os.path.join(directory, "corpus.txt"), os.path.join(directory, "v.hdf5")
+    >>> _ = open(corpus, "w").write("the cat sat\\nit purred\\n")
+    >>> embed_file(ELMo(preset="tiny", progress=False), corpus, output, progress=False)
+    2
+    >>> tokens, vectors = read_sentence(output, 1)
+    >>> tokens, vectors.shape
+    (['it', 'purred'], (2, 3, 32))
     """
     import h5py
 

@@ -16,8 +16,8 @@ Example:
 >>> try:
 ...     refuse_pickle("vectors.kv", allow_pickle=False)
 ... except ValueError as exc:
-...     print(str(exc)[:60])
-vectors.kv is in gensim's native format, which is a pickle:
+...     print(str(exc).split(":")[0])
+vectors.kv is in gensim's native format, which is a pickle
 """
 
 import json
