@@ -1,19 +1,92 @@
-"""The documentation site builds without warnings (``mkdocs build --strict``) and has its API reference."""
+"""The documentation site builds without warnings (``mkdocs build --strict``) and its API reference
+has one page per module, with constructor signatures and readable sections."""
 
+import html
+import importlib.util
 import os
+import re
 import subprocess
 import sys
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PACKAGES = ("gensim_elmo", "keras_layers")
 
 
-def test_mkdocs_build_strict(tmp_path):
-    site = tmp_path / "site"
+def _modules(package):
+    """The modules of ``package`` that the API reference documents (all but ``__init__`` and ``version``)."""
+    return sorted(name[:-3] for name in os.listdir(os.path.join(ROOT, package))
+                  if name.endswith(".py") and name not in ("__init__.py", "version.py"))
+
+
+def _read(*parts):
+    with open(os.path.join(*parts), encoding="utf-8") as handle:
+        return handle.read()
+
+
+def _text(page):
+    """The visible text of a built HTML page's article, one line per block."""
+    article = page[page.index("<article"):]
+    article = re.sub(r"<(script|style)\b.*?</\1>", "", article, flags=re.S)
+    return html.unescape(re.sub(r"[ \t]+", " ", re.sub(r"\n\s*\n+", "\n", re.sub(r"<[^>]+>", "", article))))
+
+
+def _load_extension(name):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "docs", f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_module_has_an_api_page_listed_in_the_nav(package):
+    nav = _read(ROOT, "mkdocs.yml")
+    index = _read(ROOT, "docs", "api", package, "index.md")
+    for module in _modules(package):
+        page = os.path.join(ROOT, "docs", "api", package, f"{module}.md")
+        assert os.path.isfile(page), f"no API page for {package}.{module}: add {page} and list it in mkdocs.yml"
+        assert f"::: {package}.{module}" in _read(page)
+        assert f"- {module}: api/{package}/{module}.md" in nav, f"{package}.{module} is not in mkdocs.yml's nav"
+        assert f"]({module}.md)" in index, f"docs/api/{package}/index.md does not link {module}"
+
+
+def test_docstring_sections_extension():
+    rewrite = _load_extension("griffe_docstring_sections").rewrite_sections
+    assert rewrite("Call arguments:\n    x: a tensor.") == "Other Parameters: Call arguments:\n    x: a tensor."
+    assert rewrite("One step::\n\n    z = x @ w\n\nMore.") == "One step:\n\n    z = x @ w\n\nMore."
+    assert rewrite("Text.\n\n::\n\n    code") == "Text.\n\n\n    code"
+    assert rewrite("Example:\n    >>> d = {'a::': 1}\n    >>> 2") == "Example:\n    >>> d = {'a::': 1}\n    >>> 2"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    site = tmp_path_factory.mktemp("docs") / "site"
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)], cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr}"
+    return site
+
+
+def test_mkdocs_build_strict(site):
     assert (site / "index.html").is_file()
-    gensim_api = (site / "api" / "gensim_elmo" / "index.html").read_text(encoding="utf-8")
-    keras_api = (site / "api" / "keras_layers" / "index.html").read_text(encoding="utf-8")
-    assert "gensim_elmo.nnlm.NNLM" in gensim_api and "most_similar" in gensim_api
-    assert "keras_layers.keyed_vectors_embedding.KeyedVectorsEmbedding" in keras_api
+    nnlm = (site / "api" / "gensim_elmo" / "nnlm" / "index.html").read_text(encoding="utf-8")
+    assert 'id="gensim_elmo.nnlm.NNLM"' in nnlm and 'id="gensim_elmo.nnlm.NNLM.save"' in nnlm  # inherited
+    keras_api = (site / "api" / "keras_layers" / "keyed_vectors_embedding" / "index.html").read_text(encoding="utf-8")
+    assert 'id="keras_layers.keyed_vectors_embedding.KeyedVectorsEmbedding"' in keras_api
+
+
+def test_api_pages_show_signatures_and_readable_sections(site):
+    lstm = _text((site / "api" / "keras_layers" / "lstm_projection" / "index.html").read_text(encoding="utf-8"))
+    # the constructor's signature, merged into the class
+    assert "LSTMProjection(units, projection_dim, cell_clip=None" in lstm
+    # "Call arguments" is a list of named arguments, not one paragraph
+    assert re.search(r"Call arguments:\n inputs\n –\n float tensor", lstm), lstm[lstm.find("Call arguments"):][:300]
+    word2vec = _text((site / "api" / "gensim_elmo" / "word2vec" / "index.html").read_text(encoding="utf-8"))
+    assert "Word2Vec(*args, progress=True, compute_loss=True, checkpoint_dir=None, **kwargs)" in word2vec
+    for package in PACKAGES:
+        for module in _modules(package):
+            text = _text((site / "api" / package / module / "index.html").read_text(encoding="utf-8"))
+            assert not re.search(r"(Returns|Yields):\n –", text), f"a dangling dash in {package}.{module}"
+            assert not re.search(r"::\s*$", text, flags=re.M), f"a reST '::' in {package}.{module}"
+            assert "Call arguments\n" not in text, f"'Call arguments' rendered as a paragraph in {package}.{module}"
