@@ -2,8 +2,9 @@
 
 ``gensim_elmo.Word2Vec`` and the corpus readers stand in for gensim's ``Word2Vec`` and
 ``LineSentence``; code written for gensim catches gensim's exception classes, so each error here
-subclasses the class gensim raises for the same input (and the class this package raised before,
-so that older code keeps working), and adds a message that says what to do:
+subclasses the class gensim raises for the same input, and also the class that names the problem
+(a ``ValueError`` for a bad value, a ``FileNotFoundError`` for a missing file), with a message
+that says what to do:
 
 | error | raised when | gensim 4.4 raises | also a |
 | --- | --- | --- | --- |

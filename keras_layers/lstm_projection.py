@@ -187,20 +187,12 @@ class LSTMProjection(keras.layers.Layer):
     right padding) and the outputs are returned in the original time order; the final state is
     the state after position 0.
 
-    Speed by design: the input half ``x @ kernel[:D]`` (plus bias and forget bias) is one matrix
-    product over all time steps outside the recurrence; each step is one fused matmul for the four
-    gates and one for the projection (in inference on JAX's CPU against kernels transposed once
-    per call, a layout XLA multiplies 2x faster there); the recurrence is ``keras.ops.scan``, so it
-    compiles under ``jax.jit`` / ``tf.function`` (XLA). On TensorFlow's CPU, each step instead
-    computes ``[x_t; h] @ kernel`` whole, as bilm-tf does, at batch 32 or more (16 or more in
-    inference), where it was measured 1.2-1.4x as fast; and in inference at batch sizes where
-    TensorFlow's fused product is slow (8 or more, other than 32, 64 and 96) the gates are four
-    products, one per gate (1.1-1.3x as fast there). PyTorch runs the recurrence eagerly, one
-    Python call per operation, so there each step avoids what costs it per call: the sequence is
-    unstacked once rather than indexed per step (whose gradient is a zero-filled copy of the
-    whole sequence per step), the clip bounds are made on the device once (a Python number that
-    ``keras.ops`` converts is a host-to-device copy, which waits for a GPU's queue) and the
-    products are ``@`` rather than ``keras.ops.matmul``. The outputs are the same in every form.
+    The recurrence is ``keras.ops.scan``, so it compiles under ``jax.jit`` and ``tf.function``.
+    By default the input half of the gates, ``x @ kernel[:D]``, is one product over all steps
+    outside the recurrence, and each step multiplies ``h`` by the rest of the kernel and the cell
+    by the projection. Per backend, device and batch size the layer may take another, equivalent
+    form of these products, the fastest there (see "How LSTMProjection runs its steps" in
+    docs/benchmarks.md); every form gives the same outputs.
 
     Args:
         units: int, LSTM cell size (``dim`` in options.json).
