@@ -90,3 +90,99 @@ def test_api_pages_show_signatures_and_readable_sections(site):
             assert not re.search(r"(Returns|Yields):\n –", text), f"a dangling dash in {package}.{module}"
             assert not re.search(r"::\s*$", text, flags=re.M), f"a reST '::' in {package}.{module}"
             assert "Call arguments\n" not in text, f"'Call arguments' rendered as a paragraph in {package}.{module}"
+
+
+# --- the code blocks of README.md and docs/*.md run as written -----------------------------------
+#: Written in a fence line (```python {.no-run}), keeps a block from running: only for a block that
+#: needs files no test can have (a multi-host run, a shared filesystem). Markdown renders the block
+#: as usual (GitHub reads the language only; pymdownx.superfences adds a CSS class).
+NO_RUN = "{.no-run}"
+DOC_PAGES = ["README.md", *sorted(os.path.join("docs", name) for name in os.listdir(os.path.join(ROOT, "docs"))
+                                  if name.endswith(".md"))]
+_FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<code>.*?)^```[ \t]*$", flags=re.S | re.M)
+
+
+def python_blocks(text):
+    """The ```python blocks of a Markdown ``text``: (line number, fence info, code) in page order.
+
+    Example:
+        >>> python_blocks("Text.\\n\\n```python\\nx = 1\\n```\\n\\n```bash\\nls\\n```\\n")
+        [(3, 'python', 'x = 1\\n')]
+    """
+    return [(text[:match.start()].count("\n") + 1, match["info"].strip(), match["code"])
+            for match in _FENCE.finditer(text) if match["info"].split()[:1] == ["python"]]
+
+
+def _stand_ins(directory):
+    """Files the pages read as the reader's own: a corpus (plain, gzipped, a directory) and a .keras file."""
+    import gzip
+
+    import keras
+
+    from gensim_elmo.datasets import ptb
+
+    lines = "".join(" ".join(sentence) + "\n" for sentence in ptb("train", limit=2000))
+    (directory / "corpus.txt").write_text(lines, encoding="utf-8")
+    with gzip.open(directory / "corpus.txt.gz", "wt", encoding="utf-8") as handle:
+        handle.write(lines)
+    (directory / "corpus_dir").mkdir()
+    (directory / "corpus_dir" / "part1.txt").write_text(lines, encoding="utf-8")
+    inputs = keras.Input(shape=(3,))
+    keras.Model(inputs, keras.layers.Dense(2)(inputs)).save(directory / "downloaded.keras")
+
+
+def test_python_blocks_are_found_and_marked_only_where_documented():
+    blocks = {page: python_blocks(_read(ROOT, page)) for page in DOC_PAGES}
+    assert sum(map(len, blocks.values())) >= 40
+    for page, found in blocks.items():
+        for line, info, _ in found:
+            assert info in ("python", f"python {NO_RUN}"), f"{page}:{line}: unknown fence line ```{info}"
+
+
+def undefined_names(code):
+    """The names ``code`` reads but neither imports nor assigns, nor finds among the builtins.
+
+    Example:
+        >>> undefined_names("import os\\nx = os.sep + y\\nprint(x)")
+        ['y']
+    """
+    import ast
+    import builtins
+
+    tree = ast.parse(code)
+    defined = set(dir(builtins))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            defined.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            defined.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, ast.arg):
+            defined.add(node.arg)
+    return sorted({node.id for node in ast.walk(tree) if isinstance(node, ast.Name)
+                   and isinstance(node.ctx, ast.Load) and node.id not in defined})
+
+
+def test_readme_blocks_stand_alone():
+    """A README section is read on its own: each of its blocks imports and builds every name it uses."""
+    for line, _, code in python_blocks(_read(ROOT, "README.md")):
+        assert not undefined_names(code), f"README.md:{line} uses {undefined_names(code)} without defining them"
+
+
+@pytest.mark.parametrize("page", DOC_PAGES)
+def test_python_blocks_run(page, tmp_path, monkeypatch):
+    """Every ```python block runs as written, in a fresh working directory.
+
+    A page is read top to bottom: its blocks run in order in one namespace (a later block of a
+    guide uses the ``model`` an earlier one trained; a later README block reads a directory an
+    earlier one saved).
+    """
+    blocks = [block for block in python_blocks(_read(ROOT, page)) if NO_RUN not in block[1]]
+    if not blocks:
+        pytest.skip(f"{page} has no Python block to run")
+    monkeypatch.chdir(tmp_path)
+    _stand_ins(tmp_path)
+    namespace = {"__name__": "__main__"}
+    for line, _, code in blocks:
+        exec(compile(code, f"{page}:{line}", "exec"), namespace)  # noqa: S102 - our own documentation
