@@ -32,6 +32,19 @@ table size, to which each pads its batches (``SentenceBatches.agree_shapes``). T
 is the mean of the processes' mean losses (their batches hold different token counts); on one
 process, JAX's global computation averages over the whole batch.
 
+Several CPU devices of one JAX process (``--xla_force_host_platform_device_count``, or a JAX
+process per host with several local CPU devices): ``fit`` then waits for each step before it
+dispatches the next (``host_sync_callbacks``). Left to run ahead, the host can queue more steps
+than XLA:CPU lets a device hold in flight (32), and XLA's CPU client (jaxlib 0.10) then deadlocks
+when its thread pool is small (one thread per core, at least one per device: two on a 2-core
+machine): one pool thread launches a device's part of a late step and blocks there, on that
+device's full queue, while the other runs the other device's part of an early step, which waits
+in the step's all-reduce for the first device's part, queued in the pool behind them. After 40 s
+XLA aborts the process ("Termination timeout for `all reduce` ... Expected 2 threads to join the
+rendezvous, but only 1 of them arrived on time"). A progress bar (``progress=True``, the default)
+already waits for each step. GPUs (another XLA client) and TensorFlow (its own runtime) are left
+as they are.
+
 Not supported, with a clear error rather than a run on one device that claims to be
 distributed: ``keras.distribution`` on TensorFlow (it silently does nothing there),
 ``tf.distribute.MultiWorkerMirroredStrategy`` (it fails inside Keras 3's ``fit``, an open Keras
@@ -52,7 +65,8 @@ import numpy as np
 
 from gensim_elmo.corpus import as_sentences, shard_sentences
 
-__all__ = ["resolve_distribution", "distribution_scope", "check_divisible_batch"]
+__all__ = ["resolve_distribution", "distribution_scope", "check_divisible_batch", "host_sync_callbacks",
+           "WaitForEachStep"]
 
 _AUTO_STRATEGY = None  # the TensorFlow strategy of distribution="auto", made on first use
 
@@ -123,6 +137,55 @@ def _tensorflow_strategy(distribution):
 def distribution_scope(distribution):
     """A context manager that makes ``distribution`` the active one (a no-op for None)."""
     return distribution.scope() if distribution is not None else contextlib.nullcontext()
+
+
+class WaitForEachStep(keras.callbacks.Callback):
+    """A Keras callback that makes ``fit`` wait for each training step before it dispatches the next.
+
+    Keras on JAX hands the batch-end hooks to a thread pool while every callback leaves them alone,
+    so the host goes on dispatching steps without waiting for their results. A callback that
+    overrides ``on_train_batch_end`` (and does not declare itself ``async_safe``) makes Keras call
+    the hook on the training thread, after turning the step's logs (its loss) into Python numbers,
+    which waits for the step to finish: at most one step is in flight. ``host_sync_callbacks``
+    gives it where running ahead is unsafe (several CPU devices of one JAX process).
+
+    Example:
+    >>> callback = WaitForEachStep()
+    >>> getattr(callback, "async_safe", False)
+    False
+    """
+
+    def on_train_batch_end(self, batch, logs=None):
+        # Keras has already waited for this step's loss (its logs are Python numbers here).
+        pass
+
+
+def _local_cpu_devices(distribution):
+    """How many CPU devices of this process ``distribution`` (a keras.distribution one, on JAX) uses."""
+    mesh = getattr(distribution, "device_mesh", None)
+    if mesh is None or keras.backend.backend() != "jax":
+        return 0
+    import jax
+
+    devices = np.asarray(mesh.backend_mesh.devices).ravel()
+    local = [d for d in devices if d.process_index == jax.process_index()]
+    return len(local) if local and all(d.platform == "cpu" for d in local) else 0
+
+
+def host_sync_callbacks(distribution):
+    """The Keras callbacks ``fit`` must run with to train safely under ``distribution``.
+
+    ``[WaitForEachStep()]`` when ``distribution`` spans several CPU devices of this JAX process,
+    ``[]`` otherwise (one device, GPUs or TPUs, TensorFlow). On several CPU devices, a host that
+    runs 32 steps ahead of the devices can deadlock XLA's CPU client, which then aborts the process
+    after 40 s (see the module docstring); waiting for each step keeps one in flight.
+    ``NNLM`` and ``ELMo`` add these callbacks themselves.
+
+    Example:
+    >>> host_sync_callbacks(None)
+    []
+    """
+    return [WaitForEachStep()] if _local_cpu_devices(distribution) > 1 else []
 
 
 def num_devices(distribution):

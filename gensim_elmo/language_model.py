@@ -32,6 +32,7 @@ from gensim_elmo.atomic_files import atomic_path
 from gensim_elmo.corpus import as_sentences, check_sentence
 from gensim_elmo.distribution import (
     check_divisible_batch,
+    host_sync_callbacks,
     is_writer,
     process_corpus,
     process_index_and_count,
@@ -194,7 +195,9 @@ class LanguageModel:
             monitor = ValidationMonitor(self, validation, early_stopping, lr_decay)
         self._before_training()
         fit_corpus(self, process_corpus(sentences, corpus_file), epochs,
-                   lambda encoded: self._make_batches(encoded, index, processes, epochs), callbacks=callbacks,
+                   lambda encoded: self._make_batches(encoded, index, processes, epochs),
+                   # Several CPU devices: one step in flight, or XLA:CPU can deadlock (gensim_elmo.distribution).
+                   callbacks=list(callbacks or ()) + host_sync_callbacks(self.distribution),
                    monitor=monitor, desc=self.NAME, checkpoint_dir=checkpoint_dir, checkpoint_steps=checkpoint_steps)
         self._wv = None
 

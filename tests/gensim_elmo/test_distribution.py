@@ -7,33 +7,70 @@ from tests.helpers import run_in_fresh_process
 JAX_TWO_DEVICES = {"KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu",
                    "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
 
-SCRIPT = """
+#: The corpora both engines train on: a tiny one (a few words again and again) and one with a
+#: vocabulary of thousands (2,400 words, each seen once), like users'.
+CORPORA = """
+import numpy as np
+
+tiny = [["the", "cat", "sat", "on", "the", "mat"], ["a", "dog", "ran", "to", "the", "cat"], ["birds", "fly"]] * 12
+words = ["w%d" % i for i in np.random.default_rng(0).permutation(2400)]
+large = [words[i:i + 12] for i in range(0, len(words), 12)]
+"""
+
+SCRIPT = CORPORA + """
 import json
-import jax, keras, numpy as np
+import jax, keras
 from gensim_elmo import ELMo, NNLM
+from gensim_elmo.distribution import host_sync_callbacks
 
 assert len(jax.devices()) == 2
-corpus = [["the", "cat", "sat", "on", "the", "mat"], ["a", "dog", "ran", "to", "the", "cat"],  # one length bucket
-          ["birds", "fly"]] * 12
+NNLM_LARGE = dict(vector_size=8, window=2, hidden_size=16, batch_size=64, epochs=1)
+CASES = {  # name: (model, corpus, settings); full and sampled softmax, vocabularies of 14 to 2,400 words
+    "nnlm": (NNLM, tiny, dict(vector_size=6, window=2, hidden_size=8, batch_size=16, num_sampled=4, epochs=2)),
+    "nnlm_large_full": (NNLM, large, dict(NNLM_LARGE, num_sampled=None)),
+    "nnlm_large_sampled": (NNLM, large, dict(NNLM_LARGE, num_sampled=64)),
+    "elmo_large_full": (ELMo, large, dict(preset="tiny", batch_size=16, num_sampled=None, epochs=1)),
+    "elmo_large_sampled": (ELMo, large, dict(preset="tiny", batch_size=16, num_sampled=64, epochs=2)),
+}
+
+
+class StepsAhead(keras.callbacks.Callback):
+    \"\"\"How many steps the host dispatched before the last finished one's logs reached the callbacks.\"\"\"
+    async_safe = True  # on its own, it leaves Keras free to run ahead
+
+    def __init__(self):
+        super().__init__()
+        self.finished, self.most = -1, 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.finished = -1
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.most = max(self.most, batch - 1 - self.finished)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.finished = max(self.finished, batch)
+
+
 results = {}
-for kind in ("nnlm", "elmo"):
+for name, (model_class, corpus, settings) in CASES.items():
     for distribution in (None, "auto"):
-        if kind == "nnlm":
-            model = NNLM(corpus, vector_size=6, window=2, hidden_size=8, batch_size=16, num_sampled=4, epochs=2,
-                         seed=3, progress=False, distribution=distribution)
-        else:
-            model = ELMo(corpus, preset="tiny", batch_size=4, num_sampled=8, epochs=2, seed=3, progress=False,
-                         distribution=distribution)
+        ahead = StepsAhead()
+        model = model_class(corpus, seed=3, progress=False, distribution=distribution, callbacks=[ahead], **settings)
         weights = [np.asarray(keras.ops.convert_to_numpy(w)).ravel().tolist() for w in model.network.weights]
         placement = len(model.network.weights[0].value.sharding.device_set)
-        results[f"{kind}/{distribution}"] = {"loss": model.history["loss"], "weights": weights, "devices": placement}
+        results[f"{name}/{distribution}"] = {
+            "loss": model.history["loss"], "weights": weights, "devices": placement,
+            "vocabulary": len(model.vocabulary), "steps_ahead": ahead.most,
+            "sync_callbacks": len(host_sync_callbacks(model.distribution))}
 try:
-    NNLM(corpus, vector_size=6, window=2, hidden_size=8, batch_size=15, epochs=1, progress=False,
+    NNLM(tiny, vector_size=6, window=2, hidden_size=8, batch_size=15, epochs=1, progress=False,
          distribution="auto")
 except ValueError as exc:
     results["odd_batch_error"] = str(exc)
 print(json.dumps(results))
 """
+JAX_CASES = ["nnlm", "nnlm_large_full", "nnlm_large_sampled", "elmo_large_full", "elmo_large_sampled"]
 
 
 @pytest.fixture(scope="module")
@@ -43,15 +80,25 @@ def results():
     return json.loads(run_in_fresh_process(SCRIPT, timeout=590, env=JAX_TWO_DEVICES).strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("kind", ["nnlm", "elmo"])
-def test_two_devices_match_one_device(results, kind):
+@pytest.mark.parametrize("case", JAX_CASES)
+def test_two_devices_match_one_device(results, case):
     import numpy as np
 
-    one, two = results[f"{kind}/None"], results[f"{kind}/auto"]
+    one, two = results[f"{case}/None"], results[f"{case}/auto"]
     assert one["devices"] == 1 and two["devices"] == 2  # the variables really live on both devices
+    if "large" in case:
+        assert one["vocabulary"] > 2000
     np.testing.assert_allclose(two["loss"], one["loss"], rtol=1e-4, atol=1e-4)
     for a, b in zip(one["weights"], two["weights"]):
         np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-4)
+
+
+def test_two_cpu_devices_train_one_step_at_a_time(results):
+    """Issue 28: a host more than 32 steps ahead of two CPU devices deadlocks XLA:CPU (an abort after
+    40 s); fit waits for each step there, and only there (benchmarks.multi_device_soak runs it often)."""
+    for case in JAX_CASES:
+        assert results[f"{case}/auto"]["sync_callbacks"] == 1 and results[f"{case}/auto"]["steps_ahead"] == 0, case
+        assert results[f"{case}/None"]["sync_callbacks"] == 0, case
 
 
 def test_batch_not_divisible_by_devices_is_a_clear_error(results):
@@ -72,33 +119,38 @@ def test_keras_distribution_on_tensorflow_is_refused():
 
 
 TF_SCRIPT = """
-import json
 import tensorflow as tf
 
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-import keras, numpy as np
+""" + CORPORA + """
+import json
+import keras
 from gensim_elmo import ELMo, NNLM
 
-corpus = [["the", "cat", "sat", "on", "the", "mat"], ["a", "dog", "ran", "to", "the", "cat"], ["birds", "fly"]] * 12
 results = {}
 for distribution in (None, "auto"):
-    model = NNLM(corpus, vector_size=6, window=2, hidden_size=8, batch_size=16, num_sampled=None, dropout=0.0,
+    model = NNLM(tiny, vector_size=6, window=2, hidden_size=8, batch_size=16, num_sampled=None, dropout=0.0,
                  epochs=2, seed=3, progress=False, distribution=distribution)
     weights = [np.asarray(keras.ops.convert_to_numpy(w)).ravel().tolist() for w in model.network.weights]
     replicas = len(getattr(model.network.weights[0].value, "values", [None]))
     results[str(distribution)] = {"loss": model.history["loss"], "weights": weights, "replicas": replicas}
+    model = NNLM(large, vector_size=8, window=2, hidden_size=16, batch_size=64, num_sampled=None, epochs=1, seed=3,
+                 progress=False, distribution=distribution)
+    weights = [np.asarray(keras.ops.convert_to_numpy(w)).ravel().tolist() for w in model.network.weights]
+    results["large/" + str(distribution)] = {"loss": model.history["loss"], "weights": weights}
     # ELMo: each replica gets its own rows' table of distinct tokens; the loss is the global batch's mean.
-    model = ELMo(corpus + [["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]] * 12,
+    model = ELMo(tiny + [["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]] * 12 + large,
                  preset="tiny", batch_size=4, num_sampled=None, dropout=0.0, epochs=2, seed=3, progress=False,
                  distribution=distribution)
     weights = [np.asarray(keras.ops.convert_to_numpy(w)).ravel().tolist() for w in model.network.weights]
-    results["elmo/" + str(distribution)] = {"loss": model.history["loss"], "weights": weights}
-sampled = NNLM(corpus, vector_size=6, window=2, hidden_size=8, batch_size=16, num_sampled=4, epochs=1, seed=3,
+    results["elmo/" + str(distribution)] = {"loss": model.history["loss"], "weights": weights,
+                                            "vocabulary": len(model.vocabulary)}
+sampled = NNLM(tiny, vector_size=6, window=2, hidden_size=8, batch_size=16, num_sampled=4, epochs=1, seed=3,
                progress=False, distribution="auto")
 results["sampled_loss"] = sampled.history["loss"]
 try:
-    NNLM(corpus, epochs=1, progress=False, distribution=object())
+    NNLM(tiny, epochs=1, progress=False, distribution=object())
 except ValueError as exc:
     results["not_a_strategy_error"] = str(exc)
 print(json.dumps(results))
@@ -113,7 +165,8 @@ def test_tensorflow_mirrored_strategy_on_two_devices_matches_one_device():
     results = json.loads(run_in_fresh_process(TF_SCRIPT, timeout=590, env={"KERAS_BACKEND": "tensorflow"})
                          .strip().splitlines()[-1])
     assert results["None"]["replicas"] == 1 and results["auto"]["replicas"] == 2  # MirroredStrategy on both
-    for kind in ("", "elmo/"):
+    assert results["elmo/None"]["vocabulary"] > 2000
+    for kind in ("", "large/", "elmo/"):  # NNLM on 14 and 2,400 words, ELMo on 2,400 words
         one, two = results[kind + "None"], results[kind + "auto"]
         np.testing.assert_allclose(two["loss"], one["loss"], rtol=1e-4, atol=1e-4)
         for a, b in zip(one["weights"], two["weights"]):
