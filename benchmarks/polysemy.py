@@ -9,6 +9,12 @@ static vectors of Word2Vec and the NNLM, which give a word the same vector in ev
 (up to inflection) and so score at chance. All models are trained on the same corpus
 (``benchmarks.trained_models``). A figure projects the contexts of "bank", "apple",
 "interest" and "plant" to 2-D (PCA of ELMo's best contextual layer on dev), coloured by sense.
+
+Every model is also scored on the **identical-form** pairs alone: the pairs whose two sentences
+use the very same word form (balanced again, threshold chosen on dev's identical-form pairs).
+There a static vector, and ELMo's layer 0, give the two uses one vector, so they sit at chance by
+construction; what a contextual layer scores above 0.5 there comes from the context alone, not
+from inflections differing between the two sentences.
 """
 
 import numpy as np
@@ -49,10 +55,30 @@ def _balanced_head(pairs, n):
     return [p for p in pairs if p in set(same) | set(different)]
 
 
+def identical_form(pairs):
+    """The pairs whose two contexts use the same word form, balanced (as many same-sense as
+    different-sense pairs, the first of each in order).
+
+    Example:
+    >>> from benchmarks.wordnet_pairs import Context, Pair
+    >>> def c(tokens): return Context("run", "v", "s", "g", tuple(tokens), 0)
+    >>> pairs = [Pair(c(["run"]), c(["run"]), True), Pair(c(["run"]), c(["runs"]), False),
+    ...          Pair(c(["run"]), c(["run", "away"]), False), Pair(c(["run"]), c(["run", "fast"]), True)]
+    >>> [p.same_sense for p in identical_form(pairs)]
+    [True, False]
+    """
+    same_form = [p for p in pairs if p.first.tokens[p.first.index] == p.second.tokens[p.second.index]]
+    n = min(sum(p.same_sense for p in same_form), sum(not p.same_sense for p in same_form))
+    return _balanced_head(same_form, 2 * n)
+
+
 def _cosines(a, b):
     norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
     dots = (a * b).sum(axis=1)
-    return np.where(norms > 0, dots / np.where(norms > 0, norms, 1.0), 1.0)  # no vectors: no information
+    cosines = np.where(norms > 0, dots / np.where(norms > 0, norms, 1.0), 1.0)  # no vectors: no information
+    # Rounded: two computations of one vector (another batch, another padding) differ by float noise,
+    # which a threshold must not read as a difference of context.
+    return np.round(cosines, 6)
 
 
 def _static_vectors(wv, contexts):
@@ -79,11 +105,21 @@ def _elmo_vectors(elmo, contexts):
     return layers
 
 
-def _score(name, dev_sims, dev_labels, test_sims, test_labels, extra=None):
+def _accuracy(dev_sims, dev_labels, test_sims, test_labels):
     threshold, dev_accuracy = best_threshold(dev_sims, dev_labels)
-    test_accuracy = float(((test_sims >= threshold) == test_labels).mean())
-    print(f"{name:>16}: dev {dev_accuracy:.3f}, test {test_accuracy:.3f} (threshold {threshold:.3f})")
-    return dict(dev_accuracy=dev_accuracy, test_accuracy=test_accuracy, threshold=threshold, **(extra or {}))
+    return dev_accuracy, float(((test_sims >= threshold) == test_labels).mean()), threshold
+
+
+def _score(name, sims, labels, same_form, extra=None):
+    """Accuracies of one model: all pairs, and the identical-form pairs (``same_form[split]`` indexes)."""
+    dev_accuracy, test_accuracy, threshold = _accuracy(sims["dev"], labels["dev"], sims["test"], labels["test"])
+    form = {split: np.asarray(same_form[split], dtype=np.int64) for split in ("dev", "test")}
+    _, form_accuracy, _ = _accuracy(sims["dev"][form["dev"]], labels["dev"][form["dev"]],
+                                    sims["test"][form["test"]], labels["test"][form["test"]])
+    print(f"{name:>16}: dev {dev_accuracy:.3f}, test {test_accuracy:.3f} (threshold {threshold:.3f}); "
+          f"identical-form test {form_accuracy:.3f}")
+    return dict(dev_accuracy=dev_accuracy, test_accuracy=test_accuracy, threshold=threshold,
+                identical_form_test_accuracy=form_accuracy, **(extra or {}))
 
 
 def run(quick=False, corpus=None, wordnet=None):
@@ -98,6 +134,13 @@ def run(quick=False, corpus=None, wordnet=None):
                          "a WiC-style test needs both.")
     print(f"{len(dev)} dev and {len(test)} test pairs (half same sense) from {len(contexts)} WordNet contexts")
     labels = {"dev": np.array([p.same_sense for p in dev]), "test": np.array([p.same_sense for p in test])}
+    same_form = {}
+    for split, pairs in (("dev", dev), ("test", test)):
+        chosen = set(identical_form(pairs))
+        same_form[split] = [i for i, p in enumerate(pairs) if p in chosen]
+    if not same_form["dev"] or not same_form["test"]:
+        raise ValueError("no balanced identical-form pairs in the dev or test split; use more pairs.")
+    print(f"identical-form pairs (balanced): {len(same_form['dev'])} dev, {len(same_form['test'])} test")
     results = {}
     for kind in ("cbow", "skipgram", "nnlm"):
         wv = trained_model(kind, quick=quick, corpus_file=corpus).wv
@@ -107,8 +150,7 @@ def run(quick=False, corpus=None, wordnet=None):
             b, oov_b = _static_vectors(wv, [p.second for p in pairs])
             sims[split] = _cosines(a, b)
             oov += oov_a + oov_b
-        results[kind] = _score(kind, sims["dev"], labels["dev"], sims["test"], labels["test"],
-                               {"out_of_vocabulary_targets": oov})
+        results[kind] = _score(kind, sims, labels, same_form, {"out_of_vocabulary_targets": oov})
     elmo = trained_model("elmo", quick=quick, corpus_file=corpus)
     layer_sims = {}
     for split, pairs in (("dev", dev), ("test", test)):
@@ -117,10 +159,12 @@ def run(quick=False, corpus=None, wordnet=None):
         for layer in firsts:
             layer_sims.setdefault(layer, {})[split] = _cosines(firsts[layer], seconds[layer])
     for layer, sims in layer_sims.items():
-        results[layer] = _score(layer, sims["dev"], labels["dev"], sims["test"], labels["test"])
+        results[layer] = _score(layer, sims, labels, same_form)
     # The figure shows the best contextual layer (layer 0, the character CNN, ignores the context).
     best_layer = max((k for k in layer_sims if k != "elmo_layer_0"), key=lambda k: results[k]["dev_accuracy"])
-    figures = {"pairs": {"dev": len(dev), "test": len(test)}, "contexts": len(contexts), "models": results,
+    figures = {"pairs": {"dev": len(dev), "test": len(test)},
+               "identical_form_pairs": {split: len(indexes) for split, indexes in same_form.items()},
+               "contexts": len(contexts), "models": results,
                "best_elmo_layer_on_dev": best_layer, "anchors": ANCHORS,
                "sense_map": sense_map_points(elmo, contexts, best_layer)}
     settings = {"corpus": corpus_name(corpus, quick), "wordnet": wordnet, "dev_fraction": 0.3, "per_lemma": 3,

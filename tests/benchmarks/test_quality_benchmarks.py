@@ -100,6 +100,10 @@ def test_quick_path_writes_a_well_formed_result_report_and_plot(module, small_co
         assert {"cbow", "nnlm", "elmo_layer_0", "elmo_layer_2", "elmo_mix"} <= set(models)
         assert all(0 <= m["test_accuracy"] <= 1 for m in models.values())
         assert result["figures"]["sense_map"]["bank"]
+        # On identical word forms a static vector and ELMo's layer 0 cannot tell the two uses apart.
+        assert result["figures"]["identical_form_pairs"]["test"] > 0
+        for name in ("cbow", "skipgram", "nnlm", "elmo_layer_0"):
+            assert models[name]["identical_form_test_accuracy"] == 0.5, name
     text = open(write_report(results_dir=str(tmp_path), output=str(tmp_path / "RESULTS.md")), encoding="utf-8").read()
     assert f"## {module.NAME}" in text and ".png" in text
     assert list((tmp_path / "plots").glob("*.png"))
