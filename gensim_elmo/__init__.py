@@ -18,6 +18,7 @@ _LAZY = {
     "NNLM": "gensim_elmo.nnlm",
     "ELMo": "gensim_elmo.elmo",
     "ptb": "gensim_elmo.datasets",
+    "peoples_daily": "gensim_elmo.datasets",
     "LineSentences": "gensim_elmo.corpus",
     "DirectorySentences": "gensim_elmo.corpus",
     "IterableSentences": "gensim_elmo.corpus",

