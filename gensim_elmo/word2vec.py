@@ -188,7 +188,8 @@ class Word2Vec(gensim_word2vec.Word2Vec):
         if corpus_iterable is not None or corpus_file is not None:
             self._check_corpus_sanity(corpus_iterable=corpus_iterable, corpus_file=corpus_file, passes=epochs or 1)
         callbacks = list(callbacks)
-        if kwargs.get("compute_loss", self.compute_loss):
+        kwargs.setdefault("compute_loss", self.compute_loss)  # gensim's train() would reset it to False
+        if kwargs["compute_loss"]:
             callbacks.insert(0, _EpochLoss())
         if getattr(self, "checkpoint_dir", None) and epochs:
             epochs, kwargs = self._resume(epochs, kwargs, callbacks)

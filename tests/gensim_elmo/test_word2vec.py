@@ -57,6 +57,8 @@ def test_vectors_change_with_training_and_build_then_train():
     model.train(PTB_SLICE[:500], total_examples=model.corpus_count, epochs=2)
     assert not np.allclose(before, model.wv.vectors)
     assert len(model.loss_history) == 2
+    assert all(loss > 0 for loss in model.loss_history)  # gensim's train() defaults compute_loss to False
+    assert model.compute_loss
 
 
 def test_similarity_is_sensible_on_ptb():
