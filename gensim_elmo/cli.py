@@ -1,10 +1,12 @@
-"""The ``gensim-elmo`` command line: train, export, embed, convert, demo.
+"""The ``gensim-elmo`` command line: train, export, embed, convert, tokenize, demo.
 
 Examples (shell)::
 
     gensim-elmo demo
     gensim-elmo train word2vec --corpus ptb --output vectors.txt --sg 1 --epochs 5
     gensim-elmo train word2vec --corpus my_corpus.txt --output model.model --format model
+    gensim-elmo train word2vec --corpus peoples_daily --output zh_vectors.txt
+    gensim-elmo tokenize chinese_raw.txt chinese_words.txt --tokenizer jieba
     gensim-elmo export model.model --to projector --output projector_dir
     gensim-elmo train nnlm --corpus ptb --validation ptb:valid --output nnlm_model --epochs 5
     gensim-elmo train elmo --corpus ptb --preset small --output elmo_model
@@ -14,19 +16,42 @@ Examples (shell)::
 
 import argparse
 import logging
+import os
 import sys
 
 logger = logging.getLogger(__name__)
 
 
-def _corpus(spec, limit=None):
-    """A corpus from a command-line spec: "ptb", "ptb:valid", a file or a directory."""
-    from gensim_elmo.corpus import as_sentences
-    from gensim_elmo.datasets import PTB_SPLITS, ptb
+def _dataset(spec):
+    """(name, split) of a data set spec ("ptb", "ptb:valid", "peoples_daily:test"), or None for a path."""
+    from gensim_elmo.datasets import PEOPLES_DAILY_SPLITS, PTB_SPLITS
 
-    if spec == "ptb" or (spec.startswith("ptb:") and spec[4:] in PTB_SPLITS):
-        return ptb(spec[4:] if ":" in spec else "train", limit=limit)
-    corpus = as_sentences(corpus_file=spec)
+    name, _, split = spec.partition(":")
+    splits = {"ptb": PTB_SPLITS, "peoples_daily": tuple(PEOPLES_DAILY_SPLITS)}.get(name)
+    if splits is None:
+        return None
+    if not split or split in splits:
+        return name, split or "train"
+    if os.path.exists(spec):
+        return None
+    raise ValueError(f"{spec!r}: {name} has the splits {', '.join(splits)} (e.g. {name}:{splits[-1]}); "
+                     "to read a file, give its path.")
+
+
+def _corpus(spec, limit=None, tokenizer=None):
+    """A corpus from a command-line spec: "ptb", "ptb:valid", "peoples_daily[:split]", a file or a directory."""
+    from gensim_elmo.corpus import as_sentences
+    from gensim_elmo.datasets import peoples_daily, ptb
+    from gensim_elmo.tokenizers import is_whitespace
+
+    dataset = _dataset(spec)
+    if dataset is not None:
+        if not is_whitespace(tokenizer):
+            raise ValueError(f"--tokenizer {tokenizer} cuts raw text files into tokens; {spec!r} is a data set that is "
+                             "segmented already: leave --tokenizer out.")
+        name, split = dataset
+        return (ptb if name == "ptb" else peoples_daily)(split, limit=limit)
+    corpus = as_sentences(corpus_file=spec, tokenizer=tokenizer)
     if limit is not None:
         import itertools
 
@@ -38,8 +63,22 @@ def _corpus(spec, limit=None):
     return corpus
 
 
+#: The --corpus help of the train commands.
+CORPUS_HELP = ('"ptb" (Penn Treebank train), "ptb:valid", "peoples_daily" (People\'s Daily 1998, Chinese, train '
+               'split), "peoples_daily:valid", a text file (one sentence per line) or a directory of such files')
+
+
+def _add_tokenizer_argument(parser):
+    from gensim_elmo.tokenizers import TOKENIZERS
+
+    parser.add_argument("--tokenizer", choices=TOKENIZERS, default="whitespace",
+                        help="how a line of a text file becomes tokens: whitespace (default), jieba (Chinese words) "
+                             "or chars (every character but whitespace)")
+
+
 def _add_run_arguments(parser):
-    """The arguments every `train` command shares: seed, corpus slice, progress."""
+    """The arguments every `train` command shares: seed, corpus slice, tokenizer, progress."""
+    _add_tokenizer_argument(parser)
     parser.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N sentences")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
@@ -65,8 +104,7 @@ def _add_word2vec_parser(subparsers):
         help="train Word2Vec (CBOW or skip-gram) with gensim's C routines",
         description="Train Word2Vec with gensim and save the vectors (or the whole gensim model).",
     )
-    p.add_argument("--corpus", required=True, help='"ptb" (Penn Treebank train), "ptb:valid", a text file '
-                   "(one sentence per line) or a directory of such files")
+    p.add_argument("--corpus", required=True, help=CORPUS_HELP)
     p.add_argument("--output", required=True, help="where to save")
     p.add_argument("--format", default="word2vec", choices=["word2vec", "word2vec-binary", "gensim", "projector", "model"],
                    help='vector format, or "model" for the whole gensim model (a pickle) (default: word2vec)')
@@ -90,7 +128,7 @@ def _train_word2vec(args):
     from gensim_elmo.export import save_keyed_vectors
     from gensim_elmo.word2vec import Word2Vec
 
-    corpus = _corpus(args.corpus, args.limit)
+    corpus = _corpus(args.corpus, args.limit, args.tokenizer)
     model = Word2Vec(corpus, vector_size=args.vector_size, window=args.window, min_count=args.min_count,
                      sg=args.sg, hs=args.hs, negative=args.negative, sample=args.sample, epochs=args.epochs,
                      workers=args.workers, seed=args.seed, progress=not args.no_progress,
@@ -111,7 +149,7 @@ def _add_nnlm_parser(subparsers):
         help="train Bengio's neural probabilistic language model (Keras)",
         description="Train an NNLM, report perplexity, and save the model directory (and optionally vectors).",
     )
-    p.add_argument("--corpus", required=True, help='"ptb", "ptb:valid", a text file or a directory')
+    p.add_argument("--corpus", required=True, help=CORPUS_HELP)
     p.add_argument("--output", required=True, help="directory to save the model to (NNLM.load reads it)")
     p.add_argument("--validation", default=None, help='corpus for per-epoch validation perplexity, e.g. "ptb:valid"')
     p.add_argument("--vectors", default=None, help="also write the word vectors here (word2vec text format)")
@@ -129,6 +167,13 @@ def _add_nnlm_parser(subparsers):
     _add_run_arguments(p)
     _add_checkpoint_arguments(p)
     p.set_defaults(func=_train_nnlm)
+
+
+def _validation(args):
+    """The validation sentences of a `train` command (its --tokenizer applies to a validation text file too)."""
+    if not args.validation:
+        return None
+    return list(_corpus(args.validation, tokenizer=None if _dataset(args.validation) else args.tokenizer))
 
 
 def _start_processes(args):
@@ -149,8 +194,8 @@ def _train_nnlm(args):
     from gensim_elmo.nnlm import NNLM
 
     _start_processes(args)
-    corpus = _corpus(args.corpus, args.limit)
-    validation = list(_corpus(args.validation)) if args.validation else None
+    corpus = _corpus(args.corpus, args.limit, args.tokenizer)
+    validation = _validation(args)
     model = NNLM(corpus, vector_size=args.vector_size, window=args.window, hidden_size=args.hidden_size,
                  direct_connections=args.direct_connections, dropout=args.dropout, min_count=args.min_count,
                  max_vocab_size=args.max_vocab_size, epochs=args.epochs, batch_size=args.batch_size,
@@ -177,7 +222,7 @@ def _add_elmo_parser(subparsers):
         description="Train ELMo's forward and backward language models and save the model directory "
         "(ELMo.load reads it; `gensim-elmo convert` turns it into the original hdf5 format).",
     )
-    p.add_argument("--corpus", required=True, help='"ptb", "ptb:valid", a text file or a directory')
+    p.add_argument("--corpus", required=True, help=CORPUS_HELP)
     p.add_argument("--output", required=True, help="directory to save the model to")
     p.add_argument("--preset", default="small", choices=["tiny", "small", "medium", "original"],
                    help="architecture (default: small = 1024/128, 1 highway)")
@@ -201,8 +246,8 @@ def _train_elmo(args):
 
     overrides = {k: v for k, v in (("dim", args.dim), ("projection_dim", args.projection_dim)) if v is not None}
     _start_processes(args)
-    corpus = _corpus(args.corpus, args.limit)
-    validation = list(_corpus(args.validation)) if args.validation else None
+    corpus = _corpus(args.corpus, args.limit, args.tokenizer)
+    validation = _validation(args)
     model = ELMo(corpus, preset=args.preset, epochs=args.epochs, batch_size=args.batch_size,
                  max_vocab_size=args.max_vocab_size, min_count=args.min_count, optimizer=args.optimizer,
                  learning_rate=args.learning_rate, num_sampled=args.num_sampled, seed=args.seed,
@@ -231,7 +276,8 @@ def _add_embed_parser(subparsers):
     p = subparsers.add_parser(
         "embed",
         help="ELMo vectors of every sentence of a file, to .npy or .hdf5",
-        description="Embed each line of INPUT (whitespace-separated tokens) with an ELMo model. HDF5 output is "
+        description="Embed each line of INPUT (whitespace-separated tokens, or raw text cut by --tokenizer) with an "
+        "ELMo model. HDF5 output is "
         "streamed: any corpus size in bounded memory, a progress bar in tokens/s, and running the same command "
         "again after an interruption resumes it (gensim_elmo.elmo_embed_file: datasets vectors (total_tokens, "
         "layers, dim) or (total_tokens, dim), tokens, offsets). .npy output (small corpora, held in memory) "
@@ -250,6 +296,7 @@ def _add_embed_parser(subparsers):
     p.add_argument("--chunk-sentences", type=int, default=1024,
                    help="HDF5 output: sentences embedded and committed together (default: 1024)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_tokenizer_argument(p)
     p.set_defaults(func=_embed)
 
 
@@ -264,11 +311,18 @@ def _embed(args):
         if args.stateful:
             raise ValueError("--stateful works with .npy output only: streamed HDF5 output embeds each sentence "
                              "on its own, so that an interrupted run can resume.")
-        count = model.embed_file(args.input, args.output, layer=args.layer, batch_size=args.batch_size,
-                                 chunk_sentences=args.chunk_sentences, progress=not args.no_progress)
+        if args.tokenizer == "whitespace":
+            count = model.embed_file(args.input, args.output, layer=args.layer, batch_size=args.batch_size,
+                                     chunk_sentences=args.chunk_sentences, progress=not args.no_progress)
+        else:
+            from gensim_elmo.elmo_embed_file import embed_file
+
+            count = embed_file(model, args.input, args.output, layer=args.layer, batch_size=args.batch_size,
+                               chunk_sentences=args.chunk_sentences, progress=not args.no_progress,
+                               tokenizer=args.tokenizer)
         print(f"{count} sentences embedded in {args.output}")
         return 0
-    sentences = list(LineSentences(args.input))
+    sentences = list(LineSentences(args.input, tokenizer=args.tokenizer))
     vectors = model.embed_sentences(sentences, batch_size=args.batch_size, stateful=args.stateful)
     if args.layer == "mix":
         vectors = [v.mean(axis=0) for v in vectors]
@@ -317,6 +371,31 @@ def _convert(args):
     else:
         model.save(args.to_dir)
         print(f"wrote {args.to_dir}")
+    return 0
+
+
+# --- tokenize ------------------------------------------------------------------------------------
+def _add_tokenize_parser(subparsers):
+    p = subparsers.add_parser(
+        "tokenize",
+        help="write raw text (Chinese) as whitespace-separated tokens, for every corpus reader",
+        description="Tokenize INPUT (a text file, .gz/.bz2 too, or a directory of them; one sentence or paragraph "
+        "per line) once and write OUTPUT: one line per non-blank line, tokens separated by spaces. Every --corpus "
+        "reads it as it is, and the tokenizer does not run again on every epoch (jieba: about 0.1 MB of text a "
+        "second).",
+    )
+    p.add_argument("input", help="text file or directory")
+    p.add_argument("output", help="the file to write (UTF-8)")
+    p.add_argument("--tokenizer", choices=("jieba", "chars", "whitespace"), default="jieba",
+                   help="jieba (Chinese words, default), chars (every character but whitespace) or whitespace")
+    p.set_defaults(func=_tokenize)
+
+
+def _tokenize(args):
+    from gensim_elmo.tokenizers import tokenize_file
+
+    sentences, tokens = tokenize_file(args.input, args.output, args.tokenizer)
+    print(f"wrote {sentences} lines, {tokens} tokens ({args.tokenizer}) to {args.output}")
     return 0
 
 
@@ -413,6 +492,7 @@ def build_parser():
     _add_export_parser(sub)
     _add_embed_parser(sub)
     _add_convert_parser(sub)
+    _add_tokenize_parser(sub)
     _add_demo_parser(sub)
     return parser
 
@@ -425,7 +505,7 @@ def main(argv=None):
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
         return args.func(args)
-    except (ValueError, TypeError, FileNotFoundError, NotADirectoryError, KeyError) as exc:
+    except (ValueError, TypeError, FileNotFoundError, NotADirectoryError, KeyError, ImportError) as exc:
         print(f"gensim-elmo: error: {exc}", file=sys.stderr)
         return 2
 

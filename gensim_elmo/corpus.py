@@ -18,6 +18,14 @@ Examples:
 
 Several processes can each read their own shard of one corpus (``shard_index``/``num_shards``):
 sentence ``i`` of a file (or file ``i`` of a directory) belongs to shard ``i % num_shards``.
+
+Raw text that is not separated by whitespace (Chinese) is read with a ``tokenizer``
+(``gensim_elmo.tokenizers``: "whitespace", the default, "jieba", "chars" or a function):
+
+>>> path = os.path.join(tempfile.mkdtemp(), "zh.txt")
+>>> _ = open(path, "w", encoding="utf-8").write("我爱北京天安门。\\n")
+>>> list(LineSentences(path, tokenizer="jieba"))
+[['我', '爱', '北京', '天安门', '。']]
 """
 
 import copy
@@ -27,6 +35,7 @@ import os
 from collections.abc import Iterable, Iterator
 
 from gensim_elmo.corpus_errors import CorpusDecodeError, CorpusDirectoryNotFoundError, CorpusIsADirectoryError
+from gensim_elmo.tokenizers import get_tokenizer, is_whitespace, tokenizer_name, whitespace_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +96,9 @@ def _split_long(tokens, max_sentence_length):
 class _FileLines:
     """Iterate the sentences of one text file (or one shard of its lines), decoding UTF-8."""
 
-    def __init__(self, path, errors, max_sentence_length, lowercase, shard_index=0, num_shards=1):
+    def __init__(self, path, errors, max_sentence_length, lowercase, shard_index=0, num_shards=1, tokenizer=None):
         self.path = path
+        self.tokenize = get_tokenizer(tokenizer)
         self.errors = errors
         self.max_sentence_length = max_sentence_length
         self.lowercase = lowercase
@@ -111,9 +121,15 @@ class _FileLines:
                         f"{exc.start}). Re-encode the file as UTF-8, or pass errors='replace' to "
                         "substitute U+FFFD for the bad bytes.",
                     ) from None
-                tokens = (line.lower() if self.lowercase else line).split()
+                if self.lowercase:
+                    line = line.lower()
+                tokens = line.split() if self.tokenize is whitespace_tokens else self.tokenize(line.rstrip("\r\n"))
                 if tokens:
                     yield from _split_long(tokens, self.max_sentence_length)
+
+
+def _tokenizer_repr(tokenizer):
+    return "" if is_whitespace(tokenizer) else f", tokenizer={tokenizer_name(tokenizer)!r}"
 
 
 def _check_common(errors, max_sentence_length):
@@ -124,7 +140,7 @@ def _check_common(errors, max_sentence_length):
 
 
 class LineSentences:
-    """Sentences from a text file: one sentence per line, tokens separated by whitespace.
+    """Sentences from a text file: one sentence per line, tokens separated by whitespace (or cut by ``tokenizer``).
 
     Blank lines are skipped; lines longer than ``max_sentence_length`` tokens are cut into several
     sentences (as gensim's ``LineSentence`` does). ``.gz`` and ``.bz2`` files are decompressed on the
@@ -140,9 +156,14 @@ class LineSentences:
         shard_index: int, which shard this reader yields. Defaults to 0.
         num_shards: int, how many shards the corpus is split into (line ``i`` belongs to shard
             ``i % num_shards``; blank lines count). Defaults to 1.
+        tokenizer: how a line becomes tokens: "whitespace" (``line.split()``), "jieba" (Chinese
+            words), "chars" (single characters, whitespace dropped) or a callable str -> list of
+            str, given each line without its line ending (after ``lowercase``); see
+            ``gensim_elmo.tokenizers``. Defaults to None ("whitespace").
 
     Raises:
         FileNotFoundError: if ``path`` does not exist.
+        ValueError: an unknown ``tokenizer`` name.
         CorpusIsADirectoryError: if ``path`` is a directory (an ``IsADirectoryError``, as gensim's
             ``LineSentence`` raises, and a ``ValueError``).
 
@@ -152,10 +173,13 @@ class LineSentences:
     >>> _ = open(path, "w").write("a b c\\n\\nd e\\n")
     >>> list(LineSentences(path))
     [['a', 'b', 'c'], ['d', 'e']]
+    >>> list(LineSentences(path, tokenizer="chars"))
+    [['a', 'b', 'c'], ['d', 'e']]
     """
 
     def __init__(
-        self, path, errors="strict", max_sentence_length=MAX_SENTENCE_LENGTH, lowercase=False, shard_index=0, num_shards=1
+        self, path, errors="strict", max_sentence_length=MAX_SENTENCE_LENGTH, lowercase=False, shard_index=0, num_shards=1,
+        tokenizer=None,
     ):
         path = os.fspath(path)
         if not os.path.exists(path):
@@ -166,7 +190,9 @@ class LineSentences:
             )
         _check_common(errors, max_sentence_length)
         _check_shard(shard_index, num_shards)
+        get_tokenizer(tokenizer)  # an unknown name fails here
         self.path = path
+        self.tokenizer = tokenizer
         self.errors = errors
         self.max_sentence_length = max_sentence_length
         self.lowercase = lowercase
@@ -176,12 +202,13 @@ class LineSentences:
     def __iter__(self):
         return iter(
             _FileLines(
-                self.path, self.errors, self.max_sentence_length, self.lowercase, self.shard_index, self.num_shards
+                self.path, self.errors, self.max_sentence_length, self.lowercase, self.shard_index, self.num_shards,
+                self.tokenizer,
             )
         )
 
     def __repr__(self):
-        return f"LineSentences({self.path!r})"
+        return f"LineSentences({self.path!r}{_tokenizer_repr(self.tokenizer)})"
 
 
 class DirectorySentences:
@@ -196,6 +223,7 @@ class DirectorySentences:
         shard_index: int, which shard this reader yields (file ``i`` in sorted order belongs to shard
             ``i % num_shards``). Defaults to 0.
         num_shards: int, how many shards. Defaults to 1.
+        tokenizer: see ``LineSentences``. Defaults to None ("whitespace").
 
     Raises:
         CorpusDirectoryNotFoundError: if ``path`` does not exist (a ``FileNotFoundError``, and the
@@ -221,6 +249,7 @@ class DirectorySentences:
         lowercase=False,
         shard_index=0,
         num_shards=1,
+        tokenizer=None,
     ):
         import fnmatch
 
@@ -238,6 +267,8 @@ class DirectorySentences:
         )
         if not files:
             raise ValueError(f"corpus directory {path!r} holds no file matching {pattern!r}.")
+        get_tokenizer(tokenizer)  # an unknown name fails here
+        self.tokenizer = tokenizer
         self.path = path
         self.files = files[shard_index::num_shards]
         self.errors = errors
@@ -246,10 +277,11 @@ class DirectorySentences:
 
     def __iter__(self):
         for file in self.files:
-            yield from _FileLines(file, self.errors, self.max_sentence_length, self.lowercase)
+            yield from _FileLines(file, self.errors, self.max_sentence_length, self.lowercase,
+                                  tokenizer=self.tokenizer)
 
     def __repr__(self):
-        return f"DirectorySentences({self.path!r}, {len(self.files)} files)"
+        return f"DirectorySentences({self.path!r}, {len(self.files)} files{_tokenizer_repr(self.tokenizer)})"
 
 
 class IterableSentences:
@@ -295,19 +327,22 @@ class IterableSentences:
         return f"IterableSentences({type(self.sentences).__name__})"
 
 
-def as_sentences(sentences=None, corpus_file=None):
+def as_sentences(sentences=None, corpus_file=None, tokenizer=None):
     """Normalise the ``sentences`` / ``corpus_file`` pair every model accepts into one reader.
 
     Args:
         sentences: an iterable of token lists, or one of this module's readers.
         corpus_file: a path to a file (one sentence per line) or to a directory of such files.
+        tokenizer: how the lines of ``corpus_file`` become tokens (see ``LineSentences``).
+            Defaults to None ("whitespace").
 
     Returns:
         A restartable iterable of token lists (``LineSentences``, ``DirectorySentences`` or
         ``IterableSentences``).
 
     Raises:
-        ValueError: if both or neither are given.
+        ValueError: if both or neither are given, or a ``tokenizer`` other than "whitespace" comes
+            with ``sentences`` (they are token lists already).
 
     Example:
     >>> list(as_sentences([["a"]]))
@@ -317,10 +352,15 @@ def as_sentences(sentences=None, corpus_file=None):
         raise ValueError("Pass either `sentences` or `corpus_file`, not both.")
     if corpus_file is not None:
         if os.path.isdir(os.fspath(corpus_file)):
-            return DirectorySentences(corpus_file)
-        return LineSentences(corpus_file)
+            return DirectorySentences(corpus_file, tokenizer=tokenizer)
+        return LineSentences(corpus_file, tokenizer=tokenizer)
     if sentences is None:
         raise ValueError("No corpus: pass `sentences` (an iterable of token lists) or `corpus_file` (a path).")
+    if not is_whitespace(tokenizer):
+        raise ValueError(
+            f"`tokenizer`={tokenizer_name(tokenizer)!r} cuts the lines of `corpus_file`, but `sentences` are token "
+            "lists already; to tokenize a text file as it streams, pass LineSentences(path, tokenizer=...)."
+        )
     if isinstance(sentences, (LineSentences, DirectorySentences, IterableSentences)):
         return sentences
     return IterableSentences(sentences)
@@ -356,7 +396,7 @@ def shard_sentences(corpus, shard_index, num_shards):
         if corpus.num_shards != 1:
             raise ValueError(f"{corpus!r} is already one shard of {corpus.num_shards}; pass the whole corpus.")
         return LineSentences(corpus.path, corpus.errors, corpus.max_sentence_length, corpus.lowercase,
-                             shard_index=shard_index, num_shards=num_shards)
+                             shard_index=shard_index, num_shards=num_shards, tokenizer=corpus.tokenizer)
     if isinstance(corpus, DirectorySentences):
         if len(corpus.files) < num_shards:
             raise ValueError(f"{corpus!r} holds {len(corpus.files)} files, fewer than the {num_shards} shards (one "

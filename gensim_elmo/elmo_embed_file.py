@@ -14,7 +14,8 @@ File layout (``format = "gensim-elmo-embeddings"``, ``version = 1``):
 - ``tokens``: UTF-8 strings, (total_tokens,);
 - ``offsets``: int64, (sentences + 1,): sentence ``i`` is rows ``offsets[i]:offsets[i + 1]``;
 - attributes: ``layer``, ``chunk_sentences``, ``model_fingerprint`` (a hash of the options and
-  weights), ``source`` and ``complete`` (True once the whole corpus is in).
+  weights), ``source``, ``tokenizer`` (its name, ``gensim_elmo.tokenizers.tokenizer_name``; a file
+  without it was tokenized on whitespace) and ``complete`` (True once the whole corpus is in).
 
 Example:
 >>> import h5py, os, tempfile
@@ -70,7 +71,7 @@ def _check_layer(layer, num_layers):
     return index
 
 
-def _create(handle, layer, num_layers, dim, chunk_sentences, fingerprint, source):
+def _create(handle, layer, num_layers, dim, chunk_sentences, fingerprint, source, tokenizer="whitespace"):
     import h5py
 
     shape = (num_layers + 1, dim) if layer == "all" else (dim,)
@@ -79,16 +80,17 @@ def _create(handle, layer, num_layers, dim, chunk_sentences, fingerprint, source
     handle.create_dataset("tokens", shape=(0,), maxshape=(None,), dtype=h5py.string_dtype(), chunks=(4096,))
     handle.create_dataset("offsets", data=np.zeros(1, dtype=np.int64), maxshape=(None,), chunks=(4096,))
     handle.attrs.update(format=FORMAT, version=VERSION, layer=str(layer), chunk_sentences=chunk_sentences,
-                        model_fingerprint=fingerprint, source=source, complete=False)
+                        model_fingerprint=fingerprint, source=source, tokenizer=tokenizer, complete=False)
 
 
-def _check_resumable(handle, output, layer, chunk_sentences, fingerprint):
+def _check_resumable(handle, output, layer, chunk_sentences, fingerprint, tokenizer="whitespace"):
     attrs = handle.attrs
     if attrs.get("format") != FORMAT:
         raise ValueError(f"{output} exists and is not a gensim-elmo embeddings file; choose another output path.")
-    wanted = {"layer": str(layer), "chunk_sentences": chunk_sentences, "model_fingerprint": fingerprint}
+    wanted = {"layer": str(layer), "chunk_sentences": chunk_sentences, "model_fingerprint": fingerprint,
+              "tokenizer": tokenizer}
     for key, value in wanted.items():
-        if attrs.get(key) != value:
+        if attrs.get(key, "whitespace" if key == "tokenizer" else None) != value:
             raise ValueError(f"{output} was begun with {key}={attrs.get(key)!r}, this call has {value!r}: it cannot "
                              "be resumed with other settings or another model. Delete it or choose another output.")
 
@@ -107,7 +109,8 @@ def _append(handle, sentences, vectors):
     handle.flush()
 
 
-def embed_file(model, corpus_file, output, layer="all", batch_size=64, chunk_sentences=1024, progress=True):
+def embed_file(model, corpus_file, output, layer="all", batch_size=64, chunk_sentences=1024, progress=True,
+               tokenizer=None):
     """Embed every line of ``corpus_file`` into the HDF5 file ``output``, resuming a file left unfinished.
 
     Args:
@@ -119,23 +122,28 @@ def embed_file(model, corpus_file, output, layer="all", batch_size=64, chunk_sen
         batch_size: int, sentences per forward pass. Defaults to 64.
         chunk_sentences: int, sentences embedded and committed together. Defaults to 1024.
         progress: bool, a tqdm bar in tokens/s. Defaults to True.
+        tokenizer: how a line becomes tokens: "whitespace", "jieba", "chars" or a callable (see
+            ``gensim_elmo.tokenizers``); a file is resumed only with the tokenizer (by name) that
+            began it. Defaults to None ("whitespace").
 
     Returns:
         int, the number of sentences in ``output``.
 
     Raises:
-        ValueError: ``output`` exists but was begun with another model, layer or chunk size, or
-            is not an embeddings file.
+        ValueError: ``output`` exists but was begun with another model, layer, chunk size or
+            tokenizer, or is not an embeddings file.
     """
     import h5py
     from tqdm.auto import tqdm
 
     from gensim_elmo.corpus import LineSentences
+    from gensim_elmo.tokenizers import tokenizer_name
 
     layer = _check_layer(layer, model.network.num_layers)
     if not isinstance(chunk_sentences, int) or chunk_sentences < 1:
         raise ValueError(f"`chunk_sentences` must be a positive int, got {chunk_sentences!r}.")
-    sentences = LineSentences(corpus_file)  # checks the file exists, streams it
+    sentences = LineSentences(corpus_file, tokenizer=tokenizer)  # checks the file exists, streams it
+    tokenizer = tokenizer_name(tokenizer)
     fingerprint = model_fingerprint(model)
     exists = os.path.exists(output)
     try:
@@ -145,7 +153,7 @@ def embed_file(model, corpus_file, output, layer="all", batch_size=64, chunk_sen
                          "output path.") from exc
     with handle:
         if exists:
-            _check_resumable(handle, output, layer, chunk_sentences, fingerprint)
+            _check_resumable(handle, output, layer, chunk_sentences, fingerprint, tokenizer)
             done = len(handle["offsets"]) - 1
             end = int(handle["offsets"][-1])
             for name in ("vectors", "tokens"):  # drop rows written after the last commit
@@ -154,7 +162,7 @@ def embed_file(model, corpus_file, output, layer="all", batch_size=64, chunk_sen
                 return done
         else:
             _create(handle, layer, model.network.num_layers, 2 * model.projection_dim, chunk_sentences, fingerprint,
-                    os.path.abspath(corpus_file))
+                    os.path.abspath(corpus_file), tokenizer)
             done = 0
         stream = itertools.islice(iter(sentences), done, None)
         bar = tqdm(desc="ELMo embed", unit=" tokens", unit_scale=True, disable=not progress)

@@ -11,7 +11,9 @@ vectors. It adds:
   (``keras_layers.KeyedVectorsEmbedding``);
 - clear errors for the usual corpus mistakes (a string instead of token lists, a generator, an
   empty corpus); each is an instance of the class gensim raises for the same input
-  (``gensim_elmo.corpus_errors``), so code written for gensim catches it.
+  (``gensim_elmo.corpus_errors``), so code written for gensim catches it;
+- ``tokenizer=`` for a ``corpus_file`` of raw text that whitespace does not cut into words
+  (Chinese): "jieba", "chars" or a function (``gensim_elmo.tokenizers``).
 
 Example:
 >>> from gensim_elmo import Word2Vec
@@ -24,9 +26,11 @@ Example:
 >>> layer = model.to_keras()          # a keras Embedding: 0 = padding, 1 = out-of-vocabulary
 """
 
+import contextlib
 import hashlib
 import logging
 import os
+import tempfile
 from collections.abc import Iterator
 
 import numpy as np
@@ -36,6 +40,7 @@ from gensim.models.callbacks import CallbackAny2Vec
 from gensim_elmo.checkpoint_files import check_fingerprint, read_progress, read_state, write_checkpoint
 from gensim_elmo.corpus import check_sentence
 from gensim_elmo.corpus_errors import CorpusFileNotFoundError, EmptyCorpusError, EmptyVocabularyError
+from gensim_elmo.tokenizers import get_tokenizer, is_whitespace, tokenize_file, tokenizer_name
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +82,36 @@ class _EpochCheckpoint(CallbackAny2Vec):
                                                   "fingerprint": self.fingerprint})
 
 
+def _check_tokenizer_use(tokenizer, corpus_file):
+    if corpus_file is None:
+        raise ValueError(
+            f"`tokenizer`={tokenizer_name(tokenizer)!r} cuts the lines of `corpus_file` into words, and no "
+            "`corpus_file` was given; `sentences` are token lists already (to read a raw text file as you go, pass "
+            "sentences=gensim_elmo.corpus.LineSentences(path, tokenizer=...))."
+        )
+
+
+@contextlib.contextmanager
+def _tokenized(corpus_file, tokenizer):
+    """``corpus_file`` itself for the whitespace tokenizer, else a temporary file of its tokens (removed after)."""
+    if corpus_file is None or is_whitespace(tokenizer):
+        yield corpus_file
+        return
+    get_tokenizer(tokenizer)  # an unknown name fails before anything is read
+    if not os.path.exists(os.fspath(corpus_file)):
+        raise CorpusFileNotFoundError(f"`corpus_file` {os.fspath(corpus_file)!r} does not exist.")
+    handle, path = tempfile.mkstemp(prefix="gensim-elmo-tokens-", suffix=".txt")
+    os.close(handle)
+    try:
+        logger.info("tokenizing %s with %s into %s for gensim's corpus_file training", os.fspath(corpus_file),
+                    tokenizer_name(tokenizer), path)
+        tokenize_file(corpus_file, path, tokenizer)
+        yield path
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
+
+
 class Word2Vec(gensim_word2vec.Word2Vec):
     """gensim's Word2Vec with a progress bar, per-epoch loss and a Keras export.
 
@@ -95,6 +130,15 @@ class Word2Vec(gensim_word2vec.Word2Vec):
             epoch: running the same code again after a crash continues where it stopped. With
             ``workers=1`` the result equals an uninterrupted run (the learning rate goes on
             decaying from where it was). Defaults to None.
+        tokenizer: how the lines of ``corpus_file`` become words: None or "whitespace" (gensim's
+            own reading), "jieba", "chars" or a callable str -> list of str (see
+            ``gensim_elmo.tokenizers``). gensim's ``corpus_file`` mode reads a file of
+            whitespace-separated words in its C code, so any other tokenizer first writes the
+            tokens to a temporary file (one pass of the tokenizer, in the system's temporary
+            directory, about the corpus's size; removed when training ends), and gensim trains on
+            that. Only with ``corpus_file`` (``sentences`` are token lists already; read a raw file
+            as you go with ``LineSentences(path, tokenizer=...)``). ``build_vocab`` and ``train``
+            take it too. Defaults to None.
         **kwargs: keyword arguments of ``gensim.models.Word2Vec``.
 
     Attributes:
@@ -109,6 +153,7 @@ class Word2Vec(gensim_word2vec.Word2Vec):
             and a ``FileNotFoundError``).
         EmptyCorpusError: the corpus holds no token; ``EmptyVocabularyError``: no word reaches
             ``min_count`` (both a ``RuntimeError``, as gensim raises, and a ``ValueError``).
+        ValueError: a ``tokenizer`` other than "whitespace" without ``corpus_file``, or an unknown one.
 
     Example:
     >>> model = Word2Vec([["a", "b", "c"]] * 20, vector_size=8, min_count=1, sg=1, workers=1, progress=False)
@@ -116,12 +161,21 @@ class Word2Vec(gensim_word2vec.Word2Vec):
     ['a', 'b', 'c']
     """
 
-    def __init__(self, *args, progress=True, compute_loss=True, checkpoint_dir=None, **kwargs):
+    def __init__(self, *args, progress=True, compute_loss=True, checkpoint_dir=None, tokenizer=None, **kwargs):
         self.progress = progress
         self.checkpoint_dir = None if checkpoint_dir is None else os.path.abspath(os.fspath(checkpoint_dir))
         self.loss_history = []
         self._progress_bar = None
-        super().__init__(*args, compute_loss=compute_loss, **kwargs)
+        if is_whitespace(tokenizer):
+            super().__init__(*args, compute_loss=compute_loss, **kwargs)
+            return
+        args = list(args)
+        if len(args) > 1:  # gensim's second positional argument
+            kwargs["corpus_file"] = args.pop(1)
+        _check_tokenizer_use(tokenizer, kwargs.get("corpus_file"))
+        with _tokenized(kwargs["corpus_file"], tokenizer) as path:
+            kwargs["corpus_file"] = path
+            super().__init__(*args, compute_loss=compute_loss, **kwargs)
 
     # --- corpus checks -------------------------------------------------------------------------
     def _check_corpus_sanity(self, corpus_iterable=None, corpus_file=None, passes=1):
@@ -146,11 +200,12 @@ class Word2Vec(gensim_word2vec.Word2Vec):
                 check_sentence(first, where="the first sentence of `sentences`")
                 break
 
-    def build_vocab(self, corpus_iterable=None, corpus_file=None, update=False, **kwargs):
+    def build_vocab(self, corpus_iterable=None, corpus_file=None, update=False, tokenizer=None, **kwargs):
         """Build the vocabulary (gensim's ``build_vocab``), with a clear error for an empty result.
 
         An empty result raises ``EmptyCorpusError`` or ``EmptyVocabularyError`` here, a
-        ``RuntimeError`` as gensim raises when ``train`` then starts.
+        ``RuntimeError`` as gensim raises when ``train`` then starts. ``tokenizer``: as the
+        constructor's, for ``corpus_file``.
 
         Example:
         >>> model = Word2Vec(vector_size=8, min_count=1, progress=False)
@@ -158,6 +213,10 @@ class Word2Vec(gensim_word2vec.Word2Vec):
         >>> len(model.wv)
         2
         """
+        if not is_whitespace(tokenizer):
+            _check_tokenizer_use(tokenizer, corpus_file)
+            with _tokenized(corpus_file, tokenizer) as path:
+                return self.build_vocab(corpus_iterable=corpus_iterable, corpus_file=path, update=update, **kwargs)
         if corpus_iterable is not None or corpus_file is not None:
             self._check_corpus_sanity(corpus_iterable=corpus_iterable, corpus_file=corpus_file, passes=1)
         result = super().build_vocab(corpus_iterable=corpus_iterable, corpus_file=corpus_file, update=update, **kwargs)
@@ -174,8 +233,11 @@ class Word2Vec(gensim_word2vec.Word2Vec):
 
     # --- training with progress and loss -------------------------------------------------------
     def train(self, corpus_iterable=None, corpus_file=None, total_examples=None, total_words=None, epochs=None,
-              callbacks=(), **kwargs):
+              callbacks=(), tokenizer=None, **kwargs):
         """Train with gensim's C routines (see ``gensim.models.Word2Vec.train``), showing progress.
+
+        ``tokenizer``: as the constructor's, for ``corpus_file`` (its words are written to a
+        temporary file once, whatever the number of epochs).
 
         Example:
         >>> model = Word2Vec(vector_size=8, min_count=1, progress=False)
@@ -185,6 +247,11 @@ class Word2Vec(gensim_word2vec.Word2Vec):
         >>> len(model.loss_history)
         2
         """
+        if not is_whitespace(tokenizer):
+            _check_tokenizer_use(tokenizer, corpus_file)
+            with _tokenized(corpus_file, tokenizer) as path:
+                return self.train(corpus_iterable=corpus_iterable, corpus_file=path, total_examples=total_examples, total_words=total_words,
+                                  epochs=epochs, callbacks=callbacks, **kwargs)
         if corpus_iterable is not None or corpus_file is not None:
             self._check_corpus_sanity(corpus_iterable=corpus_iterable, corpus_file=corpus_file, passes=epochs or 1)
         callbacks = list(callbacks)
