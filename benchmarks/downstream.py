@@ -16,7 +16,11 @@ softmax. Its embedding is
   ``keras_layers.ELMoEmbedding(output="elmo")`` computes). Since the network is frozen and the
   mix and the mean over tokens are both linear, the mean of the mix equals the mix of the
   per-layer means: the network runs once per text (``ELMo.embed_sentences``) and the classifier
-  trains a ``keras_layers.ScalarMix`` over those means, the same model at a fraction of the cost.
+  trains a ``keras_layers.ScalarMix`` over those means, the same model at a fraction of the cost;
+- ``random+elmo``: ELMo as Peters et al. (2018) use it, concatenated to the task model's own
+  trainable token embeddings (the ``random`` embedding) with the layer mix learnt for the task.
+  With mean pooling, the mean of the concatenated token vectors is the concatenation of the two
+  means, so this is the ``random`` model's text vector beside the ``elmo`` model's.
 
 Accuracy on the test split is the mean of 3 seeds (initialisation and batch order; 1 in quick runs).
 """
@@ -39,7 +43,7 @@ CORPUS_OPTION = True
 SEEDS = (1, 2, 3)
 FULL = dict(max_tokens=200, epochs=10, batch_size=32, learning_rate=3e-3, dropout=0.2, examples=None, seeds=SEEDS)
 QUICK = dict(max_tokens=40, epochs=2, batch_size=32, learning_rate=3e-3, dropout=0.2, examples=200, seeds=SEEDS[:1])
-EMBEDDINGS = ("random", "word2vec", "nnlm", "elmo")
+EMBEDDINGS = ("random", "word2vec", "nnlm", "elmo", "random+elmo")
 
 
 def _package_dir(name, install):
@@ -136,6 +140,20 @@ def _elmo_classifier(num_layers, dim, n_classes, p):
     return keras.Model(inputs, _head(x, n_classes, p))
 
 
+def _random_and_elmo_classifier(vocabulary_size, num_layers, dim, n_classes, p):
+    """The trainable embedding's mean over tokens concatenated with the mix of ELMo's layer means."""
+    import keras
+
+    from keras_layers.scalar_mix import ScalarMix
+
+    ids = keras.Input((p["max_tokens"],), dtype="int32")
+    elmo = keras.Input((num_layers, dim))
+    own = keras.layers.GlobalAveragePooling1D()(keras.layers.Embedding(vocabulary_size + 2, 100, mask_zero=True)(ids))
+    mixed = ScalarMix(num_layers)(keras.ops.moveaxis(elmo, 1, 0))
+    x = keras.layers.Concatenate()([own, mixed])
+    return keras.Model([ids, elmo], _head(x, n_classes, p))
+
+
 def _fit_and_score(build, x_train, y_train, x_test, y_test, p, seed):
     import keras
 
@@ -168,36 +186,60 @@ def evaluate_dataset(texts, labels, p, quick=False, corpus=None, embeddings=EMBE
     y = np.array([classes.index(label) for label in labels], dtype=np.int32)
     train, test = stratified_split(labels)
     results = {}
+    training_vocabulary = sorted({t for i in train for t in docs[i]})
+    training_ids = _ids(docs, {w: k for k, w in enumerate(training_vocabulary)}, p["max_tokens"])
+    elmo_features = None
     for name in embeddings:
+        if name in ("elmo", "random+elmo") and elmo_features is None:
+            elmo_features = _elmo_features(trained_model("elmo", quick=quick, corpus_file=corpus), docs,
+                                           p["max_tokens"])
         if name == "elmo":
-            features = _elmo_features(trained_model("elmo", quick=quick, corpus_file=corpus), docs, p["max_tokens"])
-            layers, dim = features.shape[1:]
-            x_train, x_test = features[train], features[test]
+            layers, dim = elmo_features.shape[1:]
+            x_train, x_test = elmo_features[train], elmo_features[test]
 
             def build():
                 return _elmo_classifier(layers, dim, len(classes), p)
+        elif name == "random+elmo":
+            layers, dim = elmo_features.shape[1:]
+            x_train = [training_ids[train], elmo_features[train]]
+            x_test = [training_ids[test], elmo_features[test]]
+
+            def build():
+                return _random_and_elmo_classifier(len(training_vocabulary), layers, dim, len(classes), p)
+        elif name == "random":
+            x_train, x_test = training_ids[train], training_ids[test]
+
+            def build():
+                return _classifier(keras.layers.Embedding(len(training_vocabulary) + 2, 100, mask_zero=True),
+                                   len(classes), p)
         else:
-            if name == "random":
-                vocabulary = sorted({t for i in train for t in docs[i]})
-                key_to_index = {w: k for k, w in enumerate(vocabulary)}
-
-                def embedding():
-                    return keras.layers.Embedding(len(vocabulary) + 2, 100, mask_zero=True)
-            else:
-                wv = trained_model("skipgram" if name == "word2vec" else "nnlm", quick=quick, corpus_file=corpus).wv
-                key_to_index = wv.key_to_index
-
-                def embedding():
-                    return KeyedVectorsEmbedding(wv, trainable=False)
-            ids = _ids(docs, key_to_index, p["max_tokens"])
+            wv = trained_model("skipgram" if name == "word2vec" else "nnlm", quick=quick, corpus_file=corpus).wv
+            ids = _ids(docs, wv.key_to_index, p["max_tokens"])
             x_train, x_test = ids[train], ids[test]
 
             def build():
-                return _classifier(embedding(), len(classes), p)
+                return _classifier(KeyedVectorsEmbedding(wv, trainable=False), len(classes), p)
         scores = [_fit_and_score(build, x_train, y[train], x_test, y[test], p, seed) for seed in p["seeds"]]
         results[name] = {"mean": float(np.mean(scores)), "per_seed": scores}
         print(f"  {name:>9}: test accuracy {results[name]['mean']:.3f} (seeds {', '.join(f'{s:.3f}' for s in scores)})")
     return results
+
+
+def elmo_gain(accuracy):
+    """What adding ELMo to the trainable embedding gained, against the seeds' spread.
+
+    Returns:
+        dict: ``gain`` (mean accuracy of "random+elmo" minus "random"), ``spread`` (the larger of the
+        two variants' standard deviations over seeds) and ``beyond_spread`` (gain > spread).
+
+    Example:
+    >>> elmo_gain({"random": {"per_seed": [0.70, 0.72]}, "random+elmo": {"per_seed": [0.80, 0.81]}})["beyond_spread"]
+    True
+    """
+    with_elmo, without = accuracy["random+elmo"]["per_seed"], accuracy["random"]["per_seed"]
+    gain = float(np.mean(with_elmo) - np.mean(without))
+    spread = float(max(np.std(with_elmo), np.std(without)))
+    return {"gain": gain, "spread": spread, "beyond_spread": gain > spread}
 
 
 def run(quick=False, corpus=None, datasets=None):
@@ -215,8 +257,9 @@ def run(quick=False, corpus=None, datasets=None):
             keep = np.random.default_rng(0).permutation(len(texts))[: p["examples"]]
             texts, labels = [texts[i] for i in keep], [labels[i] for i in keep]
         print(f"{name}: {len(texts)} texts, {len(set(labels))} classes")
-        figures[name] = {"texts": len(texts), "classes": sorted(set(labels)),
-                         "accuracy": evaluate_dataset(texts, labels, p, quick=quick, corpus=corpus)}
+        accuracy = evaluate_dataset(texts, labels, p, quick=quick, corpus=corpus)
+        figures[name] = {"texts": len(texts), "classes": sorted(set(labels)), "accuracy": accuracy,
+                         "elmo_gain": elmo_gain(accuracy)}
     if not figures:
         raise MissingData("no data set is installed: " + "; ".join(skipped.values()))
     settings = dict(p, skipped_data_sets=skipped, split="stratified 80/20, seed 0", embeddings_trained_on=corpus_name(corpus, quick),

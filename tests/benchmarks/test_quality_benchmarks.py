@@ -168,6 +168,8 @@ def test_downstream_quick_path_scores_every_embedding(small_corpus, tmp_path):
     assert set(result["accuracy"]) == set(downstream.EMBEDDINGS)
     for scores in result["accuracy"].values():
         assert len(scores["per_seed"]) == len(settings["seeds"]) and all(0 <= s <= 1 for s in scores["per_seed"])
+    gain = result["elmo_gain"]
+    assert gain["gain"] == pytest.approx(result["accuracy"]["random+elmo"]["mean"] - result["accuracy"]["random"]["mean"])
     write_result("downstream", figures, settings, wall_time_s=1.0, quick=True, results_dir=str(tmp_path))
     text = open(write_report(results_dir=str(tmp_path), output=str(tmp_path / "RESULTS.md")), encoding="utf-8").read()
     assert "## downstream" in text and (tmp_path / "plots" / "downstream.png").exists()
