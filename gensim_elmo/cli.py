@@ -381,8 +381,8 @@ def _add_tokenize_parser(subparsers):
         help="write raw text (Chinese) as whitespace-separated tokens, for every corpus reader",
         description="Tokenize INPUT (a text file, .gz/.bz2 too, or a directory of them; one sentence or paragraph "
         "per line) once and write OUTPUT: one line per non-blank line, tokens separated by spaces. Every --corpus "
-        "reads it as it is, and the tokenizer does not run again on every epoch (jieba: about 0.1 MB of text a "
-        "second).",
+        "reads it as it is, and the tokenizer does not run again on every epoch (jieba: about 1 MB of text, 300,000 "
+        "characters, per CPU second).",
     )
     p.add_argument("input", help="text file or directory")
     p.add_argument("output", help="the file to write (UTF-8)")

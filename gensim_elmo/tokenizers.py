@@ -219,9 +219,9 @@ def tokenize_file(source, target, tokenizer, errors="strict"):
 
     The result is a corpus every reader takes as it is, in particular ``Word2Vec(corpus_file=...)``
     (gensim's multi-threaded C path, which splits lines on whitespace itself); tokenizing once
-    beforehand also saves re-running a slow tokenizer (jieba: about 0.1 MB of text a second) on
-    every epoch. Streamed: memory holds one line. Blank lines (after tokenizing) are left out;
-    ``target`` is written atomically.
+    beforehand also saves re-running a slow tokenizer (jieba: about 1 MB of UTF-8 text, 300,000
+    characters, per CPU second) on every epoch. Streamed: memory holds one line. Blank lines (after
+    tokenizing) are left out; ``target`` is written atomically.
 
     Args:
         source: str or path-like, a text file (``.gz``/``.bz2`` too) or a directory of text files

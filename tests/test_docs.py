@@ -83,7 +83,7 @@ def test_api_pages_show_signatures_and_readable_sections(site):
     # "Call arguments" is a list of named arguments, not one paragraph
     assert re.search(r"Call arguments:\n inputs\n –\n float tensor", lstm), lstm[lstm.find("Call arguments"):][:300]
     word2vec = _text((site / "api" / "gensim_elmo" / "word2vec" / "index.html").read_text(encoding="utf-8"))
-    assert "Word2Vec(*args, progress=True, compute_loss=True, checkpoint_dir=None, **kwargs)" in word2vec
+    assert "Word2Vec(*args, progress=True, compute_loss=True, checkpoint_dir=None, tokenizer=None, **kwargs)" in word2vec
     for package in PACKAGES:
         for module in _modules(package):
             text = _text((site / "api" / package / module / "index.html").read_text(encoding="utf-8"))
