@@ -447,6 +447,58 @@ def _export(args):
     return 0
 
 
+# --- distill -------------------------------------------------------------------------------------
+def _add_distill_parser(subparsers):
+    p = subparsers.add_parser(
+        "distill",
+        help="static word vectors from an ELMo model's contextual vectors over a corpus",
+        description="Average each word's ELMo vectors over a corpus (streamed, bounded memory), then optionally "
+        "SIF-weight them (a / (a + p(w))), remove principal components and reduce them by PCA, and save them "
+        "(gensim_elmo.distillation). --dtype float16/int8 stores them in a .npz archive (no pickle) that "
+        "load_keyed_vectors(path, format='npz') reads back as float32.",
+    )
+    p.add_argument("model", help="a saved ELMo directory, or the weights.hdf5 of the original format (with --options)")
+    p.add_argument("--options", default=None, help="options.json of an original-format model")
+    p.add_argument("--corpus", required=True, help=CORPUS_HELP)
+    p.add_argument("--output", required=True, help="the vectors file to write")
+    p.add_argument("--format", default=None, choices=["word2vec", "word2vec-binary", "npz"],
+                   help="file format (default: npz for an output ending in .npz or a --dtype other than float32, "
+                        "word2vec text otherwise)")
+    p.add_argument("--dtype", default="float32", choices=["float32", "float16", "int8"],
+                   help="stored numbers (float16/int8: npz format; int8 with a scale per vector) (default: float32)")
+    p.add_argument("--layer", default="average", help='"average" (mean of the layers, default) or 0/1/2')
+    p.add_argument("--pca", type=int, default=None, metavar="N", help="reduce to N dimensions by PCA")
+    p.add_argument("--sif", type=float, default=None, metavar="A",
+                   help="SIF weighting: multiply each vector by A / (A + p(w)), e.g. 1e-3")
+    p.add_argument("--remove-components", type=int, default=0, metavar="K",
+                   help="remove the first K principal components after weighting (SIF uses 1) (default: 0)")
+    p.add_argument("--min-count", type=int, default=1, help="drop words seen fewer times (default: 1)")
+    p.add_argument("--batch-size", type=int, default=64, help="sentences per forward pass (default: 64)")
+    p.add_argument("--limit", type=int, default=None, help="use only the first N sentences")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_tokenizer_argument(p)
+    p.set_defaults(func=_distill)
+
+
+def _distill(args):
+    from gensim_elmo.distillation import distill_keyed_vectors
+    from gensim_elmo.export import save_keyed_vectors
+
+    layer = args.layer if args.layer == "average" else int(args.layer)
+    fmt = args.format
+    if fmt is None:
+        fmt = "npz" if args.output.endswith(".npz") or args.dtype != "float32" else "word2vec"
+    model = _load_elmo(args.model, args.options)
+    corpus = _corpus(args.corpus, args.limit, args.tokenizer)
+    kv = distill_keyed_vectors(model, corpus, layer=layer, pca_dim=args.pca, sif=args.sif,
+                               remove_components=args.remove_components, min_count=args.min_count,
+                               batch_size=args.batch_size, progress=not args.no_progress)
+    save_keyed_vectors(kv, args.output, format=fmt, dtype=args.dtype)
+    print(f"wrote {len(kv)} vectors of size {kv.vector_size} to {args.output} ({fmt}, {args.dtype}, "
+          f"{os.path.getsize(args.output)} bytes)")
+    return 0
+
+
 # --- demo ----------------------------------------------------------------------------------------
 def _add_demo_parser(subparsers):
     from gensim_elmo.demo import SECTIONS
@@ -493,6 +545,7 @@ def build_parser():
     _add_embed_parser(sub)
     _add_convert_parser(sub)
     _add_tokenize_parser(sub)
+    _add_distill_parser(sub)
     _add_demo_parser(sub)
     return parser
 
