@@ -224,7 +224,7 @@ def _add_elmo_parser(subparsers):
     )
     p.add_argument("--corpus", required=True, help=CORPUS_HELP)
     p.add_argument("--output", required=True, help="directory to save the model to")
-    p.add_argument("--preset", default="small", choices=["tiny", "small", "medium", "original"],
+    p.add_argument("--preset", default="small", choices=["tiny", "compact", "small", "medium", "original"],
                    help="architecture (default: small = 1024/128, 1 highway)")
     p.add_argument("--validation", default=None, help='corpus for per-epoch validation perplexity, e.g. "ptb:valid"')
     p.add_argument("--epochs", type=int, default=5, help="passes over the corpus (default: 5)")
@@ -236,24 +236,39 @@ def _add_elmo_parser(subparsers):
     p.add_argument("--num-sampled", type=int, default=8192, help="sampled-softmax negatives (default: 8192)")
     p.add_argument("--dim", type=int, default=None, help="override the LSTM size")
     p.add_argument("--projection-dim", type=int, default=None, help="override the projection size")
+    p.add_argument("--init-from", default=None, metavar="MODEL",
+                   help="fine-tune: start from this trained model (a directory saved by ELMo.save, or the original "
+                        "weights.hdf5 with --init-options); its vocabulary is extended by the corpus's words and "
+                        "keeps the softmax rows it learnt; --preset/--dim/--projection-dim are then ignored")
+    p.add_argument("--init-options", default=None, metavar="OPTIONS_JSON",
+                   help="the original options.json of the --init-from weights file")
+    p.add_argument("--freeze", nargs="+", default=(), metavar="PART",
+                   help="parts left as they are in training: token_layer, lstm_1, lstm_2")
     _add_run_arguments(p)
     _add_checkpoint_arguments(p)
     p.set_defaults(func=_train_elmo)
 
 
 def _train_elmo(args):
-    from gensim_elmo.elmo import ELMo
-
     overrides = {k: v for k, v in (("dim", args.dim), ("projection_dim", args.projection_dim)) if v is not None}
     _start_processes(args)
     corpus = _corpus(args.corpus, args.limit, args.tokenizer)
     validation = _validation(args)
-    model = ELMo(corpus, preset=args.preset, epochs=args.epochs, batch_size=args.batch_size,
-                 max_vocab_size=args.max_vocab_size, min_count=args.min_count, optimizer=args.optimizer,
-                 learning_rate=args.learning_rate, num_sampled=args.num_sampled, seed=args.seed,
-                 progress=not args.no_progress, validation_sentences=validation,
-                 checkpoint_dir=args.checkpoint_dir, checkpoint_steps=args.checkpoint_steps,
-                 distribution=None if args.distribution == "none" else args.distribution, **overrides)
+    if args.init_from is not None:
+        if args.distribution != "none":
+            raise ValueError("--init-from trains on one device for now; drop --distribution.")
+        model = _load_elmo(args.init_from, args.init_options, progress=not args.no_progress)
+        settings = dict(epochs=args.epochs, batch_size=args.batch_size, max_vocab_size=args.max_vocab_size,
+                        min_count=args.min_count, optimizer=args.optimizer, learning_rate=args.learning_rate,
+                        num_sampled=args.num_sampled, seed=args.seed, freeze=tuple(args.freeze))
+        for key, value in settings.items():
+            setattr(model, key, value)
+        model.build_vocab(corpus, update=True)
+        model.train(corpus, validation_sentences=validation, checkpoint_dir=args.checkpoint_dir,
+                    checkpoint_steps=args.checkpoint_steps)
+        args.preset = model.preset or "options.json"
+    else:
+        model = _new_elmo(args, corpus, validation, overrides)
     model.save(args.output)  # process 0 of several writes; the others skip
     print(f"trained ELMo ({args.preset}, {len(model.vocabulary)} words) for {model.epochs_trained} epochs; loss per "
           f"epoch: {', '.join(f'{x:.4f}' for x in model.history.get('loss', []))}")
@@ -261,6 +276,17 @@ def _train_elmo(args):
         print("validation perplexity per epoch: " + ", ".join(f"{x:.1f}" for x in model.history["val_perplexity"]))
     print(f"saved to {args.output}")
     return 0
+
+
+def _new_elmo(args, corpus, validation, overrides):
+    from gensim_elmo.elmo import ELMo
+
+    return ELMo(corpus, preset=args.preset, freeze=tuple(args.freeze), epochs=args.epochs, batch_size=args.batch_size,
+                 max_vocab_size=args.max_vocab_size, min_count=args.min_count, optimizer=args.optimizer,
+                 learning_rate=args.learning_rate, num_sampled=args.num_sampled, seed=args.seed,
+                 progress=not args.no_progress, validation_sentences=validation,
+                 checkpoint_dir=args.checkpoint_dir, checkpoint_steps=args.checkpoint_steps,
+                 distribution=None if args.distribution == "none" else args.distribution, **overrides)
 
 
 # --- embed / convert -----------------------------------------------------------------------------

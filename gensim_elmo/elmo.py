@@ -50,12 +50,31 @@ from gensim_elmo.language_model import LanguageModel
 from gensim_elmo.argument_checks import check_positive_ints, clamp_batch_size
 from gensim_elmo.perplexity import perplexity_from_nll
 from gensim_elmo.validation import check_validation_settings
+from gensim_elmo.vocabulary import Vocabulary
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["ELMo"]
 
 BOS, EOS, UNK = "<S>", "</S>", "<unk>"
+_SAME_VOCABULARY = object()
+
+
+def check_freeze(freeze, num_layers):
+    """The parts ``freeze`` names, checked: "token_layer" (character CNN, highway, projection) and
+    "lstm_1" ... "lstm_{num_layers}" (both directions of that biLSTM layer).
+
+    Example:
+    >>> check_freeze(["token_layer", "lstm_1"], 2)
+    ('token_layer', 'lstm_1')
+    """
+    if isinstance(freeze, str):
+        freeze = (freeze,)
+    names = ("token_layer",) + tuple(f"lstm_{k}" for k in range(1, num_layers + 1))
+    unknown = [part for part in freeze if part not in names]
+    if unknown:
+        raise ValueError(f"`freeze` names unknown parts {unknown}; choose from {list(names)}.")
+    return tuple(freeze)
 #: The softmax of a saved model: arrays ``kernel`` (V, P) and ``bias`` (V,).
 SOFTMAX_FILE = "softmax.npz"
 
@@ -114,6 +133,10 @@ class ELMo(LanguageModel):
         clipnorm: float or None, clip each weight's gradient to this norm on its own (Keras's
             ``clipnorm``) instead; set ``global_clipnorm=None`` with it. Defaults to None.
         max_sentence_length: int, longer training sentences are cut into pieces. Defaults to 100.
+        freeze: parts whose weights training leaves as they are (fine-tuning): "token_layer" (the
+            character CNN, highway and projection) and/or "lstm_1", "lstm_2"... Set
+            ``model.freeze`` between ``train`` calls to freeze for the first epochs only. Defaults
+            to () (train everything).
         validation_sentences: token lists whose perplexity is computed after every epoch.
         early_stopping: int or None, stop after this many epochs without a better validation
             perplexity and keep the best epoch's weights (needs ``validation_sentences``).
@@ -153,12 +176,12 @@ class ELMo(LanguageModel):
     FORMAT_VERSION = 1
     SPECIALS = (BOS, EOS, UNK)
     CONFIG_KEYS = ("preset", "epochs", "batch_size", "min_count", "max_vocab_size", "learning_rate", "optimizer",
-                   "num_sampled", "dropout", "max_sentence_length", "clipnorm", "global_clipnorm", "seed")
+                   "num_sampled", "dropout", "max_sentence_length", "freeze", "clipnorm", "global_clipnorm", "seed")
 
     def __init__(self, sentences=None, corpus_file=None, preset=None, options=None, epochs=5, batch_size=64,
                  max_vocab_size=None, min_count=1, seed=1, callbacks=(), progress=True, learning_rate=0.2,
                  optimizer="adagrad", num_sampled=8192, dropout=0.1, clipnorm=None, global_clipnorm=10.0,
-                 max_sentence_length=100, validation_sentences=None, early_stopping=None, lr_decay=None,
+                 max_sentence_length=100, freeze=(), validation_sentences=None, early_stopping=None, lr_decay=None,
                  checkpoint_dir=None, checkpoint_steps=None, distribution=None, **overrides):
         super().__init__(epochs=epochs, batch_size=batch_size, min_count=min_count, max_vocab_size=max_vocab_size,
                          learning_rate=learning_rate, optimizer=optimizer, num_sampled=num_sampled, seed=seed,
@@ -183,6 +206,9 @@ class ELMo(LanguageModel):
             self.options = build_options(self.preset, **overrides)
         self.dropout = float(dropout)
         self.max_sentence_length = max_sentence_length
+        self.freeze = check_freeze(freeze, int(self.options.get("lstm", {}).get("n_layers", 2)))
+        self._head_frozen = ()
+        self._vocabulary_to_extend = None
         self.network = None
         self._scorer = None
         self._vocab_chars = None
@@ -214,27 +240,68 @@ class ELMo(LanguageModel):
         self._wv = None
         self._scorer = None
 
-    def _create_language_model(self):
-        """A new training head on ``network``; the softmax weights of the previous one carry over."""
+    def _create_language_model(self, previous_vocabulary=_SAME_VOCABULARY):
+        """A new training head on ``network``. The softmax rows of the previous head carry over to the
+        same words of ``previous_vocabulary`` (by default the model's own vocabulary: a new head for
+        new settings; None: nothing carries over)."""
         from keras_layers.bilm_language_model import BiLMLanguageModel
 
         previous = self.language_model
+        if previous_vocabulary is _SAME_VOCABULARY:
+            previous_vocabulary = self.vocabulary
         with distribution_scope(self.distribution):
             self.language_model = BiLMLanguageModel(self.network, vocabulary_size=len(self.vocabulary),
                                                     num_sampled=self.num_sampled, dropout=self.dropout,
                                                     seed=self.seed, name="bilm_language_model")
-            if previous is not None and tuple(previous.softmax_kernel.shape) == tuple(
-                    self.language_model.softmax_kernel.shape):
-                self.language_model.softmax_kernel.assign(previous.softmax_kernel)
-                self.language_model.softmax_bias.assign(previous.softmax_bias)
+            if previous is not None and previous_vocabulary is not None:
+                pairs = [(i, previous_vocabulary.word_to_index[w]) for i, w in enumerate(self.vocabulary.index_to_word)
+                         if w in previous_vocabulary.word_to_index]
+                new_rows, old_rows = (np.array(x, dtype=np.int64) for x in zip(*pairs)) if pairs else ([], [])
+                for new, old in ((self.language_model.softmax_kernel, previous.softmax_kernel),
+                                 (self.language_model.softmax_bias, previous.softmax_bias)):
+                    values = keras.ops.convert_to_numpy(new).copy()
+                    values[new_rows] = keras.ops.convert_to_numpy(old)[old_rows]
+                    new.assign(values)
         self._scorer = None
+        self._head_frozen = tuple(self.freeze)
+
+    def build_vocab(self, sentences=None, corpus_file=None, update=False):
+        """Count the corpus (one streaming pass) and fix the softmax vocabulary.
+
+        With ``update=True`` (fine-tuning a trained model on a new domain, as gensim's
+        ``build_vocab(update=True)``), the vocabulary becomes the domain's words (by their domain
+        counts, ``min_count`` and ``max_vocab_size`` applied) followed by the model's other words,
+        and every word the model already knew keeps its learnt softmax row; new words start fresh.
+        A model without a softmax (loaded from the original bilm files) simply gets the domain's.
+
+        Example:
+        >>> model = ELMo([["a", "b", "b"]] * 8, preset="tiny", epochs=1, batch_size=4, progress=False)
+        >>> model.build_vocab([["c", "b"]], update=True)
+        >>> model.vocabulary.index_to_word
+        ['<S>', '</S>', '<unk>', 'b', 'c', 'a']
+        """
+        if update and self.vocabulary is not None:
+            if not self.use_characters:
+                raise ValueError("`update=True` needs the character model: the token variant's embedding matrix is "
+                                 "sized by its vocabulary. Train a new token-variant model on the domain instead.")
+            self._vocabulary_to_extend = self.vocabulary
+        try:
+            super().build_vocab(sentences, corpus_file)
+        finally:
+            self._vocabulary_to_extend = None
 
     def _on_vocabulary(self):
+        kept = self._vocabulary_to_extend
+        if kept is not None:
+            domain = self.vocabulary
+            extra = [w for w in kept.index_to_word if w not in domain.word_to_index]
+            self.vocabulary = Vocabulary(domain.index_to_word + extra, domain.counts + [0] * len(extra),
+                                         unk_token=domain.unk_token, num_specials=domain.num_specials)
         if not self.options.get("use_character_inputs", True):
             self.options["n_tokens_vocab"] = len(self.vocabulary)
             self._create_network()
         self._vocab_chars = vocabulary_char_ids(self.vocabulary.index_to_word) if self.use_characters else None
-        self._create_language_model()
+        self._create_language_model(previous_vocabulary=kept)
 
     def _require_vocab(self, action):
         self._require("language_model", action)
@@ -250,15 +317,21 @@ class ELMo(LanguageModel):
 
     # --- training ----------------------------------------------------------------------------------
     def _training_head_outdated(self):
-        # `num_sampled` or `dropout` changed since the head was built (e.g. sampled epochs, then
-        # full-softmax epochs).
+        # `num_sampled`, `dropout` or `freeze` changed since the head was built (e.g. sampled epochs,
+        # then full-softmax epochs; or frozen lower layers first, then all).
         head = self.language_model
-        return (head.num_sampled, head.dropout_rate) != (
-            head.effective_num_sampled(self.num_sampled, len(self.vocabulary)), self.dropout)
+        return (head.num_sampled, head.dropout_rate, self._head_frozen) != (
+            head.effective_num_sampled(self.num_sampled, len(self.vocabulary)), self.dropout,
+            tuple(check_freeze(self.freeze, self.network.num_layers)))
 
     def _before_training(self):
         self.network.bilm.set_dropout(self.dropout)
         self.network.trainable = True  # a frozen ELMoEmbedding(self) must not freeze our own training
+        frozen = check_freeze(self.freeze, self.network.num_layers)
+        self.network.token_encoder.trainable = "token_layer" not in frozen
+        for layer, (forward, backward) in enumerate(zip(self.network.bilm.forward_layers,
+                                                        self.network.bilm.backward_layers), start=1):
+            forward.trainable = backward.trainable = f"lstm_{layer}" not in frozen
 
     def _make_batches(self, encoded, process_index, processes, epochs):
         pieces = int((-(-encoded.lengths() // self.max_sentence_length)).sum())
