@@ -1,4 +1,6 @@
-"""Regenerate ``benchmarks/RESULTS.md`` (tables) and the plots from every ``results/*.json``.
+"""Regenerate ``benchmarks/RESULTS.md`` (tables) and the plots from every ``results/*.json``, and
+the documentation's results page ``docs/benchmark_results.md`` (headline tables, the plots copied
+to ``docs/img/benchmarks/``).
 
 ``python -m benchmarks.report`` rebuilds them; the runner calls it after each run. Quick-run
 results (``*.quick.json``) are reported only when no full result exists, and are marked.
@@ -7,6 +9,7 @@ results (``*.quick.json``) are reported only when no full result exists, and are
 import glob
 import json
 import os
+import shutil
 
 import numpy as np
 
@@ -180,15 +183,20 @@ def _plot_word_similarity(models, names, sets, plots_dir):
 
 def _polysemy(result, plots_dir):
     f = result["figures"]
-    rows = ["| model | dev accuracy | test accuracy |", "| --- | ---: | ---: |"]
+    rows = ["| model | dev accuracy | test accuracy | test, identical word form |", "| --- | ---: | ---: | ---: |"]
     for name, r in f["models"].items():
         oov = f" ({r['out_of_vocabulary_targets']} targets out of vocabulary)" if r.get("out_of_vocabulary_targets") else ""
-        rows.append(f"| {name}{oov} | {r['dev_accuracy']:.3f} | **{r['test_accuracy']:.3f}** |")
+        form = f"{r['identical_form_test_accuracy']:.3f}" if "identical_form_test_accuracy" in r else "n/a"
+        rows.append(f"| {name}{oov} | {r['dev_accuracy']:.3f} | **{r['test_accuracy']:.3f}** | {form} |")
     for name, value in f["anchors"].items():
-        rows.append(f"| {name} (published, on WiC itself) | | {value} |")
+        rows.append(f"| {name} (published, on WiC itself) | | {value} | |")
     rows.append(f"\n{f['pairs']['dev']} dev and {f['pairs']['test']} test pairs, half of them same-sense, from "
                 f"{f['contexts']} WordNet example contexts; threshold on cosine similarity chosen on dev. Models "
-                f"trained on {result['settings']['corpus']}.")
+                f"trained on {result['settings']['corpus']}."
+                + (f" Identical word form: the {f['identical_form_pairs']['test']} balanced test pairs whose two "
+                   "sentences use the same word form (a static vector and ELMo's layer 0 are at chance there by "
+                   "construction; threshold chosen on dev's identical-form pairs)." if "identical_form_pairs" in f
+                   else ""))
     plot = _plot_sense_map(f["sense_map"], f["best_elmo_layer_on_dev"], plots_dir) if f.get("sense_map") else None
     return "\n".join(rows), plot
 
@@ -602,10 +610,430 @@ def write_report(results_dir=RESULTS_DIR, output=None, plots_dir=None):
         parts.append(f"## {name}\n\n{_header(result)}\n{table}\n")
         if plot:
             parts.append(f"![{name}]({os.path.relpath(plot, os.path.dirname(output))})\n")
+    _write_text(output, "\n".join(parts))
+    if os.path.abspath(results_dir) == os.path.abspath(RESULTS_DIR) and os.path.isdir(DOCS_DIR):
+        write_docs_page(results_dir)
+    return output
+
+
+def _write_text(path, text):
     from gensim_elmo.atomic_files import atomic_path
 
-    with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(parts))
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+# --- the documentation's results page ------------------------------------------------------------
+#: ``docs/`` of the source checkout: the results page and the copies of the plots it shows.
+DOCS_DIR = os.path.join(os.path.dirname(os.path.dirname(RESULTS_DIR)), "docs")
+DOCS_PAGE = os.path.join(DOCS_DIR, "benchmark_results.md")
+DOCS_PLOTS_DIR = os.path.join(DOCS_DIR, "img", "benchmarks")
+
+#: The workloads the results page shows of ``roofline`` and ``roofline_gpu`` (RESULTS.md has all).
+HEADLINE_WORKLOADS = ("elmo_embed/original", "elmo_embed/small", "elmo_train/small", "nnlm_train")
+#: The page's sections: (title, what the benchmarks answer, their names in page order).
+DOCS_GROUPS = (
+    ("Speed", "How fast each model trains and embeds, and what the optimisations gain.",
+     ("word2vec_speed", "roofline", "roofline_gpu", "speedups", "memory_scaling")),
+    ("Quality", "How good the models and their vectors are: perplexity, word similarity, word senses "
+     "and a downstream classifier.", ("nnlm_ptb", "elmo_ptb", "word_similarity", "polysemy", "downstream")),
+    ("Compiling and precision", "PyTorch's `torch.compile` and JAX's float32 precision.",
+     ("torch_compile", "torch_compile_gpu", "jax_precision_gpu")),
+)
+_BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
+#: The section of docs/benchmarks.md that describes a result measured on a GPU.
+_MEASURES = {"roofline_gpu": "roofline", "torch_compile_gpu": "torch_compile", "jax_precision_gpu": "jax_precision"}
+
+
+def _thousands(value):
+    """``value`` rounded, with thousands separators.
+
+    Example:
+    >>> _thousands(118810.02), _thousands(357.4)
+    ('118,810', '357')
+    """
+    return f"{value:,.0f}"
+
+
+def _run_of(result):
+    """Where and when ``result`` was measured, in a few words."""
+    m, f = result["machine"], result["figures"]
+    device = m.get("gpu") or (f.get("device") if isinstance(f.get("device"), str) and f["device"] != "cpu" else None)
+    kind = "quick run (reduced data)" if result["quick"] else "full run"
+    backends = f.get("backends", {})
+    later = any(b.get("after") or b.get("later_run") for b in backends.values())
+    backend = (f"Keras backends {', '.join(_BACKEND_NAMES.get(name, name) for name in backends)}" if backends
+               else f"Keras backend {_BACKEND_NAMES.get(m.get('keras_backend'), m.get('keras_backend'))}")
+    return (f"{kind} of {result['date'][:10]}" + (" and later runs of some workloads" if later else "")
+            + f", {m.get('cores')} CPU cores ({m.get('cpu')})" + (f" and an {device}" if device else "")
+            + f", {backend}")
+
+
+def _epochs(count):
+    """``count`` epochs, in words.
+
+    Example:
+    >>> _epochs(1), _epochs(15)
+    ('1 epoch', '15 epochs')
+    """
+    return f"{count} epoch{'' if count == 1 else 's'}"
+
+
+def _earlier_elmo(elmo_settings):
+    """A note where ``elmo_settings`` (a result's ELMo) are not the benchmarks' current ELMo recipe."""
+    from benchmarks.lm_recipes import recipe
+
+    current = recipe("elmo")["settings"]["preset"]
+    preset = elmo_settings.get("preset")
+    if not preset or preset == current:
+        return ""
+    return (f"\n\n**An earlier ELMo.** This result's ELMo is the `{preset}` preset trained for "
+            f"{_epochs(elmo_settings.get('epochs'))}; the benchmarks now train the `{current}` recipe of "
+            "`benchmarks.lm_recipes`, and their next full run replaces these figures.")
+
+
+def _docs_word2vec_speed(result):
+    f = result["figures"]
+    ratios = [x["ratio"] for x in f.values()]
+    rows = ["| corpus / mode | gensim words/s | gensim_elmo words/s | gensim_elmo / gensim |",
+            "| --- | ---: | ---: | ---: |"]
+    rows += [f"| {key} | {_thousands(x['gensim_words_per_s'])} | {_thousands(x['gensim_elmo_words_per_s'])} | "
+             f"{x['ratio']:.2f} |" for key, x in f.items()]
+    return (f"gensim_elmo's Word2Vec trains at {min(ratios):.2f}-{max(ratios):.2f} times plain gensim's speed",
+            "\n".join(rows), "word2vec_speed.png")
+
+
+def latest_workloads(backend):
+    """workload -> (its latest measurement, that run's matmul GFLOP/s, 'full run' or 'later run')."""
+    latest = {name: (w, backend["matmul_gflops"], "full run") for name, w in backend["workloads"].items()}
+    for later in _as_list(backend.get("later_run")):
+        for name in later["measured"]:
+            if name in latest and "matmul_gflops" in later:
+                latest[name] = (latest[name][0], later["matmul_gflops"], "later run")
+    for after in _as_list(backend.get("after")):
+        for name, w in after["workloads"].items():
+            latest[name] = (w, after["matmul_gflops"], "later run")
+    return latest
+
+
+def _docs_roofline(result):
+    backends = result["figures"]["backends"]
+    rows = ["| backend | workload | tokens/s | efficiency | run | that run's matmul GFLOP/s |",
+            "| --- | --- | ---: | ---: | --- | --- |"]
+    for backend, b in backends.items():
+        latest = latest_workloads(b)
+        for name in HEADLINE_WORKLOADS:
+            if name not in latest:
+                continue
+            w, rates, run = latest[name]
+            rows.append(f"| {_BACKEND_NAMES.get(backend, backend)} | {name} | {_thousands(w['tokens_per_s'])} | "
+                        f"{w['efficiency']:.2f} | {run} | "
+                        + ", ".join(f"{k} {_thousands(v)}" for k, v in rates.items()) + " |")
+    ratios = []
+    for backend, b in backends.items():
+        ratio = next((a["lstm_stack_ratio"] for a in reversed(_as_list(b.get("after"))) if "lstm_stack_ratio" in a),
+                     b.get("lstm_stack_ratio"))
+        if ratio is not None:
+            ratios.append(f"{_BACKEND_NAMES.get(backend, backend)} {ratio:.2f}")
+    text = "\n".join(rows) + (
+        "\n\nEach workload's latest measurement. Efficiency = achieved FLOP/s / the best float32 matmul rate "
+        "of the run that measured it, so it compares within one run only: compare tokens/s on one machine.")
+    if any(latest[0]["efficiency"] > 1 for b in backends.values() for latest in latest_workloads(b).values()):
+        text += (" An efficiency above 1 is possible in ELMo training: the FLOP count charges the character CNN "
+                 "for every token, and the model runs it once per distinct token of a batch.")
+    if ratios:
+        text += (" Training tokens/s of ELMo's `LSTMProjection` stack / `keras.layers.LSTM`'s (cuDNN on a GPU): "
+                 + ", ".join(ratios) + ".")
+    if any(b.get("after") for b in backends.values()):
+        text += f" The plot shows the full run of {result['date'][:10]} only, without the later runs."
+    embed = [f"{_BACKEND_NAMES.get(k, k)} {_thousands(latest_workloads(b)['elmo_embed/original'][0]['tokens_per_s'])}"
+             for k, b in backends.items() if "elmo_embed/original" in latest_workloads(b)]
+    train = [f"{_BACKEND_NAMES.get(k, k)} {_thousands(latest_workloads(b)['elmo_train/small'][0]['tokens_per_s'])}"
+             for k, b in backends.items() if "elmo_train/small" in latest_workloads(b)]
+    summary = ("tokens/s of `original` ELMo embedding: " + ", ".join(embed) + "; of `small` ELMo training: "
+               + ", ".join(train))
+    return summary, text, f"{result['benchmark']}.png"
+
+
+def _short_form(form):
+    """A plain form's row name: without its parenthesised detail, and one row for "all undone".
+
+    Example:
+    >>> _short_form("four gate products (not fused)"), _short_form("all undone, full softmax")
+    ('four gate products', 'all undone (a textbook cell; in training, full softmax)')
+    """
+    if form.startswith("all "):
+        return "all undone (a textbook cell; in training, full softmax)"
+    return form.split(" (")[0]
+
+
+def _docs_speedups(result):
+    backends = result["figures"]["backends"]
+    columns = [(backend, workload) for workload in ("elmo_embed/original", "elmo_train/small")
+               for backend, b in backends.items() if workload in b["workloads"]]
+    forms = list(dict.fromkeys(_short_form(form) for backend, workload in columns
+                               for form in backends[backend]["workloads"][workload]["forms"] if form != _OPTIMISED))
+
+    def gain(backend, workload, form):
+        found = [f for name, f in backends[backend]["workloads"][workload]["forms"].items() if _short_form(name) == form]
+        return f"{found[0]['gain']:.2f}" if found else ""
+
+    labels = {"elmo_embed/original": "embedding", "elmo_train/small": "training"}
+    rows = ["| optimised is N times as fast as | " + " | ".join(
+        f"{labels[workload]}, {_BACKEND_NAMES.get(backend, backend)}" for backend, workload in columns) + " |",
+            "| --- |" + " ---: |" * len(columns)]
+    rows += [f"| {form} | " + " | ".join(gain(b, w, form) for b, w in columns) + " |" for form in forms]
+    rows.append("| optimised tokens/s | " + " | ".join(
+        _thousands(backends[b]["workloads"][w]["forms"][_OPTIMISED]["tokens_per_s"]) for b, w in columns) + " |")
+    nnlm = [(_BACKEND_NAMES.get(b, b), backends[b]["workloads"]["nnlm_train"]["forms"]) for b in backends
+            if "nnlm_train" in backends[b]["workloads"]]
+    text = "\n".join(rows) + (
+        "\n\nELMo: `original` embedding at batch 32 and `small` training. Each plain form beside the optimised "
+        f"layers in one process, interleaved, median of {result['settings']['rounds']} rounds; differences under "
+        "about 10% are noise. Some workloads were measured again in later runs (RESULTS.md says which).")
+    if nnlm:
+        text += " NNLM training with the sampled softmax is " + ", ".join(
+            f"{f[form]['gain']:.2f}x ({name}, {_thousands(f[_OPTIMISED]['tokens_per_s'])} tokens/s)"
+            for name, f in nnlm for form in f if form != _OPTIMISED) + " as fast as with the full softmax."
+    undone = [f"{_BACKEND_NAMES.get(b, b)} {gain(b, 'elmo_train/small', _short_form('all undone'))}x"
+              for b in backends if "elmo_train/small" in backends[b]["workloads"]]
+    summary = "`small` ELMo training is " + ", ".join(undone) + " as fast as a textbook cell with a full softmax"
+    return summary, text, "speedups.png"
+
+
+def _docs_memory_scaling(result):
+    f = result["figures"]
+    rows = ["| job | peak memory, PTB x1 (MiB) | PTB x10 (MiB) | ratio |", "| --- | ---: | ---: | ---: |"]
+    rows += [f"| {job} | {_thousands(r['x1']['peak_rss_mib'])} | {_thousands(r['x10']['peak_rss_mib'])} | "
+             f"{r['ratio']:.2f} |" for job, r in f.items()]
+    target = result["settings"]["target_ratio"]
+    summary = (f"peak memory over 10 times the corpus / over the corpus: {max(r['ratio'] for r in f.values()):.2f} "
+               f"at most (target: under {target})")
+    return summary, "\n".join(rows) + f"\n\nOne epoch or pass, each job in a fresh process.", None
+
+
+def _resumed(figures):
+    """Where a run resumed from a checkpoint, its training time is the last process's only."""
+    return " (in the last of the resumed runs)" if figures.get("resumed_from_checkpoint") else ""
+
+
+def _perplexity_rows(anchors, ours, published="published"):
+    rows = ["| model | PTB test perplexity |", "| --- | ---: |"]
+    rows += [f"| {name} ({published}) | {value} |" for name, value in anchors.items()]
+    return rows + [f"| **{name}** | **{value:.1f}** |" for name, value in ours]
+
+
+def _docs_nnlm_ptb(result):
+    f = result["figures"]
+    rows = _perplexity_rows(f["anchors"], [("gensim_elmo NNLM (this run)", f["test_perplexity"])])
+    text = "\n".join(rows) + (
+        f"\n\n{_epochs(f['epochs_run'])} ({f['sampled_softmax_epochs']} with the sampled softmax), "
+        f"{_thousands(f['training_tokens_per_s'])} training tokens/s, {f['train_wall_time_s'] / 60:.0f} min "
+        f"of training{_resumed(f)} on backend {_BACKEND_NAMES.get(f['backend'], f['backend'])}.")
+    anchors = f["anchors"].values()
+    summary = (f"test perplexity {f['test_perplexity']:.1f} (published models: {min(anchors)}-{max(anchors)})")
+    return summary, text, "nnlm_ptb_learning_curve.png"
+
+
+def _docs_elmo_ptb(result):
+    f, settings = result["figures"], result["settings"]
+    preset = settings.get("settings", settings).get("preset")
+    test = f["test_perplexity"]
+    rows = _perplexity_rows(f["anchors"], [(f"gensim_elmo ELMo `{preset}`, forward (this run)", test["forward"]),
+                                           (f"gensim_elmo ELMo `{preset}`, backward", test["backward"])],
+                            published="published, left-to-right")
+    speed = f", {_thousands(f['training_tokens_per_s'])} training tokens/s" if f.get("training_tokens_per_s") else ""
+    text = "\n".join(rows) + (
+        f"\n\n`{preset}` preset, {_epochs(f['epochs_run'])}{speed}, {f['train_wall_time_s'] / 60:.0f} min of "
+        f"training{_resumed(f)}, {f['parameters'] / 1e6:.1f}M parameters, backend {_BACKEND_NAMES.get(f['backend'], f['backend'])}. "
+        "The forward perplexity is the one comparable with the published left-to-right models."
+    ) + _earlier_elmo(settings.get("settings", settings))
+    summary = (f"`{preset}` preset after {_epochs(f['epochs_run'])}: forward test perplexity {test['forward']:.1f} "
+               f"(published models: {min(f['anchors'].values())}-{max(f['anchors'].values())})")
+    return summary, text, "elmo_ptb_learning_curve.png" if len(f["valid_perplexity_curve"]) > 1 else None
+
+
+def _docs_word_similarity(result):
+    models = result["figures"]["models"]
+    names = list(models)
+    sets = list(dict.fromkeys(s for n in names for s in models[n]["scores"]))
+    rows = ["| set (metric) | " + " | ".join(names) + " |", "| --- |" + " ---: |" * len(names)]
+    for name in sets:
+        cells = []
+        for n in names:
+            if name not in models[n]["scores"]:
+                cells.append("")
+                continue
+            value, oov, total = _score(models[n]["scores"][name])
+            cells.append(f"{value:.3f} ({total - oov}/{total})")
+        rows.append(f"| {name} ({'accuracy' if name.endswith('analogy') else 'Spearman'}) | " + " | ".join(cells) + " |")
+    text = "\n".join(rows) + (
+        f"\n\nEvery model trained on {result['settings']['corpus']}. In brackets: the pairs or questions "
+        "scored, those whose words are all in the model's vocabulary (`elmo_open_vocabulary` embeds every word)."
+    ) + _earlier_elmo(result["settings"]["models"].get("elmo", {}))
+    first = sets[0]
+    summary = f"{first} Spearman: " + ", ".join(
+        f"{n} {_score(models[n]['scores'][first])[0]:.3f}" for n in names if first in models[n]["scores"])
+    return summary, text, "word_similarity.png"
+
+
+def _docs_polysemy(result):
+    f = result["figures"]
+    rows = ["| model | test accuracy |", "| --- | ---: |"]
+    rows += [f"| {name} | {r['test_accuracy']:.3f} |" for name, r in f["models"].items()]
+    rows += [f"| {name} (published, on WiC itself) | {value} |" for name, value in f["anchors"].items()]
+    text = "\n".join(rows) + (
+        f"\n\n{f['pairs']['test']:,} test pairs, half of them same-sense, from WordNet's example sentences; "
+        f"models trained on {result['settings']['corpus']}.") + _earlier_elmo(
+        result["settings"]["models"].get("elmo", {}))
+    elmo = {n: r["test_accuracy"] for n, r in f["models"].items() if n.startswith("elmo")}
+    static = {n: r["test_accuracy"] for n, r in f["models"].items() if not n.startswith("elmo")}
+    summary = (f"same sense or not: ELMo's layers {min(elmo.values()):.3f}-{max(elmo.values()):.3f}, static "
+               f"vectors {min(static.values()):.3f}-{max(static.values()):.3f} (chance: 0.5)")
+    return summary, text, "polysemy_sense_map.png" if f.get("sense_map") else None
+
+
+def _docs_downstream(result):
+    f = result["figures"]
+    datasets = list(f)
+    embeddings = list(f[datasets[0]]["accuracy"])
+    rows = ["| embedding | " + " | ".join(datasets) + " |", "| --- |" + " ---: |" * len(datasets)]
+    rows += [f"| {e} | " + " | ".join(f"{f[d]['accuracy'][e]['mean']:.3f}" for d in datasets) + " |"
+             for e in embeddings]
+    s = result["settings"]
+    text = "\n".join(rows) + (
+        f"\n\nTest accuracy, mean over {len(s['seeds'])} seeds; the embeddings trained on "
+        f"{s['embeddings_trained_on']}; `random` is a trainable embedding learnt with the classifier."
+    ) + _earlier_elmo(s["models"].get("elmo", {}))
+    first = datasets[0]
+    summary = f"{first} accuracy: " + ", ".join(f"{e} {f[first]['accuracy'][e]['mean']:.3f}" for e in embeddings)
+    return summary, text, "downstream.png"
+
+
+def _docs_torch_compile(result):
+    f = result["figures"]
+    rows = ["| part | eager tokens/s | compiled tokens/s | compiled / eager | first compiled pass (s) |",
+            "| --- | ---: | ---: | ---: | ---: |"]
+    summaries = []
+    for part in ("embedding", "training"):
+        p = f.get(part, {})
+        speed = p.get("tokens_per_s", {})
+        if "eager" not in speed:
+            continue
+        compiled = speed.get("compiled")
+        first = p.get("first_pass_s", {}).get("compiled")
+        rows.append(f"| {part} | {_thousands(speed['eager'])} | "
+                    + (f"{_thousands(compiled)} | {compiled / speed['eager']:.2f}x" if compiled else
+                       "failed | –" if "compiled_error" in p else "– | –")
+                    + f" | {_thousands(first) if first else '–'} |")
+        summaries.append(f"{part} compiled {compiled / speed['eager']:.2f}x as fast as eager" if compiled
+                         else f"{part} did not compile")
+    stack = f.get("lstm_stack", {}).get("ratio_to_keras_lstm", {})
+    text = "\n".join(rows) if len(rows) > 2 else ""
+    if stack:
+        text += ("\n\n" if text else "") + ("`LSTMProjection` stack / cuDNN's `keras.layers.LSTM`, training "
+                                              "tokens/s: " + "; ".join(f"{k} {v:.2f}" for k, v in stack.items()))
+        eager, compiled = (stack.get(f"{k} (ieee vs keras_lstm ieee)") for k in ("eager", "compiled"))
+        if eager and compiled:
+            summaries.insert(0, f"`LSTMProjection` stack / cuDNN in IEEE float32: eager {eager:.2f}, "
+                                f"compiled {compiled:.2f}")
+    if "compiled_error" in f.get("training", {}):
+        error = f["training"]["compiled_error"]
+        text += f"\n\nCompiling the whole `small` ELMo's training failed: {error['type']}."
+    return "; ".join(summaries), text, None
+
+
+def _docs_jax_precision(result):
+    f = result["figures"]
+    ratios = f.get("ratio_to_keras_lstm", {})
+    rows = ["| pairing | `LSTMProjection` stack / cuDNN, training tokens/s |", "| --- | ---: |"]
+    rows += [f"| {k} | {v:.2f} |" for k, v in ratios.items()]
+    text = "\n".join(rows) + (
+        f"\n\nOn {f['device']}: JAX's default float32 precision lets products (and cuDNN) use TF32; `highest` "
+        "is IEEE float32.")
+    matched = [f"{p} {ratios[f'projection {p} vs keras_lstm {p}']:.2f}" for p in _JAX_PRECISIONS
+               if f"projection {p} vs keras_lstm {p}" in ratios]
+    return "`LSTMProjection` stack / cuDNN at matched precision: " + ", ".join(matched), text, None
+
+
+DOCS_SECTIONS = {"word2vec_speed": _docs_word2vec_speed, "roofline": _docs_roofline, "roofline_gpu": _docs_roofline,
+                 "speedups": _docs_speedups, "memory_scaling": _docs_memory_scaling, "nnlm_ptb": _docs_nnlm_ptb,
+                 "elmo_ptb": _docs_elmo_ptb, "word_similarity": _docs_word_similarity, "polysemy": _docs_polysemy,
+                 "downstream": _docs_downstream, "torch_compile": _docs_torch_compile,
+                 "torch_compile_gpu": _docs_torch_compile, "jax_precision_gpu": _docs_jax_precision}
+
+
+#: docs/benchmarks.md shows the summary table between these two lines.
+SUMMARY_START = "<!-- The latest results: written by `python -m benchmarks.report`, not by hand. -->"
+SUMMARY_END = "<!-- End of the latest results. -->"
+BENCHMARKS_PAGE = os.path.join(DOCS_DIR, "benchmarks.md")
+
+
+def docs_page(results_dir=RESULTS_DIR, plots_link="img/benchmarks"):
+    """The results page's Markdown, its summary table for docs/benchmarks.md, and the plots it
+    shows: ``(text, summary, [plot file name, ...])``.
+
+    ``plots_link`` is the plots' directory relative to the page.
+    """
+    results = load_results(results_dir)
+    header = ["| benchmark | headline | run |", "| --- | --- | --- |"]
+    summary, elsewhere, body, plots = [], [], [], []
+    for title, about, names in DOCS_GROUPS:
+        present = [name for name in names if name in results]
+        if not present:
+            continue
+        body.append(f"## {title}\n\n{about}\n")
+        for name in present:
+            result = results[name]
+            headline, table, plot = DOCS_SECTIONS[name](result)
+            summary.append(f"| [{name}](#{name}) | {headline} | {_run_of(result)} |")
+            elsewhere.append(f"| [{name}](benchmark_results.md#{name}) | {headline} | {_run_of(result)} |")
+            body.append(f"### {name}\n\n_{_run_of(result)[0].upper()}{_run_of(result)[1:]}. "
+                        f"[What it measures](benchmarks.md#{_MEASURES.get(name, name)})._\n\n{table}\n")
+            if plot and os.path.isfile(os.path.join(results_dir, "plots", plot)):
+                body.append(f"[![{name}]({plots_link}/{plot})]({plots_link}/{plot})\n")
+                plots.append(plot)
+    head = ("# Benchmark results\n\n"
+            "<!-- Generated by `python -m benchmarks.report` from benchmarks/results/*.json: edit report.py, "
+            "not this file. -->\n\n"
+            "The latest result of each benchmark, from the result files in the repository's "
+            "`benchmarks/results/`. [Benchmarks](benchmarks.md) says what each one measures and how to run "
+            "it; `benchmarks/RESULTS.md` in the repository has every figure, setting and note. Speeds depend "
+            "on the machine: compare figures measured in one run, not across machines.\n")
+    return "\n".join([head, *header, *summary, "", *body]), "\n".join(header + elsewhere), plots
+
+
+def with_summary(page_text, summary):
+    """``page_text`` with the part between ``SUMMARY_START`` and ``SUMMARY_END`` replaced by ``summary``.
+
+    Example:
+    >>> with_summary(f"Intro.\\n{SUMMARY_START}\\nold\\n{SUMMARY_END}\\nMore.", "new").splitlines()[3]
+    'new'
+    """
+    before, found, rest = page_text.partition(SUMMARY_START)
+    if not found or SUMMARY_END not in rest:
+        raise ValueError(f"the page has no {SUMMARY_START!r} ... {SUMMARY_END!r} lines")
+    return f"{before}{SUMMARY_START}\n\n{summary}\n\n{SUMMARY_END}{rest.partition(SUMMARY_END)[2]}"
+
+
+def write_docs_page(results_dir=RESULTS_DIR, output=DOCS_PAGE, plots_dir=DOCS_PLOTS_DIR,
+                    benchmarks_page=BENCHMARKS_PAGE):
+    """Write the documentation's results page, copy the plots it shows into ``plots_dir`` (the ones it
+    no longer shows are removed) and put its summary table into ``benchmarks_page`` (a page without
+    the summary's two marker lines is left alone); returns the results page's path."""
+    link = os.path.relpath(plots_dir, os.path.dirname(os.path.abspath(output))).replace(os.sep, "/")
+    text, summary, plots = docs_page(results_dir, plots_link=link)
+    os.makedirs(plots_dir, exist_ok=True)
+    for name in os.listdir(plots_dir):
+        if name.endswith(".png") and name not in plots:
+            os.remove(os.path.join(plots_dir, name))
+    for name in plots:
+        shutil.copyfile(os.path.join(results_dir, "plots", name), os.path.join(plots_dir, name))
+    _write_text(output, text)
+    with open(benchmarks_page, encoding="utf-8") as handle:
+        page = handle.read()
+    if SUMMARY_START in page and SUMMARY_END in page:
+        _write_text(benchmarks_page, with_summary(page, summary))
     return output
 
 

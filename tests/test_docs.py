@@ -186,3 +186,26 @@ def test_python_blocks_run(page, tmp_path, monkeypatch):
     namespace = {"__name__": "__main__"}
     for line, _, code in blocks:
         exec(compile(code, f"{page}:{line}", "exec"), namespace)  # noqa: S102 - our own documentation
+
+
+# --- the benchmark figures the pages show come from the result files -----------------------------
+def test_benchmark_results_page_is_up_to_date(tmp_path):
+    """docs/benchmark_results.md, its plots and the summary in docs/benchmarks.md are what
+    ``benchmarks.report`` makes of the result files now: run ``python -m benchmarks.report`` after
+    changing a result file or the report."""
+    import shutil
+
+    from benchmarks.report import BENCHMARKS_PAGE, DOCS_PAGE, DOCS_PLOTS_DIR, SUMMARY_END, SUMMARY_START, write_docs_page
+
+    assert SUMMARY_START in _read(BENCHMARKS_PAGE) and SUMMARY_END in _read(BENCHMARKS_PAGE)
+    benchmarks_page = shutil.copy(BENCHMARKS_PAGE, tmp_path / "benchmarks.md")
+    page = write_docs_page(output=str(tmp_path / "benchmark_results.md"), plots_dir=str(tmp_path / "img" / "benchmarks"),
+                           benchmarks_page=str(benchmarks_page))
+    fix = "out of date: run `python -m benchmarks.report`"
+    assert _read(page) == _read(DOCS_PAGE), f"docs/benchmark_results.md is {fix}"
+    assert _read(benchmarks_page) == _read(BENCHMARKS_PAGE), f"the summary in docs/benchmarks.md is {fix}"
+    written = sorted(os.listdir(tmp_path / "img" / "benchmarks"))
+    assert written and sorted(os.listdir(DOCS_PLOTS_DIR)) == written, f"docs/img/benchmarks/ is {fix}"
+    for name in written:
+        with open(tmp_path / "img" / "benchmarks" / name, "rb") as new, open(os.path.join(DOCS_PLOTS_DIR, name), "rb") as old:
+            assert new.read() == old.read(), f"docs/img/benchmarks/{name} is {fix}"
