@@ -209,3 +209,107 @@ def test_benchmark_results_page_is_up_to_date(tmp_path):
     for name in written:
         with open(tmp_path / "img" / "benchmarks" / name, "rb") as new, open(os.path.join(DOCS_PLOTS_DIR, name), "rb") as old:
             assert new.read() == old.read(), f"docs/img/benchmarks/{name} is {fix}"
+
+
+def _choosing_figures():
+    """The figures docs/choosing.md quotes, as it writes them, computed from the result files."""
+    from benchmarks.report import latest_workloads, load_results
+
+    r = {name: result["figures"] for name, result in load_results().items()}
+
+    def latest(benchmark, backend, workload):
+        return latest_workloads(r[benchmark]["backends"][backend])[workload][0]["tokens_per_s"]
+
+    def n(value):
+        return f"{value:,.0f}"
+
+    def span(values, spec):
+        return f"{format(min(values), spec)}-{format(max(values), spec)}"
+
+    w2v = r["word2vec_speed"]
+    ours = [x["gensim_elmo_words_per_s"] / 1e6 for x in w2v.values()]
+    backends = ("tensorflow", "jax", "torch")
+    nnlm_cpu = [latest("roofline", b, "nnlm_train") for b in backends]
+    elmo_cpu = [latest("roofline", b, "elmo_train/small") for b in backends]
+    embed_cpu = [latest("roofline", b, "elmo_embed/original") for b in backends]
+    nnlm = r["nnlm_ptb"]
+    sampled = nnlm["sampled_softmax_epochs"]
+    timed = nnlm["epoch_seconds"]  # the epochs of the last resumed run: its full-softmax epochs come last
+    full = timed[len(timed) - (nnlm["epochs_run"] - sampled):]
+    similarity = r["word_similarity"]["models"]
+    polysemy = r["polysemy"]["models"]
+    downstream = r["downstream"]
+    figures = [
+        f"{min(ours):.2f}M words/s (skip-gram) to {max(ours):.2f}M (CBOW)",
+        f"skip-gram at {n(w2v['iterable/skipgram']['gensim_elmo_words_per_s'])} words/s against gensim's "
+        f"{n(w2v['iterable/skipgram']['gensim_words_per_s'])}",
+        f"CBOW at {n(w2v['iterable/cbow']['gensim_elmo_words_per_s'])} against {n(w2v['iterable/cbow']['gensim_words_per_s'])}",
+        span(nnlm_cpu, ",.0f") + " tokens/s", span(elmo_cpu, ",.0f") + " tokens/s (`small` preset)",
+        "| NNLM (`nnlm_train`) | " + " | ".join(map(n, nnlm_cpu)) + " |",
+        "| ELMo, `small` preset (`elmo_train/small`) | " + " | ".join(map(n, elmo_cpu)) + " |",
+        f"{span(embed_cpu, ',.0f')} tokens/s on the CPU",
+        f"the latest figures are {n(embed_cpu[0])} tokens/s on TensorFlow, {n(embed_cpu[1])} on JAX and "
+        f"{n(embed_cpu[2])} on PyTorch",
+        f"preset embeds {n(latest('roofline', 'tensorflow', 'elmo_embed/small'))} (TensorFlow) to "
+        f"{n(latest('roofline', 'jax', 'elmo_embed/small'))} (JAX)",
+        f"at batch 1 the `original` preset embedded {n(latest('roofline', 'tensorflow', 'elmo_embed_batch/1'))} tokens/s",
+        f"{r['roofline']['backends']['tensorflow']['workloads']['elmo_embed/original']['flops_per_token'] / 1e6:.0f} "
+        "MFLOP per token",
+        f"JAX trains the `small` ELMo at {n(latest('roofline_gpu', 'jax', 'elmo_train/small'))} tokens/s and the NNLM "
+        f"at {n(latest('roofline_gpu', 'jax', 'nnlm_train'))}",
+        f"preset at {n(latest('roofline_gpu', 'jax', 'elmo_embed/original'))} tokens/s. PyTorch trains the `small` "
+        f"ELMo at {n(latest('roofline_gpu', 'torch', 'elmo_train/small'))} tokens/s",
+        f"({r['torch_compile_gpu']['lstm_stack']['ratio_to_keras_lstm']['compiled (ieee vs keras_lstm ieee)']:.2f} "
+        "times its speed in IEEE float32)",
+        "LSTM stack trains at {:.2f} times cuDNN's LSTM speed at JAX's default precision and {:.2f} times at "
+        "`highest`".format(*(r["jax_precision_gpu"]["ratio_to_keras_lstm"][f"projection {p} vs keras_lstm {p}"]
+                             for p in ("default", "highest"))),
+        f"{nnlm['epochs_run']} epochs to a test perplexity of {nnlm['test_perplexity']:.1f}, at "
+        f"{n(nnlm['training_tokens_per_s'])} tokens/s",
+        f"{span(timed[:len(timed) - len(full)], '.0f')} seconds with the sampled softmax and "
+        f"{span(full, '.0f')} seconds with the full softmax",
+        f"{r['elmo_ptb']['train_wall_time_s'] / 60:.0f} minutes for one epoch, at "
+        f"{n(r['elmo_ptb']['training_tokens_per_s'])} tokens/s",
+        f"({n(r['memory_scaling']['nnlm_train']['x1']['tokens'])} words)",
+        f"took {r['memory_scaling']['nnlm_train']['x1']['seconds']:.0f} seconds, and one epoch of the `tiny` ELMo "
+        f"{r['memory_scaling']['elmo_train']['x1']['seconds']:.0f} seconds",
+        f"The NNLM reaches {nnlm['test_perplexity']:.1f}, better than the Kneser-Ney 5-gram's published "
+        f"{nnlm['anchors']['Kneser-Ney 5-gram']}",
+        f"the small LSTM's {nnlm['anchors']['LSTM small (Zaremba 2014)']}",
+        f"`small` ELMo is at {r['elmo_ptb']['test_perplexity']['forward']:.1f} (forward)",
+        f"({similarity['nnlm']['scores']['wordsim353']['pairs'] - similarity['nnlm']['scores']['wordsim353']['oov_pairs']}"
+        f" of WordSim-353's {similarity['nnlm']['scores']['wordsim353']['pairs']} pairs",
+        f"vectors score {span([m['test_accuracy'] for k, m in polysemy.items() if k.startswith('elmo')], '.3f')} "
+        f"test accuracy, against {span([m['test_accuracy'] for k, m in polysemy.items() if not k.startswith('elmo')], '.3f')}",
+        f"the original ELMo scored {r['polysemy']['anchors']['ELMo on WiC (Pilehvar and Camacho-Collados 2019)']}",
+    ]
+    for row, name in (("WordSim-353", "wordsim353"), ("SimLex-999", "simlex999"), ("Google analogies", "google_analogy"),
+                      ("MSR analogies", "msr_analogy")):
+        figures.append(f"| {row} | " + " | ".join(
+            f"{_score(similarity[model]['scores'][name]):.3f}" for model in ("cbow", "skipgram", "nnlm", "elmo")) + " |")
+    for row, name in (("trained with the classifier", "random"), ("Word2Vec skip-gram, frozen", "word2vec"),
+                      ("NNLM, frozen", "nnlm"), ("ELMo, frozen (scalar mix trained)", "elmo")):
+        figures.append(f"| {row} | " + " | ".join(
+            f"{downstream[d]['accuracy'][name]['mean']:.3f}" for d in ("bbc_news", "rotten_tomatoes")) + " |")
+    return figures
+
+
+def _score(scores):
+    return scores["spearman"] if "spearman" in scores else scores["accuracy"]
+
+
+def test_choosing_page_quotes_the_result_files():
+    """Every figure docs/choosing.md quotes is the result files' figure now: when a result changes,
+    this test names the sentence to update."""
+    from benchmarks.report import load_results
+
+    text = re.sub(r"\s+", " ", _read(ROOT, "docs", "choosing.md"))
+    stale = [figure for figure in _choosing_figures() if re.sub(r"\s+", " ", figure) not in text]
+    assert not stale, "docs/choosing.md does not say (update it from benchmarks/results/):\n" + "\n".join(stale)
+    # the page says which models the quality results come from
+    results = load_results()
+    elmo = results["elmo_ptb"]["settings"]
+    assert (elmo.get("preset"), elmo.get("epochs")) == ("small", 1), "choosing.md describes a one-epoch `small` ELMo"
+    for name in ("word_similarity", "polysemy", "downstream"):
+        models = results[name]["settings"]["models"]
+        assert (models["elmo"]["preset"], models["elmo"]["epochs"], models["nnlm"]["epochs"]) == ("small", 1, 3), name
