@@ -33,7 +33,6 @@ def log_uniform_probabilities(ids, vocabulary_size):
     return (ops.log(ids + 2.0) - ops.log(ids + 1.0)) / math.log(vocabulary_size + 1.0)
 
 
-@keras.saving.register_keras_serializable(package="keras_layers")
 def effective_num_sampled(num_sampled, vocabulary_size):
     """``num_sampled``, or None (full softmax) when it is None or not below the vocabulary size.
 
@@ -46,6 +45,7 @@ def effective_num_sampled(num_sampled, vocabulary_size):
     return num_sampled if num_sampled is not None and num_sampled < vocabulary_size else None
 
 
+@keras.saving.register_keras_serializable(package="keras_layers")
 class SampledSoftmax(keras.layers.Layer):
     """Per-example softmax cross-entropy, estimated from sampled classes during training.
 
