@@ -30,7 +30,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from gensim_elmo.corpus import as_sentences, check_sentence
+from gensim_elmo.corpus import check_sentence
 from gensim_elmo.distribution import (
     distribution_scope,
     fewest_across_processes,
@@ -579,28 +579,10 @@ class ELMo(LanguageModel):
                 words = self.vocabulary.index_to_word
             words = list(words)
             return keyed_vectors_from_matrix(words, self._token_layer(words))
-        if layer != "average" and layer not in range(self.network.num_layers + 1):
-            raise ValueError(f"`layer` must be 'average' or an int in [0, {self.network.num_layers}], got {layer!r}.")
-        sums, counts = {}, {}
-        buffer = []
+        from gensim_elmo.distillation import pool_contextual_vectors
 
-        def flush():
-            for sentence, vectors in zip(buffer, self.embed_sentences(buffer, batch_size=batch_size)):
-                chosen = vectors.mean(axis=0) if layer == "average" else vectors[layer]
-                for token, vector in zip(sentence, chosen):
-                    if token in sums:
-                        sums[token] += vector
-                        counts[token] += 1
-                    else:
-                        sums[token] = vector.astype(np.float64)
-                        counts[token] = 1
-            buffer.clear()
-
-        for sentence in as_sentences(embed_corpus):
-            buffer.append(sentence)
-            if len(buffer) >= 1024:
-                flush()
-        flush()
+        sums, counts, _ = pool_contextual_vectors(self, embed_corpus, layer=layer, batch_size=batch_size,
+                                                  progress=False)
         if not sums:
             raise ValueError("`embed_corpus` holds no tokens.")
         vocab = sorted(sums, key=lambda w: (-counts[w], w))
