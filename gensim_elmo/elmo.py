@@ -51,6 +51,7 @@ from gensim_elmo.argument_checks import check_positive_ints, clamp_batch_size
 from gensim_elmo.perplexity import perplexity_from_nll
 from gensim_elmo.validation import check_validation_settings
 from gensim_elmo.vocabulary import Vocabulary
+from keras_layers.sampled_softmax import effective_num_sampled
 
 logger = logging.getLogger(__name__)
 
@@ -321,7 +322,7 @@ class ELMo(LanguageModel):
         # then full-softmax epochs; or frozen lower layers first, then all).
         head = self.language_model
         return (head.num_sampled, head.dropout_rate, self._head_frozen) != (
-            head.effective_num_sampled(self.num_sampled, len(self.vocabulary)), self.dropout,
+            effective_num_sampled(self.num_sampled, len(self.vocabulary)), self.dropout,
             tuple(check_freeze(self.freeze, self.network.num_layers)))
 
     def _before_training(self):

@@ -27,7 +27,7 @@ import logging
 
 import keras
 import numpy as np
-from keras_layers.nnlm_language_model import NNLMLanguageModel
+from keras_layers.sampled_softmax import effective_num_sampled
 
 from gensim_elmo.corpus import check_sentence
 from gensim_elmo.distribution import distribution_scope, fewest_across_processes
@@ -163,8 +163,7 @@ class NNLM(LanguageModel):
 
     def _training_head_outdated(self):
         # `num_sampled` changed since the head was built (e.g. sampled epochs, then full softmax).
-        return self.language_model.num_sampled != NNLMLanguageModel.effective_num_sampled(self.num_sampled,
-                                                                                          len(self.vocabulary))
+        return self.language_model.num_sampled != effective_num_sampled(self.num_sampled, len(self.vocabulary))
 
     def _make_batches(self, encoded, process_index, processes, epochs):
         # Several processes: each feeds its share of every global batch, all for as many steps.

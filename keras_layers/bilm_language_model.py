@@ -90,9 +90,6 @@ class BiLMLanguageModel(keras.Model):
         self.network.build()
         self.built = True
 
-    #: ``num_sampled``, or None (full softmax) when it is None or not below the vocabulary size.
-    effective_num_sampled = staticmethod(effective_num_sampled)
-
     def _direction_nll(self, hidden, targets, training):
         flat_hidden = ops.reshape(hidden, (-1, hidden.shape[-1]))
         flat_targets = ops.reshape(targets, (-1,))

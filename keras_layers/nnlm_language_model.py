@@ -46,13 +46,10 @@ class NNLMLanguageModel(keras.Model):
                                         or num_sampled < 1):
             raise ValueError(f"`num_sampled` must be a positive int or None, got {num_sampled!r}.")
         self.network = network
-        self.num_sampled = self.effective_num_sampled(num_sampled, network.vocabulary_size)
+        self.num_sampled = effective_num_sampled(num_sampled, network.vocabulary_size)
         self.seed = seed
         self.sampled_softmax = SampledSoftmax(self.num_sampled or 1, seed=seed, name="sampled_softmax")
         self._mean_loss = MeanLoss()
-
-    #: ``num_sampled``, or None (full softmax) when it is None or not below the vocabulary size.
-    effective_num_sampled = staticmethod(effective_num_sampled)
 
     def build(self, input_shape=None):
         self.built = True  # the network builds itself on creation
