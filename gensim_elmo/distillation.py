@@ -41,13 +41,25 @@ from gensim_elmo.corpus import as_sentences
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["pool_contextual_vectors", "sif_weights", "remove_principal_components", "pca", "distill_keyed_vectors"]
+__all__ = ["pool_contextual_vectors", "sif_weights", "remove_principal_components", "pca", "distill_keyed_vectors",
+           "vectors_from_pooled"]
 
 
 def _check_layer(model, layer):
     num_layers = model.network.num_layers
     if isinstance(layer, bool) or (layer != "average" and layer not in range(num_layers + 1)):
         raise ValueError(f"`layer` must be 'average' or an int in [0, {num_layers}], got {layer!r}.")
+
+
+def _check_options(pca_dim, sif, remove_components, min_count):
+    if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
+        raise ValueError(f"`min_count` must be a positive int, got {min_count!r}.")
+    if sif is not None:
+        sif_weights([1], 1, sif)  # checks `a`
+    if pca_dim is not None and (isinstance(pca_dim, bool) or not isinstance(pca_dim, int) or pca_dim < 1):
+        raise ValueError(f"`pca_dim` must be a positive int or None, got {pca_dim!r}.")
+    if isinstance(remove_components, bool) or not isinstance(remove_components, int) or remove_components < 0:
+        raise ValueError(f"`remove_components` must be an int >= 0, got {remove_components!r}.")
 
 
 def pool_contextual_vectors(model, corpus, layer="average", batch_size=64, chunk_sentences=1024, progress=True):
@@ -220,21 +232,37 @@ def distill_keyed_vectors(model, corpus, layer="average", pca_dim=None, sif=None
     >>> kv["cat"].shape, int(kv.get_vecattr("a", "count"))
     ((32,), 2)
     """
-    from gensim_elmo.export import keyed_vectors_from_matrix
-
-    if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
-        raise ValueError(f"`min_count` must be a positive int, got {min_count!r}.")
-    if sif is not None:
-        sif_weights([1], 1, sif)  # checks `a` before the corpus is read
-    if pca_dim is not None and (isinstance(pca_dim, bool) or not isinstance(pca_dim, int) or pca_dim < 1):
-        raise ValueError(f"`pca_dim` must be a positive int or None, got {pca_dim!r}.")
-    if isinstance(remove_components, bool) or not isinstance(remove_components, int) or remove_components < 0:
-        raise ValueError(f"`remove_components` must be an int >= 0, got {remove_components!r}.")
+    _check_options(pca_dim, sif, remove_components, min_count)  # before the corpus is read
     dim = getattr(getattr(model, "network", None), "projection_dim", None)
     if pca_dim is not None and dim is not None and pca_dim > 2 * dim:
         raise ValueError(f"`pca_dim`={pca_dim} is larger than the vector size {2 * dim}.")
     sums, counts, total = pool_contextual_vectors(model, corpus, layer=layer, batch_size=batch_size,
                                                   chunk_sentences=chunk_sentences, progress=progress)
+    return vectors_from_pooled(sums, counts, total, pca_dim=pca_dim, sif=sif, remove_components=remove_components,
+                               min_count=min_count)
+
+
+def vectors_from_pooled(sums, counts, total, pca_dim=None, sif=None, remove_components=0, min_count=1):
+    """Steps 1-4 of the module doc on vectors pooled by ``pool_contextual_vectors``: its output
+    can then be distilled several ways (PCA sizes, SIF or not) without running the model again.
+
+    Args:
+        sums, counts, total: what ``pool_contextual_vectors`` returns.
+        pca_dim, sif, remove_components, min_count: as for ``distill_keyed_vectors``.
+
+    Returns:
+        gensim.models.KeyedVectors, words by decreasing count, counts as the "count" attribute.
+
+    Example:
+    >>> import numpy as np
+    >>> sums = {"a": np.array([2.0, 4.0]), "b": np.array([1.0, 0.0])}
+    >>> kv = vectors_from_pooled(sums, {"a": 2, "b": 1}, total=3)
+    >>> kv.index_to_key, kv["a"].tolist()
+    (['a', 'b'], [1.0, 2.0])
+    """
+    from gensim_elmo.export import keyed_vectors_from_matrix
+
+    _check_options(pca_dim, sif, remove_components, min_count)
     if not sums:
         raise ValueError("the corpus holds no tokens: nothing to distill.")
     words = sorted((w for w in sums if counts[w] >= min_count), key=lambda w: (-counts[w], w))
