@@ -12,6 +12,7 @@ from keras_layers.nnlm_network import NNLMNetwork
 from keras_layers.sampled_softmax import SampledSoftmax
 from keras_layers.nnlm_sentence_embedding import NNLMSentenceEmbedding, sentence_embedding_model
 from keras_layers.char_ids import batch_char_ids, deduplicate_char_ids, sentence_char_ids, token_char_ids
+from keras_layers.char_vocabulary import ByteCharacters, CharacterVocabulary, UnicodeCharacters
 from keras_layers.string_char_ids import StringCharIds
 from keras_layers.highway import Highway
 from keras_layers.char_cnn import CharCNN
@@ -26,6 +27,7 @@ from keras_layers.nnlm_language_model import NNLMLanguageModel
 __all__ = [
     "KeyedVectorsEmbedding", "TokenLookup", "string_embedding_model", "NNLMNetwork", "NNLMLanguageModel",
     "SampledSoftmax", "NNLMSentenceEmbedding", "sentence_embedding_model", "batch_char_ids",
-    "deduplicate_char_ids", "sentence_char_ids", "token_char_ids", "StringCharIds", "Highway", "CharCNN",
+    "deduplicate_char_ids", "sentence_char_ids", "token_char_ids", "CharacterVocabulary", "ByteCharacters",
+    "UnicodeCharacters", "StringCharIds", "Highway", "CharCNN",
     "LSTMProjection", "BiLM", "ScalarMix", "ELMoNetwork", "ELMoEmbedding", "BiLMLanguageModel",
 ]

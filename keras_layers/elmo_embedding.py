@@ -5,14 +5,17 @@ import os
 import keras
 from keras import ops
 
-from keras_layers.char_ids import MAX_CHARACTERS_PER_TOKEN, sentence_char_ids
+from keras_layers.char_ids import MAX_CHARACTERS_PER_TOKEN
 from keras_layers.elmo_network import ELMoNetwork
 from keras_layers.scalar_mix import ScalarMix
-from keras_layers.saved_network import CONFIG_FILE, WEIGHTS_FILE, read_config_file, weights_file_in
+from keras_layers.saved_network import (
+    CONFIG_FILE,
+    WEIGHTS_FILE,
+    read_char_vocabulary,
+    read_config_file,
+    weights_file_in,
+)
 from keras_layers.string_char_ids import StringCharIds
-
-# Shifted character ids of the sentence markers <S> and </S>.
-_BOS_ROW, _EOS_ROW = (row.tolist() for row in sentence_char_ids([]))
 
 
 def _output_names(num_layers):
@@ -42,7 +45,7 @@ def _load_network_directory(path):
             f"{config_file!r} must be a JSON object with an `options` object (the ELMo options.json). "
             f"Received keys: {sorted(config) if isinstance(config, dict) else type(config).__name__}"
         )
-    network = ELMoNetwork(config["options"])
+    network = ELMoNetwork(config["options"], char_vocabulary=read_char_vocabulary(folder))
     network.build()
     network.load_weights(weights_file)
     return network
@@ -73,11 +76,13 @@ class ELMoEmbedding(keras.layers.Layer):
 
     Two kinds of input are accepted:
 
-    - a string tensor ``(batch, time)`` of tokens, padded with ``""`` (uses ``StringCharIds``,
-      hence TensorFlow's string ops: TensorFlow backend only);
-    - int character ids ``(batch, time, 50)``, shifted as
-      ``keras_layers.char_ids.batch_char_ids(sentences, add_boundaries=False)`` returns them
-      (all-zero rows are padding). This works on every backend.
+    - a string tensor ``(batch, time)`` of tokens, padded with ``""`` (uses ``StringCharIds``
+      with the network's character vocabulary, hence TensorFlow's string ops: TensorFlow backend
+      only);
+    - int character ids ``(batch, time, 50)`` of the network's character vocabulary, as
+      ``network.char_vocabulary.batch_ids(sentences, add_boundaries=False)`` returns them (for the
+      original byte ids also ``keras_layers.char_ids.batch_char_ids``; all-zero rows are
+      padding). This works on every backend.
 
     ``output`` selects what the layer returns (the names of TF-Hub's module outputs):
     ``"elmo"`` a trainable scalar mix ``gamma * sum_j softmax(w)_j * h_j`` of the
@@ -100,13 +105,18 @@ class ELMoEmbedding(keras.layers.Layer):
         elmo: what holds the network: an ``ELMoNetwork``; an object whose ``.network`` is an
             ``ELMoNetwork`` (a ``gensim_elmo.ELMo`` model); or a path (str or ``os.PathLike``)
             to a directory saved by ``gensim_elmo.ELMo.save`` (``config.json`` with an
-            ``"options"`` object, and ``network.weights.h5``). None only with ``options`` (as
-            when Keras reloads the layer; the weights then come from the ``.keras`` archive).
+            ``"options"`` object, the weights, and ``characters.json`` for a Unicode character
+            vocabulary). None only with ``options`` (as when Keras reloads the layer; the
+            weights then come from the ``.keras`` archive).
         output: str, one of ``"elmo"``, ``"default"``, ``"word_emb"``, ``"lstm_outputs1"`` ...
             ``"lstm_outputs{n_layers}"``. Defaults to ``"elmo"``.
         trainable: bool, fine-tune the network's weights. Defaults to False.
         options: dict in the original options.json format, to build a fresh (untrained)
             network; only without ``elmo``. Defaults to None.
+        char_vocabulary: the character vocabulary of the network built from ``options`` (a
+            ``keras_layers.char_vocabulary.CharacterVocabulary`` or its config dict; None: UTF-8
+            bytes); only with ``options``, as a network from ``elmo`` brings its own. Defaults to
+            None.
         **kwargs: base layer keyword arguments (``name``, ``dtype``...).
 
     Call arguments:
@@ -150,7 +160,7 @@ class ELMoEmbedding(keras.layers.Layer):
         ``google/elmo/3`` (outputs ``elmo``, ``default``, ``word_emb``, ``lstm_outputs1/2``).
     """
 
-    def __init__(self, elmo=None, output="elmo", trainable=False, options=None, **kwargs):
+    def __init__(self, elmo=None, output="elmo", trainable=False, options=None, char_vocabulary=None, **kwargs):
         # The layer itself stays trainable so that the scalar mix trains; `trainable` goes to the
         # network below.
         super().__init__(**kwargs)
@@ -164,8 +174,14 @@ class ELMoEmbedding(keras.layers.Layer):
                 "`ELMoEmbedding` needs `elmo` (an `ELMoNetwork`, a `gensim_elmo.ELMo` model or the path of a "
                 "directory saved by `ELMo.save`) or `options` (an options.json dict). Received neither."
             )
+        if char_vocabulary is not None and options is None:
+            raise ValueError(
+                "`char_vocabulary` goes with `options` (a fresh network); a network, model or saved directory "
+                "passed as `elmo` brings its own character vocabulary."
+            )
         if elmo is None:
-            network = ELMoNetwork(options, dtype=self.dtype_policy, name="elmo_network")
+            network = ELMoNetwork(options, char_vocabulary=char_vocabulary, dtype=self.dtype_policy,
+                                  name="elmo_network")
         elif isinstance(elmo, ELMoNetwork):
             network = elmo
         elif isinstance(elmo, (str, os.PathLike)):
@@ -189,7 +205,7 @@ class ELMoEmbedding(keras.layers.Layer):
         self.output_name = output
         self.network = network
         self.network.trainable = bool(trainable)
-        self.string_char_ids = StringCharIds(name="string_char_ids")
+        self.string_char_ids = StringCharIds(network.char_vocabulary, name="string_char_ids")
         self.scalar_mix = None
         if output in ("elmo", "default"):
             self.scalar_mix = ScalarMix(network.num_layers + 1, dtype=self.dtype_policy, name="scalar_mix")
@@ -238,8 +254,8 @@ class ELMoEmbedding(keras.layers.Layer):
         zeros = ops.zeros_like(chars[:, :1])
         chars = ops.concatenate([zeros, chars, zeros], axis=1)
         position = ops.arange(time + 2, dtype="int32")[None, :]  # (1, T + 2)
-        bos = ops.convert_to_tensor(_BOS_ROW, dtype="int32")
-        eos = ops.convert_to_tensor(_EOS_ROW, dtype="int32")
+        bos = ops.convert_to_tensor(self.network.char_vocabulary.bos_ids, dtype="int32")
+        eos = ops.convert_to_tensor(self.network.char_vocabulary.eos_ids, dtype="int32")
         chars = ops.where(ops.equal(position, 0)[..., None], bos, chars)
         chars = ops.where(ops.equal(position, length[:, None] + 1)[..., None], eos, chars)
 
@@ -290,4 +306,6 @@ class ELMoEmbedding(keras.layers.Layer):
                 "options": self.network.options,
             }
         )
+        if self.network.char_vocabulary.kind != "bytes":  # a byte network's config stays as it was
+            config["char_vocabulary"] = self.network.char_vocabulary.get_config()
         return config

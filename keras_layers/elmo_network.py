@@ -8,6 +8,7 @@ from keras import ops
 from keras_layers.bilm import BiLM
 from keras_layers.char_cnn import CharCNN
 from keras_layers.char_ids import N_CHARACTERS
+from keras_layers.char_vocabulary import get_char_vocabulary
 
 
 def _require(section, key, where):
@@ -53,8 +54,9 @@ class ELMoNetwork(keras.Model):
     Inputs are designed for speed: the character CNN runs once per DISTINCT token of the batch.
     ``token_ids`` ``(batch, time)`` int32 index the rows of ``token_chars`` ``(U, 50)``, the
     shifted character ids of the batch's distinct tokens, row 0 being the padding token (all
-    zeros); ``token_ids == 0`` marks padding. ``keras_layers.char_ids.batch_char_ids`` and
-    ``deduplicate_char_ids`` prepare them from token lists. Sentence markers ``<S>``/``</S>``
+    zeros); ``token_ids == 0`` marks padding. ``network.char_vocabulary.batch_ids`` (for the
+    default byte ids, ``keras_layers.char_ids.batch_char_ids``) and
+    ``keras_layers.char_ids.deduplicate_char_ids`` prepare them from token lists. Sentence markers ``<S>``/``</S>``
     must be part of the input (they are tokens like any other) and removed from the outputs by
     the caller. For the token variant ``token_ids`` are vocabulary ids (0 padding) and there is
     no ``token_chars``.
@@ -67,10 +69,16 @@ class ELMoNetwork(keras.Model):
         options: dict in the original ``options.json`` format (``lstm`` section with ``dim``,
             ``projection_dim``, ``n_layers``, ``use_skip_connections``, optional ``cell_clip`` and
             ``proj_clip``; ``char_cnn`` section with ``filters``, ``embedding.dim``,
-            ``n_highway``, optional ``n_characters`` (261 or 262), ``max_characters_per_token``
-            (50), ``activation`` (``"relu"``); ``n_tokens_vocab`` for the token variant).
+            ``n_highway``, optional ``n_characters`` (261 or 262 for the original byte ids; the
+            character vocabulary's size otherwise), ``max_characters_per_token`` (50),
+            ``activation`` (``"relu"``); ``n_tokens_vocab`` for the token variant).
         dropout: float, dropout on every LSTM layer's input in training (``BiLM``'s ``dropout``);
             a training setting, not part of ``options``. Defaults to 0.
+        char_vocabulary: how tokens become the character ids the network reads: a
+            ``keras_layers.char_vocabulary.CharacterVocabulary`` (or its ``get_config()`` dict), or
+            None for the original UTF-8 byte ids. Its ``n_characters`` sizes the character
+            embedding (and is written into ``options``). Kept as ``network.char_vocabulary`` for
+            whatever turns tokens into the network's inputs. Defaults to None.
         **kwargs: base model keyword arguments (``name``, ``dtype``, ``trainable``...).
 
     Call arguments:
@@ -110,11 +118,12 @@ class ELMoNetwork(keras.Model):
         ``BidirectionalLanguageModel``.
     """
 
-    def __init__(self, options, dropout=0.0, **kwargs):
+    def __init__(self, options, dropout=0.0, char_vocabulary=None, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(options, dict):
             raise TypeError(f"`options` must be a dict (options.json). Received: {type(options).__name__}")
         self.options = copy.deepcopy(options)
+        self.char_vocabulary = get_char_vocabulary(char_vocabulary)
         lstm = _require(options, "lstm", "")
         if not isinstance(lstm, dict):
             raise ValueError(f"ELMo option `lstm` must be a dict. Received: {lstm!r}")
@@ -125,15 +134,24 @@ class ELMoNetwork(keras.Model):
         if self.use_character_inputs:
             cnn = options["char_cnn"]
             n_characters = cnn.get("n_characters", N_CHARACTERS)
-            if n_characters not in (N_CHARACTERS - 1, N_CHARACTERS):
+            if self.char_vocabulary.kind == "bytes":
+                if n_characters not in (N_CHARACTERS - 1, N_CHARACTERS):
+                    raise ValueError(
+                        "ELMo option `char_cnn.n_characters` must be 261 (training files) or 262 (inference) for "
+                        f"the original byte ids. Received: {n_characters!r}. A network of another character "
+                        "vocabulary needs it: pass `char_vocabulary=` (saved beside the model as characters.json)."
+                    )
+            elif "n_characters" in cnn and n_characters != self.char_vocabulary.n_characters:
                 raise ValueError(
-                    "ELMo option `char_cnn.n_characters` must be 261 (training files) or 262 (inference). "
-                    f"Received: {n_characters!r}"
+                    f"ELMo option `char_cnn.n_characters` is {n_characters!r}, but the {self.char_vocabulary.kind} "
+                    f"character vocabulary has {self.char_vocabulary.n_characters} ids; they must match."
                 )
+            else:
+                self.options["char_cnn"]["n_characters"] = self.char_vocabulary.n_characters
             self.token_encoder = CharCNN(
                 filters=_require(cnn, "filters", "char_cnn."),
                 char_embedding_dim=_require(_require(cnn, "embedding", "char_cnn."), "dim", "char_cnn.embedding."),
-                n_characters=N_CHARACTERS,
+                n_characters=self.char_vocabulary.n_characters,
                 max_characters_per_token=cnn.get("max_characters_per_token", 50),
                 n_highway=_require(cnn, "n_highway", "char_cnn."),
                 projection_dim=self.projection_dim,
@@ -142,6 +160,11 @@ class ELMoNetwork(keras.Model):
                 name="char_cnn",
             )
         else:
+            if self.char_vocabulary.kind != "bytes":
+                raise ValueError(
+                    f"A {self.char_vocabulary.kind} `char_vocabulary` needs the character network; the token variant "
+                    "(`use_character_inputs: false` or no `char_cnn`) reads vocabulary ids, not characters."
+                )
             vocab_size = _positive_int(_require(options, "n_tokens_vocab", ""), "n_tokens_vocab")
             self.token_encoder = keras.layers.Embedding(
                 vocab_size + 1, self.projection_dim, dtype=self.dtype_policy, name="token_embedding"
@@ -242,6 +265,8 @@ class ELMoNetwork(keras.Model):
     def get_config(self):
         config = super().get_config()
         config.update({"options": copy.deepcopy(self.options), "dropout": self.bilm.dropout})
+        if self.char_vocabulary.kind != "bytes":  # a byte network's config stays as it was
+            config["char_vocabulary"] = self.char_vocabulary.get_config()
         return config
 
     @classmethod

@@ -3,6 +3,9 @@
 ``gensim_elmo.NNLM.save`` and ``gensim_elmo.ELMo.save`` write a directory holding ``config.json``
 (a JSON object; for ELMo its ``"options"`` is the original options.json dict) and
 ``model.weights.h5`` (the network's Keras weights), beside their vocabulary and softmax files.
+An ELMo whose character CNN reads one id per Unicode character also holds ``characters.json``,
+its character vocabulary (``keras_layers.char_vocabulary``); without that file (every save of
+the original UTF-8 byte ids, and those written before the file existed) the ids are bytes.
 ELMo directories saved before this layout name the weights ``network.weights.h5``; they still load.
 ``keras_layers.ELMoEmbedding(path)`` reads such a directory with Keras and json only.
 
@@ -17,7 +20,10 @@ Example:
 import json
 import os
 
-__all__ = ["CONFIG_FILE", "WEIGHTS_FILE", "LEGACY_WEIGHTS_FILES", "weights_file_in", "read_config_file"]
+from keras_layers.char_vocabulary import ByteCharacters, CharacterVocabulary
+
+__all__ = ["CONFIG_FILE", "WEIGHTS_FILE", "LEGACY_WEIGHTS_FILES", "CHARACTERS_FILE", "weights_file_in",
+           "read_config_file", "read_char_vocabulary"]
 
 #: A saved model's configuration: a JSON object.
 CONFIG_FILE = "config.json"
@@ -25,6 +31,8 @@ CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.weights.h5"
 #: Names the weights had in earlier saves (ELMo before the two models shared one layout).
 LEGACY_WEIGHTS_FILES = ("network.weights.h5",)
+#: An ELMo's character vocabulary when it is not the original UTF-8 bytes (``CharacterVocabulary.save``).
+CHARACTERS_FILE = "characters.json"
 
 
 def weights_file_in(folder):
@@ -53,3 +61,21 @@ def read_config_file(folder):
     if not isinstance(config, dict):
         raise ValueError(f"{path!r} must hold a JSON object, not {type(config).__name__}.")
     return config
+
+
+def read_char_vocabulary(folder):
+    """The character vocabulary of the saved directory ``folder``: its ``CHARACTERS_FILE``, or the
+    original UTF-8 byte ids when it has none.
+
+    Raises:
+        ValueError: the file is not a character vocabulary.
+
+    Example:
+    >>> import tempfile
+    >>> read_char_vocabulary(tempfile.mkdtemp())
+    ByteCharacters()
+    """
+    path = os.path.join(os.fspath(folder), CHARACTERS_FILE)
+    if not os.path.isfile(path):
+        return ByteCharacters()
+    return CharacterVocabulary.load(path)
