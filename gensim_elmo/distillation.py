@@ -247,8 +247,13 @@ def vectors_from_pooled(sums, counts, total, pca_dim=None, sif=None, remove_comp
     can then be distilled several ways (PCA sizes, SIF or not) without running the model again.
 
     Args:
-        sums, counts, total: what ``pool_contextual_vectors`` returns.
-        pca_dim, sif, remove_components, min_count: as for ``distill_keyed_vectors``.
+        sums: dict, word -> sum of its vectors, as ``pool_contextual_vectors`` returns it.
+        counts: dict, word -> number of its occurrences, as ``pool_contextual_vectors`` returns it.
+        total: int, the number of tokens pooled, as ``pool_contextual_vectors`` returns it.
+        pca_dim: int or None, as for ``distill_keyed_vectors``.
+        sif: float or None, as for ``distill_keyed_vectors``.
+        remove_components: int, as for ``distill_keyed_vectors``.
+        min_count: int, as for ``distill_keyed_vectors``.
 
     Returns:
         gensim.models.KeyedVectors, words by decreasing count, counts as the "count" attribute.

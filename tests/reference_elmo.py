@@ -1,4 +1,8 @@
-"""A plain, per-step numpy reference of ELMo, written directly from ``shared/ELMO_FORMAT.md``.
+"""A plain, per-step numpy reference of ELMo, written directly from the original's description and code.
+
+The sources: Peters et al. 2018, "Deep contextualized word representations" (NAACL), and its
+TensorFlow code, bilm-tf (https://github.com/allenai/bilm-tf: the character CNN, highway layers and
+LSTM with projection and clipping in ``bilm/model.py``, the character ids in ``bilm/data.py``).
 
 Deliberately naive (loops over tokens, filters, positions, rows and time steps, float64) so that
 it is easy to check by eye; the fast Keras layers are tested against it. Weights are dicts keyed
