@@ -342,9 +342,20 @@ def get_network_weights(network):
     Returns:
         dict dataset name -> float32 ``np.ndarray`` in the file's shapes, except ``char_embed`` /
         ``embedding`` which keep their padding row 0 (``write_bilm_hdf5`` drops it).
+
+    Raises:
+        ValueError: the network reads another character vocabulary than the original UTF-8 bytes
+            (the format holds byte ids only).
     """
     import keras
 
+    characters = getattr(network, "char_vocabulary", None)
+    if network.use_character_inputs and characters is not None and characters.kind != "bytes":
+        raise ValueError(
+            f"The network reads {characters.kind} character ids ({characters.n_characters} embedding rows), but the "
+            "original bilm-tf format has UTF-8 byte ids only (262 rows, no list of characters): other ELMo tools "
+            "would read its characters wrongly. Keep it in this library's save format (ELMo.save)."
+        )
     shapes = expected_weight_shapes(network.options)
     weights = {}
     for name, variable in _weight_map(network).items():

@@ -51,6 +51,10 @@ from gensim_elmo.argument_checks import check_positive_ints, clamp_batch_size
 from gensim_elmo.perplexity import perplexity_from_nll
 from gensim_elmo.validation import check_validation_settings
 from gensim_elmo.vocabulary import Vocabulary
+from keras_layers.char_vocabulary import KINDS as CHARACTER_KINDS
+from keras_layers.char_vocabulary import ByteCharacters, UnicodeCharacters, carried_rows
+from keras_layers.elmo_network import uses_character_inputs
+from keras_layers.saved_network import CHARACTERS_FILE, read_char_vocabulary
 from keras_layers.sampled_softmax import effective_num_sampled
 
 logger = logging.getLogger(__name__)
@@ -134,6 +138,18 @@ class ELMo(LanguageModel):
         clipnorm: float or None, clip each weight's gradient to this norm on its own (Keras's
             ``clipnorm``) instead; set ``global_clipnorm=None`` with it. Defaults to None.
         max_sentence_length: int, longer training sentences are cut into pieces. Defaults to 100.
+        characters: how the character CNN reads a word: "bytes" (the original ELMo's ids, a
+            word's UTF-8 bytes: a Han character is 3 ids, any text has ids, and the model can be
+            written in the original bilm-tf files) or "unicode" (one id per Unicode character, as
+            ELMoForManyLangs: ``build_vocab`` lists the characters of the vocabulary's words seen
+            ``min_char_count`` times, most frequent first, and sizes the character embedding to
+            them; any other character reads as one unknown character). Prefer "unicode" for
+            Chinese and other scripts of many characters (docs/chinese.md has the measurement).
+            Defaults to "bytes".
+        min_char_count: int, with ``characters="unicode"``: characters rarer than this in the
+            vocabulary's words (counted by word frequency) are left out of the character
+            vocabulary and read as the unknown character, whose embedding row thereby learns
+            what rare characters look like. Defaults to 2.
         freeze: parts whose weights training leaves as they are (fine-tuning): "token_layer" (the
             character CNN, highway and projection) and/or "lstm_1", "lstm_2"... Set
             ``model.freeze`` between ``train`` calls to freeze for the first epochs only. Defaults
@@ -162,8 +178,12 @@ class ELMo(LanguageModel):
 
     Attributes:
         options: dict, the architecture in the original ``options.json`` layout.
-        network: the ``keras_layers.ELMoNetwork``.
+        network: the ``keras_layers.ELMoNetwork`` (None until ``build_vocab`` for "unicode"
+            characters and for the token variant, whose sizes come from the corpus).
         vocabulary: the softmax vocabulary (None for a model loaded from bilm files without one).
+        char_vocabulary: the ``keras_layers.char_vocabulary.CharacterVocabulary`` that turns a
+            word into its character ids (``ByteCharacters`` or, once built, ``UnicodeCharacters``;
+            None for the token variant).
         history: dict of per-epoch lists.
 
     Example:
@@ -177,19 +197,23 @@ class ELMo(LanguageModel):
     FORMAT_VERSION = 1
     SPECIALS = (BOS, EOS, UNK)
     CONFIG_KEYS = ("preset", "epochs", "batch_size", "min_count", "max_vocab_size", "learning_rate", "optimizer",
-                   "num_sampled", "dropout", "max_sentence_length", "freeze", "clipnorm", "global_clipnorm", "seed")
+                   "num_sampled", "dropout", "max_sentence_length", "freeze", "clipnorm", "global_clipnorm", "seed",
+                   "characters", "min_char_count")
 
     def __init__(self, sentences=None, corpus_file=None, preset=None, options=None, epochs=5, batch_size=64,
                  max_vocab_size=None, min_count=1, seed=1, callbacks=(), progress=True, learning_rate=0.2,
                  optimizer="adagrad", num_sampled=8192, dropout=0.1, clipnorm=None, global_clipnorm=10.0,
-                 max_sentence_length=100, freeze=(), validation_sentences=None, early_stopping=None, lr_decay=None,
-                 checkpoint_dir=None, checkpoint_steps=None, distribution=None, **overrides):
+                 max_sentence_length=100, characters="bytes", min_char_count=2, freeze=(), validation_sentences=None,
+                 early_stopping=None, lr_decay=None, checkpoint_dir=None, checkpoint_steps=None, distribution=None,
+                 **overrides):
         super().__init__(epochs=epochs, batch_size=batch_size, min_count=min_count, max_vocab_size=max_vocab_size,
                          learning_rate=learning_rate, optimizer=optimizer, num_sampled=num_sampled, seed=seed,
                          progress=progress, distribution=distribution, clipnorm=clipnorm,
                          global_clipnorm=global_clipnorm)
-        check_positive_ints(max_sentence_length=max_sentence_length)
+        check_positive_ints(max_sentence_length=max_sentence_length, min_char_count=min_char_count)
         check_validation_settings(validation_sentences, early_stopping, lr_decay)
+        if characters not in CHARACTER_KINDS:
+            raise ValueError(f"`characters` must be one of {list(CHARACTER_KINDS)}. Received: characters={characters!r}")
         if not 0.0 <= float(dropout) < 1.0:
             raise ValueError(f"`dropout` must be in [0, 1), got {dropout!r}.")
         if options is not None:
@@ -205,8 +229,15 @@ class ELMo(LanguageModel):
         else:
             self.preset = "small" if preset is None else preset
             self.options = build_options(self.preset, **overrides)
+        if characters != "bytes" and not uses_character_inputs(self.options):
+            raise ValueError(f"characters={characters!r} needs the character model; the token variant "
+                             "(use_character_inputs=False) reads whole words, not characters.")
         self.dropout = float(dropout)
         self.max_sentence_length = max_sentence_length
+        self.characters = characters
+        self.min_char_count = min_char_count
+        # Bytes are known before any corpus; a unicode vocabulary comes from build_vocab (or a save).
+        self.char_vocabulary = ByteCharacters() if characters == "bytes" and uses_character_inputs(self.options) else None
         self.freeze = check_freeze(freeze, int(self.options.get("lstm", {}).get("n_layers", 2)))
         self._head_frozen = ()
         self._vocabulary_to_extend = None
@@ -222,7 +253,7 @@ class ELMo(LanguageModel):
     @property
     def use_characters(self):
         """True for the character-CNN model, False for the token variant."""
-        return self.network.use_character_inputs
+        return uses_character_inputs(self.options)
 
     @property
     def projection_dim(self):
@@ -235,8 +266,12 @@ class ELMo(LanguageModel):
         if not self.options.get("use_character_inputs", True) and "n_tokens_vocab" not in self.options:
             self.network = None  # the token variant is built once the vocabulary is known
             return
+        if self.use_characters and self.char_vocabulary is None:
+            self.network = None  # unicode characters: built once the character vocabulary is known
+            return
         with distribution_scope(self.distribution):
-            self.network = ELMoNetwork(self.options, dropout=self.dropout, name="elmo_network")
+            self.network = ELMoNetwork(self.options, dropout=self.dropout, char_vocabulary=self.char_vocabulary,
+                                       name="elmo_network")
             self.network.build()
         self._wv = None
         self._scorer = None
@@ -275,6 +310,15 @@ class ELMo(LanguageModel):
         and every word the model already knew keeps its learnt softmax row; new words start fresh.
         A model without a softmax (loaded from the original bilm files) simply gets the domain's.
 
+        With ``characters="unicode"`` it also lists the characters of the vocabulary's words (see
+        ``min_char_count``) and sizes the character embedding to them. With ``update=True`` the
+        characters new to the domain (seen ``min_char_count`` times in its words) are added after
+        the known ones, with fresh embedding rows that the fine-tuning trains (unless
+        "token_layer" is frozen); every known character keeps its id and learnt row, and rarer new
+        characters read as the unknown character. Without ``update`` the character list is the
+        new corpus's, and the rows of the characters it shares with the old list are kept too
+        (the rest of the network is kept as it is in both cases).
+
         Example:
         >>> model = ELMo([["a", "b", "b"]] * 8, preset="tiny", epochs=1, batch_size=4, progress=False)
         >>> model.build_vocab([["c", "b"]], update=True)
@@ -301,15 +345,58 @@ class ELMo(LanguageModel):
         if not self.options.get("use_character_inputs", True):
             self.options["n_tokens_vocab"] = len(self.vocabulary)
             self._create_network()
-        self._vocab_chars = vocabulary_char_ids(self.vocabulary.index_to_word) if self.use_characters else None
+        if self.characters == "unicode":
+            self._set_unicode_characters(extend=kept is not None)
+        self._vocab_chars = (vocabulary_char_ids(self.vocabulary.index_to_word, self.char_vocabulary)
+                             if self.use_characters else None)
         self._create_language_model(previous_vocabulary=kept)
+
+    def _set_unicode_characters(self, extend):
+        """The character vocabulary of the current word vocabulary (``extend``: the known characters
+        first, then the new ones); a network of another size is rebuilt, keeping every weight and
+        the embedding rows of the characters both lists hold."""
+        vocabulary = self.vocabulary
+        words = vocabulary.index_to_word[vocabulary.num_specials:]
+        counts = vocabulary.counts[vocabulary.num_specials:]
+        previous, network = self.char_vocabulary, self.network
+        if extend and isinstance(previous, UnicodeCharacters):
+            characters = previous.extend(words, counts, self.min_char_count)
+        else:
+            characters = UnicodeCharacters.build(words, counts, self.min_char_count)
+        if characters == previous and network is not None:
+            return
+        self.char_vocabulary = characters
+        self.options["char_cnn"]["n_characters"] = characters.n_characters
+        self._create_network()
+        if network is not None:
+            self._carry_network_weights(network, previous)
+        logger.info("ELMo character vocabulary: %d characters (min_char_count=%d)", len(characters.characters),
+                    self.min_char_count)
+
+    def _carry_network_weights(self, old_network, old_characters):
+        """Copy ``old_network``'s weights into the new ``network`` (same architecture but the size of
+        the character embedding), whose rows are carried by character and by special id's role."""
+        old_table = old_network.token_encoder.char_embedding
+        new_table = self.network.token_encoder.char_embedding
+        for old, new in zip(old_network.weights, self.network.weights):
+            if old is old_table:
+                continue
+            if tuple(old.shape) != tuple(new.shape):
+                raise RuntimeError(f"cannot carry weight {old.path} of shape {tuple(old.shape)} to {tuple(new.shape)}.")
+            new.assign(old)
+        rows = carried_rows(old_characters, self.char_vocabulary)
+        values = keras.ops.convert_to_numpy(new_table).copy()
+        values[rows[:, 1]] = keras.ops.convert_to_numpy(old_table)[rows[:, 0]]
+        new_table.assign(values)
 
     def _require_vocab(self, action):
         self._require("language_model", action)
 
     def _require(self, what, action):
         if what == "network" and self.network is None:
-            raise RuntimeError(f"Call `build_vocab` before `{action}`: the token-variant network needs its vocabulary.")
+            needs = ("the token-variant network needs its vocabulary" if not self.use_characters else
+                     "the network of characters='unicode' needs its character vocabulary, built from the corpus")
+            raise RuntimeError(f"Call `build_vocab` before `{action}`: {needs}.")
         if what == "language_model" and (self.vocabulary is None or self.language_model is None):
             raise RuntimeError(
                 f"`{action}` needs the softmax vocabulary: train the model (or `build_vocab`) first. Models loaded "
@@ -423,7 +510,8 @@ class ELMo(LanguageModel):
 
     def _batch(self, sentences):
         return embedding_batch(sentences, self.use_characters,
-                               None if self.use_characters else self._encode_with_boundaries)
+                               None if self.use_characters else self._encode_with_boundaries,
+                               char_vocabulary=self.char_vocabulary)
 
     def _run(self, sentences):
         return self.network.predict_on_batch(self._batch(sentences))
@@ -537,7 +625,7 @@ class ELMo(LanguageModel):
     # --- vectors -----------------------------------------------------------------------------------
     def _token_layer(self, words, chunk=4096):
         if self.use_characters:
-            table = vocabulary_char_ids(words).astype(np.int32)
+            table = vocabulary_char_ids(words, self.char_vocabulary).astype(np.int32)
             parts = [keras.ops.convert_to_numpy(self.network.token_encoder(table[i : i + chunk]))
                      for i in range(0, len(words), chunk)]
             return np.concatenate(parts).astype(np.float32)
@@ -623,6 +711,8 @@ class ELMo(LanguageModel):
         return self.network
 
     def _save_files(self, directory):
+        if self.char_vocabulary is not None and self.char_vocabulary.kind != "bytes":
+            self.char_vocabulary.save(os.path.join(directory, CHARACTERS_FILE))
         if self.language_model is not None:
             with open(os.path.join(directory, SOFTMAX_FILE), "wb") as handle:
                 np.savez(handle, kernel=keras.ops.convert_to_numpy(self.language_model.softmax_kernel),
@@ -634,8 +724,10 @@ class ELMo(LanguageModel):
         Layout: ``config.json`` (model type, format version, the architecture as ``options`` in the
         original options.json layout, training settings and state), ``model.weights.h5`` (the
         ELMoNetwork's Keras weights), and when the model has a softmax vocabulary ``vocab.tsv`` and
-        ``softmax.npz`` (arrays ``kernel`` (V, P) and ``bias`` (V,)). When several processes train
-        together, only process 0 writes (every process may call it).
+        ``softmax.npz`` (arrays ``kernel`` (V, P) and ``bias`` (V,)); a model of ``characters=
+        "unicode"`` adds ``characters.json`` (its character vocabulary: the characters in id
+        order and their counts). When several processes train together, only process 0 writes
+        (every process may call it).
 
         Example:
         >>> import tempfile, os
@@ -665,7 +757,7 @@ class ELMo(LanguageModel):
         return super().load(path, progress=progress)
 
     @classmethod
-    def _from_saved(cls, saved, vocabulary, progress):
+    def _from_saved(cls, saved, vocabulary, progress, path):
         config = dict(saved["config"])
         config.pop("preset", None)  # the architecture is `options`, built once
         config.setdefault("global_clipnorm", None)  # saved before it existed: `clipnorm` clipped per weight
@@ -674,9 +766,18 @@ class ELMo(LanguageModel):
         except ValueError as exc:
             raise ValueError(f"config.json holds invalid ELMo settings or options: {exc}") from None
         model.preset = saved["config"].get("preset")
+        characters = read_char_vocabulary(path)  # no file: the original byte ids (and every earlier save)
+        if model.use_characters and characters.kind != model.characters:
+            found = f"holds {characters.kind!r}" if characters.kind != "bytes" else "is missing"
+            raise ValueError(f"{path!r} is inconsistent: config.json says characters={model.characters!r} but "
+                             f"{CHARACTERS_FILE} {found}.")
+        if model.network is None and model.use_characters:
+            model.char_vocabulary = characters
+            model._create_network()
         if vocabulary is not None:
             model.vocabulary = vocabulary
-            model._vocab_chars = vocabulary_char_ids(vocabulary.index_to_word) if model.use_characters else None
+            model._vocab_chars = (vocabulary_char_ids(vocabulary.index_to_word, model.char_vocabulary)
+                                  if model.use_characters else None)
             model._create_language_model()
         return model
 
@@ -753,6 +854,14 @@ class ELMo(LanguageModel):
         from gensim_elmo.bilm_hdf5 import get_network_weights, write_bilm_hdf5, write_bilm_vocabulary
 
         self._require("network", "save_bilm_hdf5")
+        if self.char_vocabulary is not None and self.char_vocabulary.kind != "bytes":
+            raise ValueError(
+                f"This ELMo reads characters={self.characters!r} (one id per Unicode character, "
+                f"{self.char_vocabulary.n_characters} embedding rows), but the original bilm-tf format has UTF-8 "
+                "byte ids only (a 262-row character embedding, no list of characters), so no other ELMo tool could "
+                "read it correctly. Save it with `ELMo.save` (keras_layers.ELMoEmbedding loads that directory), or "
+                "train with characters='bytes' to exchange bilm files."
+            )
         if vocab_file is not None and self.vocabulary is None:
             raise RuntimeError("this model has no vocabulary to write.")
         write_bilm_hdf5(self.options, get_network_weights(self.network), options_file, weight_file)
@@ -762,6 +871,8 @@ class ELMo(LanguageModel):
     def __repr__(self):
         lstm = self.options["lstm"]
         architecture = f"preset={self.preset!r}" if self.preset is not None else "options=<options.json>"
+        if self.characters != "bytes":
+            architecture += f", characters={self.characters!r}"
         return (f"ELMo({architecture}, dim={lstm['dim']}, projection_dim={lstm['projection_dim']}, "
                 f"vocab={len(self.vocabulary) if self.vocabulary is not None else None}, "
                 f"epochs_trained={self.epochs_trained})")

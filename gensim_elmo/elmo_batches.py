@@ -11,7 +11,8 @@ Example:
 
 import numpy as np
 
-from keras_layers.char_ids import MAX_CHARACTERS_PER_TOKEN, batch_char_ids, deduplicate_char_ids, token_char_ids
+from keras_layers.char_ids import MAX_CHARACTERS_PER_TOKEN, deduplicate_char_ids
+from keras_layers.char_vocabulary import get_char_vocabulary
 
 from gensim_elmo.block_batches import BlockBatches
 
@@ -62,17 +63,19 @@ def table_bucket(rows):
     return -(-rows // step) * step
 
 
-def vocabulary_char_ids(words):
-    """Shifted character ids (V, 50) of every vocabulary word (int16 to save memory).
+def vocabulary_char_ids(words, char_vocabulary=None):
+    """Character ids (V, 50) of every vocabulary word (int16 when they fit, to save memory).
+
+    Args:
+        words: list of str.
+        char_vocabulary: a ``keras_layers.char_vocabulary.CharacterVocabulary``, or None for the
+            original UTF-8 byte ids. Defaults to None.
 
     Example:
     >>> vocabulary_char_ids(["<S>", "a"])[:, :3].tolist()
     [[259, 257, 260], [259, 98, 260]]
     """
-    table = np.empty((len(words), MAX_CHARACTERS_PER_TOKEN), dtype=np.int16)
-    for i, word in enumerate(words):
-        table[i] = token_char_ids(word) + 1
-    return table
+    return get_char_vocabulary(char_vocabulary).table(words)
 
 
 def language_model_batch(sentences, length, bos_id, eos_id, vocab_chars=None, shards=1, processes=1):
@@ -286,7 +289,7 @@ class SentenceBatches(BlockBatches):
         return (pad_batch(batch[0], length, rows, id_offset=self.process_index * rows),)
 
 
-def embedding_batch(sentences, use_characters=True, encode=None):
+def embedding_batch(sentences, use_characters=True, encode=None, char_vocabulary=None):
     """Network inputs for embedding token lists: ``<S>``/``</S>`` added, padded to a bucket.
 
     Args:
@@ -294,6 +297,8 @@ def embedding_batch(sentences, use_characters=True, encode=None):
         use_characters: bool, the character network (else the token variant, which needs
             ``encode``).
         encode: callable mapping a token list with boundaries to vocabulary ids (token variant).
+        char_vocabulary: the character network's ``CharacterVocabulary``, or None for the
+            original UTF-8 byte ids. Defaults to None.
 
     Returns:
         dict with "token_ids" (B, T) and, for characters, "token_chars" (U, 50).
@@ -305,7 +310,7 @@ def embedding_batch(sentences, use_characters=True, encode=None):
     """
     length = embedding_bucket(max((len(s) for s in sentences), default=0) + 2)
     if use_characters:
-        char_ids = batch_char_ids(sentences, add_boundaries=True)
+        char_ids = get_char_vocabulary(char_vocabulary).batch_ids(sentences, add_boundaries=True)
         padded = np.zeros((len(sentences), length, MAX_CHARACTERS_PER_TOKEN), dtype=np.int32)
         padded[:, : char_ids.shape[1]] = char_ids
         token_chars, token_ids = deduplicate_char_ids(padded)

@@ -11,7 +11,7 @@ a few hooks:
 - ``_training_head_outdated()``: True when a setting changed since the training head was built
   (``num_sampled``...); ``train`` then builds a new one (``_create_language_model``).
 - ``validation_logs(sentences)``: the figures logged after each epoch, ``val_perplexity`` first.
-- ``_config()`` / ``_from_saved(saved, path, progress)``, ``_save_files(directory)`` /
+- ``_config()`` / ``_from_saved(saved, vocabulary, progress, path)``, ``_save_files(directory)`` /
   ``_load_files(path)``: what a save holds beside ``config.json`` and the vocabulary.
 
 The contract ``fit_corpus`` relies on (the "owner" it trains): ``vocabulary``,
@@ -306,7 +306,7 @@ class LanguageModel:
             state = saved["state"]
             if vocabulary is not None:
                 check_vocabulary_size(vocabulary, state)
-            model = cls._from_saved(saved, vocabulary, progress)
+            model = cls._from_saved(saved, vocabulary, progress, path)
         except (TypeError, KeyError) as exc:
             raise ValueError(f"{config_path} does not hold a valid {cls.NAME} configuration: {exc}") from None
         load_keras_weights(model._network_to_save(), weights_file_in(path))
@@ -317,8 +317,9 @@ class LanguageModel:
         return model
 
     @classmethod
-    def _from_saved(cls, saved, vocabulary, progress):
-        """A model built from a parsed ``config.json`` and its vocabulary (weights not loaded yet)."""
+    def _from_saved(cls, saved, vocabulary, progress, path):
+        """A model built from a parsed ``config.json`` and its vocabulary (weights not loaded yet);
+        ``path`` is the saved directory, for a model that keeps more files there."""
         raise NotImplementedError
 
     def _load_files(self, path):

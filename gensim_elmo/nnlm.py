@@ -291,7 +291,7 @@ class NNLM(LanguageModel):
 
     # --- saving ------------------------------------------------------------------------------------
     @classmethod
-    def _from_saved(cls, saved, vocabulary, progress):
+    def _from_saved(cls, saved, vocabulary, progress, path):
         if vocabulary is None:
             raise KeyError("vocab.tsv is missing")
         model = cls(progress=progress, **saved["config"])
