@@ -1,7 +1,9 @@
 """Read and write ELMo models in the original bilm-tf format (``options.json`` + ``weights.hdf5``).
 
 Every published ELMo model (and AllenNLP) uses this format, so reading it gives access to them and
-writing it hands our models to other tools. The layout is described in ``shared/ELMO_FORMAT.md``.
+writing it hands our models to other tools. The layout is the one bilm-tf writes (``bin/dump_weights.py``
+and ``bilm/model.py`` of https://github.com/allenai/bilm-tf, the code of Peters et al. 2018) and AllenNLP
+reads (``allennlp/modules/elmo.py``, ``allennlp/modules/elmo_lstm.py``).
 
 In memory, weights are a dict keyed by the HDF5 dataset names (``"char_embed"``,
 ``"CNN/W_cnn_0"``, ``"RNN_0/RNN/MultiRNNCell/Cell0/LSTMCell/W_0"``...). As the original readers
