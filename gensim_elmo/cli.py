@@ -237,10 +237,16 @@ def _add_elmo_parser(subparsers):
     p.add_argument("--num-sampled", type=int, default=8192, help="sampled-softmax negatives (default: 8192)")
     p.add_argument("--dim", type=int, default=None, help="override the LSTM size")
     p.add_argument("--projection-dim", type=int, default=None, help="override the projection size")
+    p.add_argument("--characters", choices=("bytes", "unicode"), default="bytes",
+                   help="how the character CNN reads a word: bytes (UTF-8 bytes, the original ELMo's ids; default) "
+                        "or unicode (one id per character of the corpus, for Chinese: see the Chinese guide)")
+    p.add_argument("--min-char-count", type=int, default=2,
+                   help="with --characters unicode, rarer characters read as the unknown character (default: 2)")
     p.add_argument("--init-from", default=None, metavar="MODEL",
                    help="fine-tune: start from this trained model (a directory saved by ELMo.save, or the original "
                         "weights.hdf5 with --init-options); its vocabulary is extended by the corpus's words and "
-                        "keeps the softmax rows it learnt; --preset/--dim/--projection-dim are then ignored")
+                        "keeps the softmax rows it learnt (and, for a unicode model, the character rows); "
+                        "--preset/--dim/--projection-dim/--characters are then the model's own")
     p.add_argument("--init-options", default=None, metavar="OPTIONS_JSON",
                    help="the original options.json of the --init-from weights file")
     p.add_argument("--freeze", nargs="+", default=(), metavar="PART",
@@ -261,7 +267,8 @@ def _train_elmo(args):
         model = _load_elmo(args.init_from, args.init_options, progress=not args.no_progress)
         settings = dict(epochs=args.epochs, batch_size=args.batch_size, max_vocab_size=args.max_vocab_size,
                         min_count=args.min_count, optimizer=args.optimizer, learning_rate=args.learning_rate,
-                        num_sampled=args.num_sampled, seed=args.seed, freeze=tuple(args.freeze))
+                        num_sampled=args.num_sampled, seed=args.seed, freeze=tuple(args.freeze),
+                        min_char_count=args.min_char_count)
         for key, value in settings.items():
             setattr(model, key, value)
         model.build_vocab(corpus, update=True)
@@ -285,6 +292,7 @@ def _new_elmo(args, corpus, validation, overrides):
     return ELMo(corpus, preset=args.preset, freeze=tuple(args.freeze), epochs=args.epochs, batch_size=args.batch_size,
                  max_vocab_size=args.max_vocab_size, min_count=args.min_count, optimizer=args.optimizer,
                  learning_rate=args.learning_rate, num_sampled=args.num_sampled, seed=args.seed,
+                 characters=args.characters, min_char_count=args.min_char_count,
                  progress=not args.no_progress, validation_sentences=validation,
                  checkpoint_dir=args.checkpoint_dir, checkpoint_steps=args.checkpoint_steps,
                  distribution=None if args.distribution == "none" else args.distribution, **overrides)

@@ -208,3 +208,17 @@ def test_keras_layer_and_serving_export_read_strings_with_the_characters(trained
     served = loaded.serve(tf.constant(strings)).numpy()
     for row, sentence in enumerate(sentences):
         np.testing.assert_allclose(served[row, : len(sentence)], expected[row][0, :, :16], atol=1e-5)
+
+
+def test_command_line_trains_a_unicode_model(tmp_path):
+    from gensim_elmo.cli import main
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(" ".join(s) for s in CORPUS) + "\n", encoding="utf-8")
+    assert main(["train", "elmo", "--corpus", str(corpus), "--output", str(tmp_path / "elmo"), "--preset", "tiny",
+                 "--epochs", "1", "--batch-size", "6", "--characters", "unicode", "--min-char-count", "7",
+                 "--no-progress"]) == 0
+    model = ELMo.load(tmp_path / "elmo")
+    assert model.characters == "unicode" and model.min_char_count == 7
+    chars = model.char_vocabulary.char_to_id
+    assert "中" in chars and "银" not in chars  # 12 and 6 times in the corpus
