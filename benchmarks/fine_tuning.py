@@ -19,11 +19,10 @@ fine-tuning, the recipe's for the new model), keeping the epoch best on the held
 
 Measured on the domain's test texts: **perplexity** (average of both directions) and the
 **downstream accuracy** of ``downstream``'s sentiment classifier (frozen ELMo with a learnt
-layer mix, and a trainable embedding + ELMo), 3 seeds. The PTB model before fine-tuning is
-scored too. The two vocabularies differ (the fine-tuned one also holds the PTB words), so test
-tokens outside the domain vocabulary are read as ``<unk>`` by both models: the same token
-sequence for both, which if anything handicaps the fine-tuned model (its ``<unk>`` shares
-probability with the extra PTB words).
+layer mix, and a trainable embedding + ELMo), 3 seeds; the PTB model's accuracy before
+fine-tuning too. The two models have the same vocabulary (``same_vocabulary_from_scratch``: the
+domain's words, then the PTB model's others), so they predict over the same words and their
+perplexities compare directly.
 """
 
 import os
@@ -75,16 +74,25 @@ def domain_splits(texts, labels, held_out=0.05):
     return lm_train, lm_valid, test, train_index, test_index
 
 
-def as_unknown_outside(sentences, vocabulary):
-    """``sentences`` with every token outside ``vocabulary`` (a ``Vocabulary``) replaced by its ``<unk>``.
+def same_vocabulary_from_scratch(tuned, domain, min_count, **settings):
+    """A new ``ELMo`` of ``tuned``'s architecture, random weights, and the same vocabulary as
+    ``tuned`` after its ``build_vocab(domain, update=True)``: the domain's words (``min_count``
+    applied), then the other words ``tuned`` knew. Both models then predict over the same words,
+    so their perplexities compare directly.
 
-    Example:
-    >>> from gensim_elmo.vocabulary import Vocabulary
-    >>> as_unknown_outside([["a", "z"]], Vocabulary(["<unk>", "a"], [0, 3], unk_token="<unk>", num_specials=1))
-    [['a', '<unk>']]
+    ``settings``: further ``ELMo`` arguments (learning rate, batch size...).
     """
-    known, unk = vocabulary.word_to_index, vocabulary.unk_token
-    return [[t if t in known else unk for t in s] for s in sentences]
+    from gensim_elmo.elmo import ELMo
+
+    scratch = ELMo(options=tuned.options, characters=tuned.characters, optimizer=tuned.optimizer, min_count=1,
+                   seed=1, **settings)
+    known = tuned.vocabulary.index_to_word[tuned.vocabulary.num_specials:]
+    scratch.build_vocab([known])  # every word tuned knows, once
+    scratch.min_count = min_count
+    scratch.build_vocab(domain, update=True)  # the domain's words first, as for tuned
+    if set(scratch.vocabulary.index_to_word) != set(tuned.vocabulary.index_to_word):
+        raise RuntimeError("the from-scratch model's vocabulary differs from the fine-tuned model's")
+    return scratch
 
 
 def _train(model, lm_train, lm_valid, p):
@@ -151,28 +159,24 @@ def run(quick=False, domain=load_rotten_tomatoes, base=None):
     tuned.min_count, tuned.batch_size = p["min_count"], p["batch_size"]
     tuned.build_vocab(lm_train, update=True)  # a new training head: a fresh optimizer at the rate above
 
-    scratch = ELMo(options=tuned.options, characters=tuned.characters, optimizer=tuned.optimizer,
-                   learning_rate=p["scratch_learning_rate"], num_sampled=p["num_sampled"], dropout=p["dropout"],
-                   batch_size=p["batch_size"], min_count=p["min_count"], seed=1, progress=not quick)
-    scratch.build_vocab(lm_train)
-    domain_vocabulary = scratch.vocabulary
-    test_unk = as_unknown_outside(test, domain_vocabulary)
-    valid_unk = as_unknown_outside(lm_valid, domain_vocabulary)
+    scratch = same_vocabulary_from_scratch(tuned, lm_train, learning_rate=p["scratch_learning_rate"],
+                                           num_sampled=p["num_sampled"], dropout=p["dropout"],
+                                           batch_size=p["batch_size"], min_count=p["min_count"], progress=not quick)
 
+    vocabulary = tuned.vocabulary
     figures = {"domain": {"training_texts": len(lm_train), "training_tokens": sum(map(len, lm_train)),
-                          "held_out_texts": len(lm_valid), "test_texts": len(test),
-                          "test_tokens": sum(map(len, test)), "domain_vocabulary": len(domain_vocabulary),
-                          "fine_tuned_vocabulary": len(tuned.vocabulary)}}
+                          "held_out_texts": len(lm_valid), "test_texts": len(test), "test_tokens": sum(map(len, test)),
+                          "domain_words": sum(c > 0 for c in vocabulary.counts[vocabulary.num_specials:]),
+                          "vocabulary": len(vocabulary)}}
     print("PTB model before fine-tuning")
-    figures["ptb_model"] = {"test_perplexity": _perplexities(base, test_unk),
-                            "accuracy": _accuracy(base, docs, labels, train_index, test_index, p["classifier"])}
+    figures["ptb_model"] = {"accuracy": _accuracy(base, docs, labels, train_index, test_index, p["classifier"])}
     for name, model in (("fine_tuned", tuned), ("from_scratch", scratch)):
         print(f"{name}: training {p['epochs']} epoch(s) on the domain")
         before = len(model.history.get("val_perplexity", []))  # the PTB epochs of the fine-tuned model
-        seconds = _train(model, lm_train, valid_unk if name == "from_scratch" else lm_valid, p)
+        seconds = _train(model, lm_train, lm_valid, p)
         curve = model.history["val_perplexity"][before:]
         figures[name] = {"train_seconds": seconds, "epochs_trained": len(curve), "valid_perplexity_curve": curve,
-                         "test_perplexity": _perplexities(model, test_unk),
+                         "test_perplexity": _perplexities(model, test),
                          "accuracy": _accuracy(model, docs, labels, train_index, test_index, p["classifier"])}
         print(f"  test perplexity {figures[name]['test_perplexity']['average']:.1f}, accuracy "
               + ", ".join(f"{k} {v['mean']:.3f}" for k, v in figures[name]["accuracy"].items()))

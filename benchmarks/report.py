@@ -353,6 +353,114 @@ def _downstream(result, plots_dir):
     return "\n".join(rows), path
 
 
+def _fine_tuning(result, plots_dir):
+    f = result["figures"]
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    for name, label in (("fine_tuned", "fine-tuned from PTB"), ("from_scratch", "from scratch")):
+        curve = f[name]["valid_perplexity_curve"]
+        ax.plot(range(1, len(curve) + 1), curve, marker="o", label=label)
+    ax.set_xlabel("epoch on the domain")
+    ax.set_ylabel("held-out perplexity")
+    ax.set_yscale("log")
+    ax.set_title("ELMo on Rotten Tomatoes: fine-tuned vs from scratch")
+    ax.legend(fontsize=8)
+    return _fine_tuning_table(result), _save(plt, fig, plots_dir, "fine_tuning.png")
+
+
+def _fine_tuning_table(result):
+    f, s = result["figures"], result["settings"]
+    d = f["domain"]
+    rows = ["| model | epochs on the domain | minutes | test perplexity (forward / backward) | accuracy: frozen ELMo "
+            "| accuracy: trainable + ELMo |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for name, label in (("ptb_model", "PTB model, not fine-tuned"), ("fine_tuned", "fine-tuned from PTB"),
+                        ("from_scratch", "trained on the domain from scratch")):
+        r = f[name]
+        p = r.get("test_perplexity")
+        acc = r["accuracy"]
+        rows.append(f"| {label} | {r.get('epochs_trained', 0)} | {r.get('train_seconds', 0) / 60:.1f} | "
+                    + (f"{p['average']:.1f} ({p['forward']:.1f} / {p['backward']:.1f})" if p else "–") + " | "
+                    + " | ".join(f"{acc[k]['mean']:.3f} (±{np.std(acc[k]['per_seed']):.3f})"
+                                 for k in ("elmo", "random+elmo")) + " |")
+    wins = f["fine_tuning_wins"]
+    rows.append(
+        f"\nDomain: {s['domain']}: the language models read {d['training_texts']} training texts "
+        f"({_thousands(d['training_tokens'])} tokens; {d['held_out_texts']} more held out to keep the best epoch); "
+        f"test: {d['test_texts']} texts ({_thousands(d['test_tokens'])} tokens). Both models predict over the same "
+        f"{_thousands(d['vocabulary'])} words: the domain's {_thousands(d['domain_words'])} (min count "
+        f"{s['min_count']}) and the PTB model's others. Up to {s['epochs']} epochs each, learning rate "
+        f"{s['fine_tune_learning_rate']} (fine-tuning) and {s['scratch_learning_rate']} (from scratch), sampled "
+        f"softmax {s['num_sampled']}, dropout {s['dropout']}. Accuracy: mean (standard deviation) over seeds "
+        f"{list(s['classifier']['seeds'])}. Fine-tuning wins on perplexity: {'yes' if wins['perplexity'] else 'no'}; "
+        f"on accuracy: {'yes' if wins['accuracy'] else 'no'}.")
+    return "\n".join(rows)
+
+
+#: The scores ``distilled_vectors`` shows (the result file has every set).
+_DISTILLED_SETS = ("wordsim353", "simlex999", "men", "google_analogy")
+
+
+def _distilled_vectors(result, plots_dir):
+    vectors, classification = result["figures"]["vectors"], result["figures"]["classification"]
+    names, datasets = list(vectors), list(classification)
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(max(6, len(names) * 0.8), 3.8))
+    shown = [k for k in _DISTILLED_SETS if any(k in vectors[n]["scores"] for n in names)] + datasets
+    _grouped_bars(ax, shown, {n: [(_score(vectors[n]["scores"][k])[0] if k in vectors[n]["scores"] else 0.0)
+                                  if k in _DISTILLED_SETS else classification[k].get(n, {}).get("mean", 0.0)
+                                  for k in shown] for n in names}, rotation=30, ha="right")
+    ax.set_ylabel("Spearman / accuracy")
+    ax.set_title("Static vectors distilled from ELMo vs trained static vectors")
+    ax.legend(fontsize=6)
+    return _distilled_vectors_table(result), _save(plt, fig, plots_dir, "distilled_vectors.png")
+
+
+def _distilled_vectors_table(result):
+    f, s = result["figures"], result["settings"]
+    vectors, classification = f["vectors"], f["classification"]
+    datasets = list(classification)
+    names = list(vectors)
+    rows = ["| vectors | words / dimensions | npz KB: float32 / float16 / int8 | "
+            + " | ".join(_DISTILLED_SETS) + " | " + " | ".join(datasets) + " |",
+            "| --- | --- | --- |" + " ---: |" * (len(_DISTILLED_SETS) + len(datasets))]
+    for n in names:
+        v = vectors[n]
+        sizes = v.get("npz_bytes")
+        size = " / ".join(f"{sizes[t] / 1024:.0f}" for t in ("float32", "float16", "int8")) if sizes else "(the int8 file)"
+        scores = [f"{_score(v['scores'][k])[0]:.3f}" if k in v["scores"] else "–" for k in _DISTILLED_SETS]
+        accuracy = [f"{classification[d][n]['mean']:.3f}" if n in classification[d] else "–" for d in datasets]
+        rows.append(f"| {n} | {v['vocabulary']} / {v['vector_size']} | {size} | " + " | ".join(scores + accuracy) + " |")
+    pooling = f["pooling"]
+    rows.append(
+        f"\nELMo's vectors (mean of the layers) pooled over {_thousands(pooling['tokens'])} tokens of "
+        f"{s['corpus']} in {pooling['seconds'] / 60:.1f} minutes ({_thousands(pooling['tokens_per_second'])} tokens/s); "
+        "each variant then takes " + ", ".join(f"{n} {vectors[n]['distil_seconds']:.1f} s" for n in names
+                                                 if "distil_seconds" in vectors[n]) +
+        ". Similarity: Spearman; analogy: accuracy over the questions whose words the vectors hold; classifiers: "
+        "`downstream`'s, the vectors frozen, mean test accuracy over its seeds. `_int8` rows: the int8 file reloaded.")
+    return "\n".join(rows)
+
+
+def _docs_fine_tuning(result):
+    f = result["figures"]
+    tuned, scratch = f["fine_tuned"], f["from_scratch"]
+    summary = (f"test perplexity fine-tuned {tuned['test_perplexity']['average']:.1f} vs from scratch "
+               f"{scratch['test_perplexity']['average']:.1f}; accuracy (frozen ELMo) {tuned['accuracy']['elmo']['mean']:.3f} "
+               f"vs {scratch['accuracy']['elmo']['mean']:.3f}")
+    return summary, _fine_tuning_table(result), "fine_tuning.png"
+
+
+def _docs_distilled_vectors(result):
+    f = result["figures"]
+    best = max((n for n in f["vectors"] if n.startswith("elmo_") and n != "elmo_layer0"
+                and "wordsim353" in f["vectors"][n]["scores"]),
+               key=lambda n: _score(f["vectors"][n]["scores"]["wordsim353"])[0])
+    summary = "WordSim-353 Spearman: " + ", ".join(
+        f"{n} {_score(f['vectors'][n]['scores']['wordsim353'])[0]:.3f}" for n in (best, "skipgram", "nnlm")
+        if n in f["vectors"] and "wordsim353" in f["vectors"][n]["scores"])
+    return summary, _distilled_vectors_table(result), "distilled_vectors.png"
+
+
 def _memory_scaling(result, plots_dir):
     f = result["figures"]
     rows = ["| job | peak RSS, PTB x1 (MiB) | peak RSS, PTB x10 (MiB) | ratio | under target |",
@@ -589,6 +697,7 @@ def _figure(figures, name, spec):
 SECTIONS = {"word2vec_speed": _word2vec_speed, "nnlm_ptb": _nnlm_ptb, "elmo_ptb": _elmo_ptb,
             "word_similarity": _word_similarity, "polysemy": _polysemy,
             "roofline": _roofline, "roofline_gpu": _roofline, "downstream": _downstream,
+            "fine_tuning": _fine_tuning, "distilled_vectors": _distilled_vectors,
             "memory_scaling": _memory_scaling, "speedups": _speedups, "torch_compile": _torch_compile,
             "torch_compile_gpu": _torch_compile, "jax_precision": _jax_precision,
             "jax_precision_gpu": _jax_precision}
@@ -637,6 +746,8 @@ DOCS_GROUPS = (
      ("word2vec_speed", "roofline", "roofline_gpu", "speedups", "memory_scaling")),
     ("Quality", "How good the models and their vectors are: perplexity, word similarity, word senses "
      "and a downstream classifier.", ("nnlm_ptb", "elmo_ptb", "word_similarity", "polysemy", "downstream")),
+    ("Transfer", "Starting from a trained model: fine-tuning on a new domain, and static vectors distilled from "
+     "ELMo's contexts.", ("fine_tuning", "distilled_vectors")),
     ("Compiling and precision", "PyTorch's `torch.compile` and JAX's float32 precision.",
      ("torch_compile", "torch_compile_gpu", "jax_precision_gpu")),
 )
@@ -959,7 +1070,8 @@ def _docs_jax_precision(result):
 DOCS_SECTIONS = {"word2vec_speed": _docs_word2vec_speed, "roofline": _docs_roofline, "roofline_gpu": _docs_roofline,
                  "speedups": _docs_speedups, "memory_scaling": _docs_memory_scaling, "nnlm_ptb": _docs_nnlm_ptb,
                  "elmo_ptb": _docs_elmo_ptb, "word_similarity": _docs_word_similarity, "polysemy": _docs_polysemy,
-                 "downstream": _docs_downstream, "torch_compile": _docs_torch_compile,
+                 "downstream": _docs_downstream, "fine_tuning": _docs_fine_tuning,
+                 "distilled_vectors": _docs_distilled_vectors, "torch_compile": _docs_torch_compile,
                  "torch_compile_gpu": _docs_torch_compile, "jax_precision_gpu": _docs_jax_precision}
 
 
