@@ -98,7 +98,7 @@ def _model_class(kind):
     return ELMo
 
 
-def train_recipe(kind, train, valid, quick=False, work_dir=None, callbacks=(), fine_tune=True):
+def train_recipe(kind, train, valid, quick=False, work_dir=None, callbacks=(), fine_tune=True, parts=None):
     """Train ``kind`` ("nnlm" or "elmo") with its recipe; returns ``(model, info)``.
 
     Args:
@@ -109,6 +109,9 @@ def train_recipe(kind, train, valid, quick=False, work_dir=None, callbacks=(), f
         work_dir: str or None, checkpoint here and resume from it (None: no checkpoints).
         callbacks: gensim-style or Keras callbacks for both phases (e.g. an epoch timer).
         fine_tune: bool, run the full-softmax phase. Defaults to True.
+        parts: dict or None, another recipe of the same form as ``recipe(kind)`` (``settings``,
+            ``schedule``, ``fine_tune``), e.g. one sized for another corpus. Defaults to None
+            (``recipe(kind, quick)``).
 
     Returns:
         The trained model, and a dict: ``phase_one_epochs``, ``kept_weights`` ("phase 1",
@@ -120,7 +123,7 @@ def train_recipe(kind, train, valid, quick=False, work_dir=None, callbacks=(), f
     from benchmarks.weight_average import WeightAverage
 
     model_class = _model_class(kind)
-    parts = recipe(kind, quick)
+    parts = recipe(kind, quick) if parts is None else parts
     steps = CHECKPOINT_STEPS[kind]
     resumed = bool(work_dir and os.path.isdir(work_dir))
     phase_one_model = os.path.join(work_dir, "phase_one_model") if work_dir else None

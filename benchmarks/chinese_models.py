@@ -1,0 +1,238 @@
+"""The models of the Chinese benchmarks, all trained on People's Daily, trained once and shared.
+
+People's Daily (January 1998, ``gensim_elmo.datasets.peoples_daily``) comes in paragraphs; the
+Chinese benchmarks read it in **sentences**: each paragraph is cut after every 。, ！ and ？ (with
+the closing quotes or brackets that follow it), so the language models read and score one
+sentence at a time, as the Penn Treebank benchmarks do (``sentences``).
+
+``trained_model(kind)`` returns a Word2Vec CBOW or skip-gram, an NNLM or an ELMo trained on the
+train split's sentences, all with one vocabulary: the words seen at least ``VOCAB_MIN_COUNT``
+times in train (19,173 of its 49,401 words), every other word being ``<unk>`` for the language
+models. NNLM and ELMo follow ``benchmarks.lm_recipes``' two-phase recipe (sampled softmax with
+the learning rate halved on a worse valid perplexity and early stopping, then full-softmax
+epochs with weight averaging), sized for this corpus (``CHINESE_RECIPES``), with the valid
+split's sentences for the schedule and the choice of weights. A full run saves the models under
+``lm_recipes.CACHE_DIR/models`` (outside the source tree) with what their training recorded
+(``training_info``), and checkpoints as it trains, so a training stopped part way resumes when
+the same benchmark runs again. Quick runs train tiny models on slices and keep them in memory.
+
+Example (a quick model, seconds):
+>>> model = trained_model("cbow", quick=True)  # doctest: +SKIP
+>>> model.wv.vector_size  # doctest: +SKIP
+16
+"""
+
+import hashlib
+import itertools
+import json
+import os
+import shutil
+
+from benchmarks.lm_recipes import CACHE_DIR, train_recipe
+
+#: Where full-run models are kept between benchmarks (the same folder as ``trained_models``').
+MODELS_DIR = os.path.join(CACHE_DIR, "models")
+KINDS = ("cbow", "skipgram", "nnlm", "elmo")
+#: The vocabulary of every model: words seen at least this often in the train split.
+VOCAB_MIN_COUNT = 3
+#: Paragraphs of each split that quick runs read.
+QUICK_PARAGRAPHS = {"train": 400, "valid": 150, "test": 150}
+#: Tokens that end a sentence, and tokens that still belong to the sentence they close.
+SENTENCE_ENDS = frozenset("。！？")
+CLOSERS = frozenset("”’）』」")
+
+_WORD2VEC = dict(vector_size=100, window=5, min_count=VOCAB_MIN_COUNT, negative=5, epochs=5, workers=2, seed=1)
+_WORD2VEC_QUICK = dict(_WORD2VEC, vector_size=16, epochs=2, min_count=1)
+
+#: The NNLM and ELMo recipes (``lm_recipes``' form) for People's Daily. The NNLM is the Penn
+#: Treebank recipe's model, with fewer epochs; the ELMo is the ``compact`` preset with LSTMs of 300
+#: (Kim et al. 2016's small model's size), which trains a People's Daily epoch in about 20 minutes
+#: on two cores. ELMo skips the full-softmax phase (``fine_tune`` None): over this vocabulary an
+#: epoch of it would take about three times a sampled one.
+CHINESE_RECIPES = {
+    "nnlm": {
+        "settings": dict(vector_size=128, window=6, hidden_size=384, dropout=0.5, batch_size=512, learning_rate=1e-3,
+                         num_sampled=2048, epochs=6, min_count=VOCAB_MIN_COUNT, seed=1),
+        "schedule": dict(lr_decay=0.5, early_stopping=2),
+        "fine_tune": dict(epochs=1, learning_rate=2e-4, early_stopping=1),
+    },
+    "elmo": {
+        "settings": dict(preset="compact", dim=300, projection_dim=300, optimizer="adam", learning_rate=2e-3,
+                         batch_size=32, num_sampled=1024, dropout=0.3, epochs=4, min_count=VOCAB_MIN_COUNT, seed=1),
+        "schedule": dict(lr_decay=0.5, early_stopping=2),
+        "fine_tune": None,
+    },
+}
+QUICK_CHINESE_RECIPES = {
+    "nnlm": {
+        "settings": dict(vector_size=32, window=3, hidden_size=64, dropout=0.0, batch_size=256, learning_rate=2e-3,
+                         num_sampled=256, epochs=1, min_count=1, seed=1),
+        "schedule": dict(lr_decay=None, early_stopping=None),
+        "fine_tune": dict(epochs=1, learning_rate=1e-3, early_stopping=None),
+    },
+    "elmo": {
+        "settings": dict(preset="tiny", optimizer="adam", learning_rate=2e-3, batch_size=32, num_sampled=512,
+                         dropout=0.1, epochs=1, min_count=1, seed=1),
+        "schedule": dict(lr_decay=None, early_stopping=None),
+        "fine_tune": dict(epochs=1, learning_rate=1e-3, early_stopping=None),
+    },
+}
+_memory = {}
+
+
+def split_sentences(tokens):
+    """Cut a paragraph (a list of tokens, or of (word, tag) pairs) into sentences: after every
+    。, ！ or ？, with the closing quotes and brackets that follow it.
+
+    Example:
+    >>> split_sentences(["他", "说", "：", "“", "好", "。", "”", "我们", "走", "吧", "！", "再见"])
+    [['他', '说', '：', '“', '好', '。', '”'], ['我们', '走', '吧', '！'], ['再见']]
+    """
+    sentences, current, ended = [], [], False
+    for token in tokens:
+        word = token[0] if isinstance(token, tuple) else token
+        if ended and word not in CLOSERS:
+            sentences.append(current)
+            current = []
+        current.append(token)
+        ended = word in SENTENCE_ENDS or (ended and word in CLOSERS)
+    if current:
+        sentences.append(current)
+    return sentences
+
+
+class PeoplesDailySentences:
+    """The sentences of a People's Daily split (``split_sentences`` of each paragraph), a
+    restartable iterable of token lists (or of (word, tag) lists with ``tagged=True``).
+
+    Example:
+    >>> first = next(iter(PeoplesDailySentences("train", limit=1)))
+    >>> first[:3], first[-1]
+    (['迈向', '充满', '希望'], '）')
+    """
+
+    def __init__(self, split, limit=None, tagged=False):
+        self.split, self.limit, self.tagged = split, limit, tagged
+
+    def __iter__(self):
+        from gensim_elmo.datasets import peoples_daily
+
+        for paragraph in peoples_daily(self.split, limit=self.limit, tagged=self.tagged):
+            yield from split_sentences(paragraph)
+
+    def __repr__(self):
+        return f"PeoplesDailySentences({self.split!r}, limit={self.limit!r}, tagged={self.tagged!r})"
+
+
+def sentences(split, quick=False, tagged=False):
+    """The benchmarks' sentences of ``split`` ("train", "valid", "test"): all of them, or the
+    first ``QUICK_PARAGRAPHS[split]`` paragraphs' when ``quick``."""
+    return PeoplesDailySentences(split, limit=QUICK_PARAGRAPHS[split] if quick else None, tagged=tagged)
+
+
+def recipe(kind, quick=False):
+    """The People's Daily recipe of ``kind`` ("nnlm" or "elmo"), as ``lm_recipes.recipe`` gives
+    the Penn Treebank's.
+
+    Example:
+    >>> recipe("elmo")["settings"]["min_count"]
+    3
+    """
+    recipes = QUICK_CHINESE_RECIPES if quick else CHINESE_RECIPES
+    if kind not in recipes:
+        raise ValueError(f"no Chinese recipe for {kind!r}; choose from {sorted(recipes)}")
+    return {part: None if values is None else dict(values) for part, values in recipes[kind].items()}
+
+
+def settings_for(kind, quick=False):
+    """The training settings of ``kind`` (Word2Vec: constructor keyword arguments; NNLM, ELMo:
+    their recipe)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown model kind {kind!r}; choose from {KINDS}")
+    if kind in ("cbow", "skipgram"):
+        return dict(_WORD2VEC_QUICK if quick else _WORD2VEC, sg=int(kind == "skipgram"))
+    return recipe(kind, quick)
+
+
+def corpus_name(quick=False):
+    """How the training corpus is named in results and cache keys."""
+    first = f", first {QUICK_PARAGRAPHS['train']} paragraphs" if quick else ""
+    return f"People's Daily 1998-01 train{first}, in sentences"
+
+
+def cache_path(kind, quick=False):
+    """Where the full-run model of ``kind`` is saved (named by its settings and corpus)."""
+    key = json.dumps(["zh", kind, settings_for(kind, quick), corpus_name(quick)], sort_keys=True)
+    return os.path.join(MODELS_DIR, f"zh-{kind}-{hashlib.sha1(key.encode()).hexdigest()[:12]}")
+
+
+def _model_class(kind):
+    if kind == "nnlm":
+        from gensim_elmo.nnlm import NNLM
+
+        return NNLM
+    if kind == "elmo":
+        from gensim_elmo.elmo import ELMo
+
+        return ELMo
+    from gensim_elmo.word2vec import Word2Vec
+
+    return Word2Vec
+
+
+def training_info(kind, quick=False):
+    """What the training of ``kind`` recorded (``lm_recipes.train_recipe``'s info: kept weights,
+    valid perplexity, curves, wall time), or None for Word2Vec or a model not trained yet."""
+    key = ("info", kind, quick)
+    if key in _memory:
+        return _memory[key]
+    path = os.path.join(cache_path(kind, quick), "training_info.json")
+    if not quick and os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    return None
+
+
+def trained_model(kind, quick=False):
+    """A model of ``kind`` ("cbow", "skipgram", "nnlm", "elmo") trained on People's Daily train.
+
+    Args:
+        kind: str, one of ``KINDS``.
+        quick: bool, tiny settings on ``QUICK_PARAGRAPHS`` paragraphs. Defaults to False.
+
+    Returns:
+        The trained ``Word2Vec``, ``NNLM`` or ``ELMo``; the same object again within a process.
+    """
+    settings = settings_for(kind, quick)
+    key = (kind, json.dumps(settings, sort_keys=True), quick)
+    if key in _memory:
+        return _memory[key]
+    cls = _model_class(kind)
+    train = sentences("train", quick)
+    if kind in ("cbow", "skipgram"):
+        print(f"{kind}: training on {corpus_name(quick)} with {settings}")
+        model = cls(train, **settings)
+        _memory[key] = model
+        return model
+    path = None if quick else cache_path(kind, quick)
+    if path and os.path.exists(os.path.join(path, "config.json")):
+        print(f"{kind}: loading the model trained earlier from {path}")
+        model = cls.load(path)
+    else:
+        print(f"{kind}: training on {corpus_name(quick)} with {settings}")
+        valid = list(sentences("valid", quick))
+        work_dir = path and path + ".checkpoint"
+        model, info = train_recipe(kind, train, valid, quick=quick, work_dir=work_dir, parts=settings,
+                                   fine_tune=settings["fine_tune"] is not None)
+        info["valid_perplexity_curve"] = model.history["val_perplexity"]
+        info["train_loss"] = model.history["loss"]
+        info["epochs_run"] = model.epochs_trained
+        _memory[("info", kind, quick)] = info
+        if path:
+            model.save(path)
+            with open(os.path.join(path, "training_info.json"), "w", encoding="utf-8") as f:
+                json.dump(info, f, indent=1)
+            shutil.rmtree(work_dir, ignore_errors=True)
+    _memory[key] = model
+    return model
+
