@@ -32,6 +32,7 @@ import os
 
 import numpy as np
 
+from benchmarks.embedding_rows import ROWS, STATIC_KINDS, elmo_gain
 from benchmarks.results_io import MissingData
 from benchmarks.trained_models import corpus_name, settings_for, trained_model
 from benchmarks.wordnet_pairs import tokenize
@@ -43,7 +44,7 @@ CORPUS_OPTION = True
 SEEDS = (1, 2, 3)
 FULL = dict(max_tokens=200, epochs=10, batch_size=32, learning_rate=3e-3, dropout=0.2, examples=None, seeds=SEEDS)
 QUICK = dict(max_tokens=40, epochs=2, batch_size=32, learning_rate=3e-3, dropout=0.2, examples=200, seeds=SEEDS[:1])
-EMBEDDINGS = ("random", "word2vec", "nnlm", "elmo", "random+elmo")
+EMBEDDINGS = ROWS
 
 
 def _package_dir(name, install):
@@ -213,7 +214,7 @@ def evaluate_dataset(texts, labels, p, quick=False, corpus=None, embeddings=EMBE
                 return _classifier(keras.layers.Embedding(len(training_vocabulary) + 2, 100, mask_zero=True),
                                    len(classes), p)
         else:
-            wv = trained_model("skipgram" if name == "word2vec" else "nnlm", quick=quick, corpus_file=corpus).wv
+            wv = trained_model(STATIC_KINDS[name], quick=quick, corpus_file=corpus).wv
             ids = _ids(docs, wv.key_to_index, p["max_tokens"])
             x_train, x_test = ids[train], ids[test]
 
@@ -223,23 +224,6 @@ def evaluate_dataset(texts, labels, p, quick=False, corpus=None, embeddings=EMBE
         results[name] = {"mean": float(np.mean(scores)), "per_seed": scores}
         print(f"  {name:>9}: test accuracy {results[name]['mean']:.3f} (seeds {', '.join(f'{s:.3f}' for s in scores)})")
     return results
-
-
-def elmo_gain(accuracy):
-    """What adding ELMo to the trainable embedding gained, against the seeds' spread.
-
-    Returns:
-        dict: ``gain`` (mean accuracy of "random+elmo" minus "random"), ``spread`` (the larger of the
-        two variants' standard deviations over seeds) and ``beyond_spread`` (gain > spread).
-
-    Example:
-    >>> elmo_gain({"random": {"per_seed": [0.70, 0.72]}, "random+elmo": {"per_seed": [0.80, 0.81]}})["beyond_spread"]
-    True
-    """
-    with_elmo, without = accuracy["random+elmo"]["per_seed"], accuracy["random"]["per_seed"]
-    gain = float(np.mean(with_elmo) - np.mean(without))
-    spread = float(max(np.std(with_elmo), np.std(without)))
-    return {"gain": gain, "spread": spread, "beyond_spread": gain > spread}
 
 
 def run(quick=False, corpus=None, datasets=None):

@@ -461,6 +461,60 @@ def _docs_distilled_vectors(result):
     return summary, _distilled_vectors_table(result), "distilled_vectors.png"
 
 
+def _tagging_note(language, r, settings):
+    """The lines under a tagging table: data, the two comparisons against the seeds' spread, the models."""
+    t, n = r["tokens"], r["sentences"]
+    lines = [f"{language}: {n['train']:,} train / {n['valid']:,} valid / {n['test']:,} test sentences "
+             f"({t['train']:,} / {t['valid']:,} / {t['test']:,} tokens), {r['tags']} tags; "
+             f"{r['unseen_test_tokens']:,} test tokens are words the tagger's training sentences lack."]
+    for key, what in (("elmo_gain", "random+elmo over random"), ("elmo_vs_word2vec", "frozen elmo over frozen word2vec")):
+        if key in r:
+            g = r[key]
+            lines.append(f"{what}: {g['gain']:+.4f} (seeds' spread {g['spread']:.4f}: "
+                         f"{'beyond' if g['beyond_spread'] else 'within'} the spread).")
+    models = r.get("models", {})
+    if models:
+        lines.append("Models: " + "; ".join(
+            f"{kind} {m['epochs_trained']} epoch(s)" + (f", valid perplexity {m['valid_perplexity']:.1f}"
+                                                         if "valid_perplexity" in m else "")
+            for kind, m in models.items()) + f", trained on {settings['embeddings_trained_on']}.")
+    return lines
+
+
+def _tagging(result, plots_dir):
+    f, s = result["figures"], result["settings"]
+    rows = ["| language | row | test accuracy | unseen words | best epochs |", "| --- | --- | ---: | ---: | --- |"]
+    notes = []
+    for language, r in f.items():
+        for row, a in r["accuracy"].items():
+            u = r["unseen_accuracy"][row]
+            epochs = ", ".join(str(run["best_epoch"]) for run in r["runs"][row])
+            rows.append(f"| {language} | {row} | **{a['mean']:.4f}** (±{a['std']:.4f}) | {u['mean']:.3f} "
+                        f"(±{u['std']:.3f}) | {epochs} |")
+        notes += _tagging_note(language, r, s)
+    rows.append("\nToken accuracy on test at the epoch with the best valid accuracy; mean (standard deviation) over "
+                f"seeds {s['seeds']}; {s['epochs']} epochs, BiLSTM of {s['hidden']} per direction. "
+                + " ".join(notes) + f" Settings: `{json.dumps({k: v for k, v in s.items() if k != 'models'})}`")
+    return "\n".join(rows), _plot_tagging(result, plots_dir)
+
+
+def _plot_tagging(result, plots_dir):
+    plt = _pyplot()
+    f = result["figures"]
+    fig, axes = plt.subplots(len(f), 2, figsize=(10, 3.4 * len(f)), squeeze=False)
+    for (language, r), pair in zip(f.items(), axes):
+        for ax, key, title in zip(pair, ("accuracy", "unseen_accuracy"), ("all test tokens", "unseen words")):
+            names = list(r[key])
+            means = [r[key][n]["mean"] for n in names]
+            ax.bar(range(len(names)), means, yerr=[r[key][n]["std"] for n in names], capsize=4,
+                   color=[plt.get_cmap("tab10")(k) for k in range(len(names))])
+            ax.set_xticks(range(len(names)), names, rotation=15)
+            ax.set_ylim(max(0.0, min(means) - 0.05), min(1.0, max(means) + 0.03))
+            ax.set_ylabel("test accuracy")
+            ax.set_title(f"{language} POS tagging, {title}")
+    fig.suptitle("One BiLSTM tagger, its token vectors swapped (mean and standard deviation over seeds)")
+    return _save(plt, fig, plots_dir, f"{result['benchmark']}.png")
+
 def _memory_scaling(result, plots_dir):
     f = result["figures"]
     rows = ["| job | peak RSS, PTB x1 (MiB) | peak RSS, PTB x10 (MiB) | ratio | under target |",
@@ -697,6 +751,7 @@ def _figure(figures, name, spec):
 SECTIONS = {"word2vec_speed": _word2vec_speed, "nnlm_ptb": _nnlm_ptb, "elmo_ptb": _elmo_ptb,
             "word_similarity": _word_similarity, "polysemy": _polysemy,
             "roofline": _roofline, "roofline_gpu": _roofline, "downstream": _downstream,
+            "tagging": _tagging, "tagging_zh": _tagging,
             "fine_tuning": _fine_tuning, "distilled_vectors": _distilled_vectors,
             "memory_scaling": _memory_scaling, "speedups": _speedups, "torch_compile": _torch_compile,
             "torch_compile_gpu": _torch_compile, "jax_precision": _jax_precision,
@@ -745,7 +800,8 @@ DOCS_GROUPS = (
     ("Speed", "How fast each model trains and embeds, and what the optimisations gain.",
      ("word2vec_speed", "roofline", "roofline_gpu", "speedups", "memory_scaling")),
     ("Quality", "How good the models and their vectors are: perplexity, word similarity, word senses "
-     "and a downstream classifier.", ("nnlm_ptb", "elmo_ptb", "word_similarity", "polysemy", "downstream")),
+     "and a downstream classifier.", ("nnlm_ptb", "elmo_ptb", "word_similarity", "polysemy", "downstream",
+                                      "tagging", "tagging_zh")),
     ("Transfer", "Starting from a trained model: fine-tuning on a new domain, and static vectors distilled from "
      "ELMo's contexts.", ("fine_tuning", "distilled_vectors")),
     ("Compiling and precision", "PyTorch's `torch.compile` and JAX's float32 precision.",
@@ -753,7 +809,7 @@ DOCS_GROUPS = (
 )
 _BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 #: The section of docs/benchmarks.md that describes a result measured on a GPU.
-_MEASURES = {"roofline_gpu": "roofline", "torch_compile_gpu": "torch_compile", "jax_precision_gpu": "jax_precision"}
+_MEASURES = {"tagging_zh": "tagging", "roofline_gpu": "roofline", "torch_compile_gpu": "torch_compile", "jax_precision_gpu": "jax_precision"}
 
 
 def _thousands(value):
@@ -1021,6 +1077,21 @@ def _docs_downstream(result):
     return summary, text, "downstream.png"
 
 
+def _docs_tagging(result):
+    f, s = result["figures"], result["settings"]
+    rows = ["| language | token vectors | test accuracy | unseen words |", "| --- | --- | ---: | ---: |"]
+    notes, summary = [], []
+    for language, r in f.items():
+        rows += [f"| {language} | {row} | {a['mean']:.4f} ±{a['std']:.4f} | {r['unseen_accuracy'][row]['mean']:.3f} |"
+                 for row, a in r["accuracy"].items()]
+        notes += _tagging_note(language, r, s)
+        summary.append(f"{language} accuracy: " + ", ".join(f"{row} {a['mean']:.3f}" for row, a in r["accuracy"].items()))
+    text = "\n".join(rows) + (
+        f"\n\nToken accuracy on test, mean ± standard deviation over {len(s['seeds'])} seeds, at the epoch with the "
+        "best valid accuracy; `unseen words`: the test tokens whose word the tagger's training sentences lack. "
+        + " ".join(notes))
+    return "; ".join(summary), text, f"{result['benchmark']}.png"
+
 def _docs_torch_compile(result):
     f = result["figures"]
     rows = ["| part | eager tokens/s | compiled tokens/s | compiled / eager | first compiled pass (s) |",
@@ -1070,7 +1141,8 @@ def _docs_jax_precision(result):
 DOCS_SECTIONS = {"word2vec_speed": _docs_word2vec_speed, "roofline": _docs_roofline, "roofline_gpu": _docs_roofline,
                  "speedups": _docs_speedups, "memory_scaling": _docs_memory_scaling, "nnlm_ptb": _docs_nnlm_ptb,
                  "elmo_ptb": _docs_elmo_ptb, "word_similarity": _docs_word_similarity, "polysemy": _docs_polysemy,
-                 "downstream": _docs_downstream, "fine_tuning": _docs_fine_tuning,
+                 "downstream": _docs_downstream, "tagging": _docs_tagging,
+                 "tagging_zh": _docs_tagging, "fine_tuning": _docs_fine_tuning,
                  "distilled_vectors": _docs_distilled_vectors, "torch_compile": _docs_torch_compile,
                  "torch_compile_gpu": _docs_torch_compile, "jax_precision_gpu": _docs_jax_precision}
 
