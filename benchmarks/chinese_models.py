@@ -27,6 +27,7 @@ import itertools
 import json
 import os
 import shutil
+import time
 
 from benchmarks.lm_recipes import CACHE_DIR, train_recipe
 
@@ -193,6 +194,34 @@ def training_info(kind, quick=False):
     return None
 
 
+class _TrainingTime:
+    """Adds the seconds spent in its ``with`` block to a small file (None: memory only), so a
+    training stopped and resumed over several runs (an interrupt ends the block too) knows its total."""
+
+    def __init__(self, path):
+        self.path = path
+        self.total = 0.0
+        if path and os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                self.total = float(f.read())
+
+    def __enter__(self):
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.total += time.perf_counter() - self.start
+        if self.path:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            with open(self.path, "w", encoding="utf-8") as f:
+                f.write(f"{self.total:.1f}")
+        return False
+
+    def remove(self):
+        if self.path and os.path.exists(self.path):
+            os.remove(self.path)
+
+
 def trained_model(kind, quick=False):
     """A model of ``kind`` ("cbow", "skipgram", "nnlm", "elmo") trained on People's Daily train.
 
@@ -222,8 +251,11 @@ def trained_model(kind, quick=False):
         print(f"{kind}: training on {corpus_name(quick)} with {settings}")
         valid = list(sentences("valid", quick))
         work_dir = path and path + ".checkpoint"
-        model, info = train_recipe(kind, train, valid, quick=quick, work_dir=work_dir, parts=settings,
-                                   fine_tune=settings["fine_tune"] is not None)
+        spent = _TrainingTime(path and path + ".seconds")
+        with spent:
+            model, info = train_recipe(kind, train, valid, quick=quick, work_dir=work_dir, parts=settings,
+                                       fine_tune=settings["fine_tune"] is not None)
+        info["train_wall_time_all_runs_s"] = spent.total
         info["valid_perplexity_curve"] = model.history["val_perplexity"]
         info["train_loss"] = model.history["loss"]
         info["epochs_run"] = model.epochs_trained
@@ -233,6 +265,7 @@ def trained_model(kind, quick=False):
             with open(os.path.join(path, "training_info.json"), "w", encoding="utf-8") as f:
                 json.dump(info, f, indent=1)
             shutil.rmtree(work_dir, ignore_errors=True)
+            spent.remove()
     _memory[key] = model
     return model
 

@@ -220,6 +220,85 @@ def _plot_sense_map(points, layer, plots_dir):
     return _save(plt, fig, plots_dir, "polysemy_sense_map.png")
 
 
+def _chinese_lm(result, plots_dir):
+    f, s = result["figures"], result["settings"]
+    nnlm, elmo, vocabulary = f["models"]["nnlm"], f["models"]["elmo"], f["vocabulary"]
+    rows = ["| model | valid perplexity | test perplexity |", "| --- | ---: | ---: |",
+            f"| NNLM | {nnlm['valid_perplexity']:.1f} | **{nnlm['test_perplexity']:.1f}** |"]
+    test, valid = elmo["test_perplexity"], elmo.get("valid_perplexity")
+    rows.append(f"| ELMo, forward (left to right, as the NNLM) | | **{test['forward']:.1f}** |")
+    rows.append(f"| ELMo, backward | | {test['backward']:.1f} |")
+    rows.append(f"| ELMo, average of both | {valid:.1f} | {test['average']:.1f} |")
+    notes = []
+    for name, m in (("NNLM", nnlm), ("ELMo", elmo)):
+        notes.append(f"{name}: {_epochs(m['epochs_run'])} ({m['phase_one_epochs']} with the sampled softmax), "
+                     f"{m.get('kept_weights')} weights kept, {m['parameters'] / 1e6:.1f}M parameters, trained "
+                     + (f"{m['train_wall_time_all_runs_s'] / 60:.0f} min (all runs)" if "train_wall_time_all_runs_s" in m
+                        else f"{m['train_wall_time_s'] / 60:.0f} min{_resumed(m)}"))
+    rows.append(f"\nOne vocabulary for both: {vocabulary['size']:,} entries, the words seen "
+                f"{vocabulary['min_count']}+ times in train and `<s>`, `</s>`, `<unk>`; `<unk>` stands for "
+                f"{vocabulary['test_unk_rate']:.1%} of the {vocabulary['test_tokens']:,} test words "
+                f"({vocabulary['valid_unk_rate']:.1%} of valid's). Perplexity counts every word and each sentence's "
+                f"end; valid chose the schedule and the kept weights, test was scored once. {'; '.join(notes)}. "
+                f"Corpus: {s['corpus']}. Recipes: `{json.dumps(s['recipes'])}`")
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for name, m in (("NNLM", nnlm), ("ELMo (average of both directions)", elmo)):
+        curve = m.get("valid_perplexity_curve") or []
+        ax.plot(list(range(1, len(curve) + 1)), curve, marker="o", label=f"{name}, valid")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("perplexity")
+    ax.set_title(f"People's Daily (test: NNLM {nnlm['test_perplexity']:.0f}, ELMo forward {test['forward']:.0f})")
+    ax.legend(fontsize=8)
+    return "\n".join(rows), _save(plt, fig, plots_dir, "chinese_lm_learning_curves.png")
+
+
+def _chinese_polysemy_models(f):
+    rows = ["| model | dev accuracy | test accuracy |", "| --- | ---: | ---: |"]
+    for name, r in f["models"].items():
+        best = " (best layer on dev)" if name == f["best_elmo_layer_on_dev"] else ""
+        rows.append(f"| {name}{best} | {r['dev_accuracy']:.3f} | **{r['test_accuracy']:.3f}** |")
+    return rows
+
+
+def _chinese_polysemy(result, plots_dir):
+    f, s = result["figures"], result["settings"]
+    rows = _chinese_polysemy_models(f)
+    rows.append(f"\n{f['pairs']['dev']:,} dev and {f['pairs']['test']:,} test pairs, half of them same-sense within "
+                f"every word, of {f['words']['dev']} dev and {f['words']['test']} test words (no word in both), from "
+                f"{s['pair_sentences']}; threshold on cosine similarity chosen on dev. Both uses of a pair are the same "
+                "word form, so static vectors (Word2Vec, NNLM) and ELMo's layer 0 are at 0.5 by construction. Models "
+                f"trained on {s['corpus']}.")
+    rows += ["\nThe words (PKU tags; uses in the held-out sentences; the best ELMo layer's test accuracy on the "
+             "word's pairs):\n", "| word | sense 1 | sense 2 | uses | pairs | split | best layer |",
+             "| --- | --- | --- | ---: | ---: | --- | ---: |"]
+    for word, r in f["sense_words"].items():
+        accuracy = r.get("best_layer_test_accuracy")
+        rows.append(f"| {word} | {r['tags'][0]}: {r['senses'][0]} | {r['tags'][1]}: {r['senses'][1]} | "
+                    f"{r['uses'][0]} + {r['uses'][1]} | {r['pairs']} | {r['split']} | "
+                    f"{'' if accuracy is None else f'{accuracy:.2f}'} |")
+    if f.get("left_out_for_few_uses"):
+        rows.append("\nLeft out for fewer than " f"{s['min_uses_per_sense']} uses of a sense: "
+                    + ", ".join(f"{w} ({' + '.join(map(str, n))})" for w, n in f["left_out_for_few_uses"].items()) + ".")
+    rows.append("\nLeft out as one sense with two analyses: "
+                + "; ".join(f"{w} {why}" for w, why in f["not_two_senses"].items()) + ".")
+    rows += ["\nNearest neighbours of the static vectors:\n", "| model | word | nearest words |", "| --- | --- | --- |"]
+    for model, words in f["neighbours"].items():
+        rows += [f"| {model} | {w} | {', '.join(f'{n} {c:.2f}' for n, c in near)} |" for w, near in words.items()]
+    plt = _pyplot()
+    names = list(f["models"])
+    fig, ax = plt.subplots(figsize=(6.5, 3.5))
+    ax.bar(names, [f["models"][n]["test_accuracy"] for n in names],
+           color=["tab:blue" if n.startswith("elmo") else "tab:gray" for n in names])
+    ax.axhline(0.5, linestyle="--", color="black", linewidth=0.8, label="chance")
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("test accuracy")
+    ax.set_title("Same sense or not, People's Daily (POS contrasts)")
+    ax.tick_params(axis="x", rotation=30)
+    ax.legend(fontsize=8)
+    return "\n".join(rows), _save(plt, fig, plots_dir, "chinese_polysemy.png")
+
+
 def _as_list(value):
     """``value`` as a list: [] for None, [value] for one item.
 
@@ -750,6 +829,7 @@ def _figure(figures, name, spec):
 
 SECTIONS = {"word2vec_speed": _word2vec_speed, "nnlm_ptb": _nnlm_ptb, "elmo_ptb": _elmo_ptb,
             "word_similarity": _word_similarity, "polysemy": _polysemy,
+            "chinese_lm": _chinese_lm, "chinese_polysemy": _chinese_polysemy,
             "roofline": _roofline, "roofline_gpu": _roofline, "downstream": _downstream,
             "tagging": _tagging, "tagging_zh": _tagging,
             "fine_tuning": _fine_tuning, "distilled_vectors": _distilled_vectors,
@@ -800,7 +880,8 @@ DOCS_GROUPS = (
     ("Speed", "How fast each model trains and embeds, and what the optimisations gain.",
      ("word2vec_speed", "roofline", "roofline_gpu", "speedups", "memory_scaling")),
     ("Quality", "How good the models and their vectors are: perplexity, word similarity, word senses "
-     "and a downstream classifier.", ("nnlm_ptb", "elmo_ptb", "word_similarity", "polysemy", "downstream",
+     "and a downstream classifier.", ("nnlm_ptb", "elmo_ptb", "word_similarity", "polysemy", "chinese_lm",
+                                      "chinese_polysemy", "downstream",
                                       "tagging", "tagging_zh")),
     ("Transfer", "Starting from a trained model: fine-tuning on a new domain, and static vectors distilled from "
      "ELMo's contexts.", ("fine_tuning", "distilled_vectors")),
@@ -1060,6 +1141,37 @@ def _docs_polysemy(result):
     return summary, text, "polysemy_sense_map.png" if f.get("sense_map") else None
 
 
+def _docs_chinese_lm(result):
+    f = result["figures"]
+    nnlm, elmo, vocabulary = f["models"]["nnlm"], f["models"]["elmo"], f["vocabulary"]
+    test = elmo["test_perplexity"]
+    rows = ["| model | People's Daily test perplexity |", "| --- | ---: |",
+            f"| NNLM | {nnlm['test_perplexity']:.1f} |", f"| ELMo, forward (left to right, as the NNLM) | "
+            f"{test['forward']:.1f} |", f"| ELMo, backward | {test['backward']:.1f} |"]
+    text = "\n".join(rows) + (
+        f"\n\nOne vocabulary for both models: {vocabulary['size']:,} entries (the words seen at least "
+        f"{vocabulary['min_count']} times in train; `<unk>` is {vocabulary['test_unk_rate']:.1%} of the test words). "
+        f"NNLM {_epochs(nnlm['epochs_run'])}, ELMo {_epochs(elmo['epochs_run'])}; valid chose the kept weights. "
+        "No published figure exists for this split.")
+    summary = f"test perplexity: NNLM {nnlm['test_perplexity']:.1f}, ELMo forward {test['forward']:.1f}"
+    return summary, text, "chinese_lm_learning_curves.png"
+
+
+def _docs_chinese_polysemy(result):
+    f = result["figures"]
+    text = "\n".join(_chinese_polysemy_models(f)) + (
+        f"\n\n{f['pairs']['test']:,} test pairs of {f['words']['test']} words ({f['pairs']['dev']:,} dev pairs of "
+        f"{f['words']['dev']} other words chose the threshold), half of them same-sense within every word; a pair's "
+        "label is whether People's Daily tags the word's two uses alike, for words whose two tags are two senses "
+        "(花 v \"spend\" / n \"flower\", 只 d \"only\" / q classifier for animals...). Static vectors are at 0.5 by "
+        "construction. `benchmarks/RESULTS.md` lists every word and the static vectors' neighbours.")
+    best = f["best_elmo_layer_on_dev"]
+    static = max(r["test_accuracy"] for n, r in f["models"].items() if not n.startswith("elmo"))
+    summary = (f"same sense or not: ELMo's best layer on dev ({best}) {f['models'][best]['test_accuracy']:.3f}, "
+               f"static vectors {static:.3f} (chance: 0.5)")
+    return summary, text, "chinese_polysemy.png"
+
+
 def _docs_downstream(result):
     f = result["figures"]
     datasets = list(f)
@@ -1141,6 +1253,7 @@ def _docs_jax_precision(result):
 DOCS_SECTIONS = {"word2vec_speed": _docs_word2vec_speed, "roofline": _docs_roofline, "roofline_gpu": _docs_roofline,
                  "speedups": _docs_speedups, "memory_scaling": _docs_memory_scaling, "nnlm_ptb": _docs_nnlm_ptb,
                  "elmo_ptb": _docs_elmo_ptb, "word_similarity": _docs_word_similarity, "polysemy": _docs_polysemy,
+                 "chinese_lm": _docs_chinese_lm, "chinese_polysemy": _docs_chinese_polysemy,
                  "downstream": _docs_downstream, "tagging": _docs_tagging,
                  "tagging_zh": _docs_tagging, "fine_tuning": _docs_fine_tuning,
                  "distilled_vectors": _docs_distilled_vectors, "torch_compile": _docs_torch_compile,
