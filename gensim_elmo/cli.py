@@ -568,23 +568,27 @@ def _export_serving(args):
 
 # --- demo ----------------------------------------------------------------------------------------
 def _add_demo_parser(subparsers):
-    from gensim_elmo.demo import SECTIONS
+    from gensim_elmo.demo import LANGUAGES, SECTIONS
 
     p = subparsers.add_parser(
         "demo",
         help="train every model on the Penn Treebank and show what they learnt",
         description="Trains Word2Vec CBOW and skip-gram (and the other models) on Penn Treebank train, "
-        "prints nearest neighbours and WordSim-353 / SimLex-999 / Google-analogy scores.",
+        "prints nearest neighbours and WordSim-353 / SimLex-999 / Google-analogy scores. With --lang zh, "
+        "on People's Daily (Chinese): neighbours, and ELMo's vectors of words with two senses.",
     )
     p.add_argument("--quick", action="store_true", help="a 3,000-sentence slice and fewer epochs (seconds)")
     p.add_argument("--sections", nargs="+", choices=list(SECTIONS), default=None, help="run only these parts")
+    p.add_argument("--lang", choices=list(LANGUAGES), default="en",
+                   help="en: the Penn Treebank (default); zh: People's Daily, Chinese, from 苹果 in 我吃了一个苹果 "
+                        "and 我在用苹果手机")
     p.set_defaults(func=_demo)
 
 
 def _demo(args):
     from gensim_elmo.demo import run_demo
 
-    run_demo(quick=args.quick, sections=args.sections)
+    run_demo(quick=args.quick, sections=args.sections, lang=args.lang)
     return 0
 
 

@@ -7,18 +7,25 @@ prints what a newcomer wants to see: nearest neighbours, similarity and analogy 
 perplexity, and for ELMo words with two senses: the similarity of two uses in the same sense next
 to uses in different senses, per layer, beside Word2Vec's one vector, and a word's nearest uses in
 the training corpus.
+
+``gensim-elmo demo --lang zh`` does the same in Chinese, on People's Daily (January 1998, segmented
+by hand; ``gensim_elmo.datasets.peoples_daily``), starting from 苹果 in 我吃了一个苹果 ("I ate an
+apple") and 我在用苹果手机 ("I am using an Apple phone"), then words whose two senses the
+corpus's part-of-speech tags tell apart (花 "spend" / "flower", 会 "can" / "meeting"...).
 """
 
 import logging
 import time
 
-from gensim_elmo.datasets import ptb
+from gensim_elmo.datasets import peoples_daily, ptb
 from gensim_elmo.evaluation import evaluate, format_scores
 
 logger = logging.getLogger(__name__)
 
 #: Words whose neighbours the demo prints (all in the PTB vocabulary).
 PROBE_WORDS = ("monday", "president", "stock", "bank", "good")
+#: The languages of the demo: ``en`` (Penn Treebank) and ``zh`` (People's Daily, ``ZH``).
+LANGUAGES = ("en", "zh")
 
 
 def _neighbours(keyed_vectors, words, topn=5):
@@ -30,8 +37,8 @@ def _neighbours(keyed_vectors, words, topn=5):
     return "\n".join(lines)
 
 
-def word2vec_section(train, quick, out):
-    """Train CBOW and skip-gram on ``train``; print neighbours and intrinsic scores."""
+def word2vec_section(train, quick, out, lang="en"):
+    """Train CBOW and skip-gram on ``train``; print neighbours (and, in English, intrinsic scores)."""
     from gensim_elmo.word2vec import Word2Vec
 
     models = {}
@@ -43,30 +50,44 @@ def word2vec_section(train, quick, out):
         out(f"\n== Word2Vec {name}: {len(model.wv)} words, trained in {elapsed:.1f}s "
             f"(loss per epoch: {', '.join(f'{x:.3g}' for x in model.loss_history)})")
         out("Nearest neighbours:")
-        out(_neighbours(model.wv, PROBE_WORDS))
-        out(format_scores(evaluate(model.wv)))
+        out(_neighbours(model.wv, ZH["probe_words"] if lang == "zh" else PROBE_WORDS))
+        if lang == "en":
+            out(format_scores(evaluate(model.wv)))
         models[name] = model
     return models
 
 
-def nnlm_section(train, quick, out):
-    """Train an NNLM on ``train``; print PTB valid perplexity, next-word predictions and neighbours."""
+def nnlm_section(train, quick, out, lang="en"):
+    """Train an NNLM on ``train``; print valid perplexity, next-word predictions and neighbours."""
     from gensim_elmo.nnlm import NNLM
 
-    valid = list(ptb("valid", limit=300 if quick else None))
+    if lang == "zh":
+        valid = list(peoples_daily("valid", limit=100 if quick else ZH["valid_paragraphs"]))
+        settings = dict(min_count=ZH["min_count"], epochs=1)
+        contexts, probes, corpus = ZH["next_word_contexts"], ZH["probe_words"], "People's Daily"
+    else:
+        valid = list(ptb("valid", limit=300 if quick else None))
+        settings = dict(epochs=1 if quick else 2)
+        contexts = (["the", "company", "said"], ["mr."], ["the", "stock", "market"])
+        probes, corpus = PROBE_WORDS, "PTB"
     start = time.perf_counter()
     model = NNLM(train, vector_size=64 if quick else 128, window=4 if quick else 5, hidden_size=128 if quick else 256,
-                 epochs=1 if quick else 2, batch_size=512, learning_rate=2e-3, num_sampled=1024, seed=1)
+                 batch_size=512, learning_rate=2e-3, num_sampled=1024, seed=1, **settings)
     elapsed = time.perf_counter() - start
     perplexity = model.perplexity(valid)
-    out(f"\n== NNLM (Bengio 2003): {len(model.vocabulary)} words, {model.epochs_trained} epochs in {elapsed:.0f}s; "
-        f"PTB valid perplexity {perplexity:.1f} (Kneser-Ney 5-gram on the test set: 141.2)")
-    for context in (["the", "company", "said"], ["mr."], ["the", "stock", "market"]):
+    anchor = " (Kneser-Ney 5-gram on the test set: 141.2)" if lang == "en" else ""
+    out(f"\n== NNLM (Bengio 2003): {len(model.vocabulary)} words, {_epochs(model.epochs_trained)} in {elapsed:.0f}s; "
+        f"{corpus} valid perplexity {perplexity:.1f}{anchor}")
+    for context in contexts:
         guesses = ", ".join(f"{w} {p:.2f}" for w, p in model.predict_next(context, topn=5))
         out(f"  after {' '.join(context)!r}: {guesses}")
     out("Nearest neighbours of its word vectors:")
-    out(_neighbours(model.wv, PROBE_WORDS))
+    out(_neighbours(model.wv, probes))
     return model
+
+
+def _epochs(count):
+    return f"{count} epoch{'' if count == 1 else 's'}"
 
 
 #: Words with two senses that both occur often in the Penn Treebank (Wall Street Journal text), each
@@ -99,6 +120,49 @@ DEMO_ELMO = dict(preset="compact", dim=300, projection_dim=300, epochs=1, batch_
                  learning_rate=2e-3, num_sampled=1024, dropout=0.1, seed=1)
 QUICK_DEMO_ELMO = dict(preset="tiny", epochs=1, batch_size=32, optimizer="adam", learning_rate=2e-3,
                        num_sampled=512, seed=1)
+
+#: The Chinese demo (``--lang zh``): People's Daily train (909,807 words in 15,587 paragraphs,
+#: segmented by hand), its words, and sentences written in its segmentation (every token is a word
+#: of its train split). ``founding`` is the pair the demo opens with: 苹果 as the fruit and as the
+#: brand (the corpus, January 1998, has 苹果 11 times, all fruit, and never as a brand).
+ZH = {
+    "probe_words": ("苹果", "经济", "北京", "花", "会"),
+    "min_count": 3,
+    # The sections run by default (the NNLM's with --sections), and the paragraphs ELMo trains on: an
+    # epoch of the whole train split takes about 16 minutes on two cores, its first 10,000 paragraphs
+    # (590,000 words) about 10, which keeps the whole demo near 15.
+    "sections": ("word2vec", "elmo"),
+    "elmo_paragraphs": 10000,
+    "valid_paragraphs": 300,
+    "next_word_contexts": (["中国", "共产党"], ["我们", "一定", "要"], ["经济", "持续"]),
+    "founding": ("苹果", ["我", "吃", "了", "一个", "苹果"], ["我", "在", "用", "苹果", "手机"]),
+    "senses": (
+        ("苹果", "the fruit", [["我", "吃", "了", "一个", "苹果"], ["她", "买", "了", "两", "斤", "苹果"]],
+         "the brand", [["我", "在", "用", "苹果", "手机"]]),
+        ("花", "spend", [["他", "花", "了", "三", "年", "时间", "写", "这", "本", "书"],
+                         ["每", "月", "要", "花", "很多", "钱"]],
+         "flower", [["公园", "里", "的", "花", "开", "了"]]),
+        ("会", "can, will", [["他", "明天", "会", "来"], ["我们", "一定", "会", "成功"]],
+         "meeting", [["他", "刚刚", "开", "完", "会"]]),
+        ("东西", "thing", [["他", "买", "了", "很多", "东西"], ["这", "是", "什么", "东西"]],
+         "east and west", [["这", "条", "大街", "贯穿", "东西"]]),
+        ("米", "metre", [["这", "座", "塔", "高", "５０", "米"], ["河", "宽", "２００", "米"]],
+         "rice", [["她", "买", "了", "两", "斤", "米"]]),
+        ("种", "kind", [["这", "种", "产品", "很", "好"], ["他们", "有", "三", "种", "办法"]],
+         "plant", [["农民", "在", "田里", "种", "小麦"]]),
+        ("长", "long", [["这", "条", "路", "很", "长"], ["冬天", "的", "夜", "很", "长"]],
+         "grow", [["孩子", "们", "要", "长", "身体"]]),
+        ("还", "still", [["他", "还", "在", "工作"], ["问题", "还", "没有", "解决"]],
+         "give back", [["农民", "按时", "还", "了", "贷款"]]),
+        ("点", "o'clock", [["晚上", "八", "点", "开会"], ["会议", "上午", "九", "点", "开始"]],
+         "light", [["他", "点", "起", "火把"]]),
+    ),
+    "nearest_use_queries": (
+        ("花", ["他", "花", "了", "三", "年", "时间", "写", "这", "本", "书"]),
+        ("花", ["公园", "里", "的", "花", "开", "了"]),
+        ("种", ["农民", "在", "田里", "种", "小麦"]),
+    ),
+}
 
 
 def _cosine(a, b):
@@ -174,33 +238,17 @@ def nearest_uses(model, word, query, corpus, topn=3, layer=-1, max_uses=400):
     return sorted(scored, key=lambda pair: -pair[0])[:topn]
 
 
-def _snippet(sentence, word, width=6):
+def _snippet(sentence, word, width=6, joiner=" "):
     at = sentence.index(word)
     left = sentence[max(0, at - width):at]
     right = sentence[at + 1:at + 1 + width]
-    return " ".join((["..."] if at > width else []) + left + [word.upper()] + right +
-                    (["..."] if at + 1 + width < len(sentence) else []))
+    marked = word.upper() if joiner else f"[{word}]"
+    return joiner.join((["..."] if at > width else []) + left + [marked] + right +
+                       (["..."] if at + 1 + width < len(sentence) else []))
 
 
-def elmo_section(train, quick, out, word2vec=None):
-    """Train ELMo on ``train``; print valid perplexity, and for words with two senses the similarity
-    of uses in the same sense next to uses in different senses, per layer, and the nearest uses of a
-    word in the training corpus."""
-    from gensim_elmo.elmo import ELMo
-
-    settings = QUICK_DEMO_ELMO if quick else DEMO_ELMO
-    valid = list(ptb("valid", limit=200 if quick else 1000))
-    start = time.perf_counter()
-    model = ELMo(train, **settings)
-    elapsed = time.perf_counter() - start
-    scores = model.perplexity(valid)
-    out(f"\n== ELMo ({settings['preset']} preset, {model.projection_dim * 2}-d vectors): 1 epoch on "
-        f"{model.corpus_stats['sentences']:,} PTB sentences in {elapsed:.0f}s; PTB valid perplexity forward "
-        f"{scores['forward']:.1f}, backward {scores['backward']:.1f}, average {scores['average']:.1f}")
-    out("Same word, two senses: cosine of two uses in the SAME sense vs uses in DIFFERENT senses, per layer.\n"
-        "Layer 0 reads only the word's characters (like a static vector); layers 1 and 2 read the sentence.\n"
-        "Word2Vec gives a word one vector whatever the sentence: its cosine is always 1.00.")
-    for word, sense_a, uses_a, sense_b, uses_b in SENSES:
+def _sense_rows(model, senses, out, word2vec=None):
+    for word, sense_a, uses_a, sense_b, uses_b in senses:
         rows = sense_similarities(model, word, uses_a, uses_b)
         out(f"  {word!r} ({sense_a} / {sense_b}):")
         out(f"      e.g. {' '.join(uses_a[0])!r} / {' '.join(uses_b[0])!r}")
@@ -208,24 +256,80 @@ def elmo_section(train, quick, out, word2vec=None):
                            for k, (same, different) in enumerate(rows))
         static = " | Word2Vec: 1.00" if word2vec is not None and word in word2vec.wv.key_to_index else ""
         out(f"      {cells}{static}")
+
+
+def _founding_pair(model, train, out, word2vec=None):
+    """The Chinese demo's opening: 苹果 as the fruit and as the brand, per layer, and what the
+    model could have learnt of it."""
+    word, fruit, brand = ZH["founding"]
+    uses = sum(sentence.count(word) for sentence in train)
+    first, second = (v[:, s.index(word)] for s, v in zip((fruit, brand), model.embed_sentences([fruit, brand])))
+    cells = "   ".join(f"layer {k}: {_cosine(first[k], second[k]):.2f}" for k in range(first.shape[0]))
+    static = " | Word2Vec: 1.00" if word2vec is not None and word in word2vec.wv.key_to_index else ""
+    out(f"The founding pair: {word} in {''.join(fruit)!r} (I ate an apple) and {''.join(brand)!r} (I am using an "
+        f"Apple phone), cosine of its two vectors:")
+    out(f"      {cells}{static}")
+    out(f"  The training text has {word} {uses} time{'' if uses == 1 else 's'}; People's Daily of January 1998 predates Apple's phones, so "
+        "the model has never read the brand: what moves the vector is the sentence (a noun before 手机, after 用).")
+
+
+def elmo_section(train, quick, out, word2vec=None, lang="en"):
+    """Train ELMo on ``train``; print valid perplexity, and for words with two senses the similarity
+    of uses in the same sense next to uses in different senses, per layer, and the nearest uses of a
+    word in the training corpus. In Chinese (``lang="zh"``) it opens with the founding pair (苹果
+    as the fruit and as the brand) and says what the model is."""
+    from gensim_elmo.elmo import ELMo
+
+    settings = QUICK_DEMO_ELMO if quick else DEMO_ELMO
+    if lang == "zh":
+        settings = dict(settings, min_count=ZH["min_count"])
+        valid = list(peoples_daily("valid", limit=100 if quick else ZH["valid_paragraphs"]))
+        corpus, units = "People's Daily", "paragraphs"
+        senses, queries = ZH["senses"], ZH["nearest_use_queries"]
+    else:
+        valid = list(ptb("valid", limit=200 if quick else 1000))
+        corpus, units, senses, queries = "PTB", "sentences", SENSES, NEAREST_USE_QUERIES
+    start = time.perf_counter()
+    model = ELMo(train, **settings)
+    elapsed = time.perf_counter() - start
+    scores = model.perplexity(valid)
+    stats = model.corpus_stats
+    out(f"\n== ELMo ({settings['preset']} preset, {model.projection_dim * 2}-d vectors): "
+        f"{_epochs(model.epochs_trained)} on {stats['sentences']:,} {corpus} {units} ({stats['tokens']:,} words) in "
+        f"{elapsed:.0f}s; {corpus} valid "
+        f"perplexity forward {scores['forward']:.1f}, backward {scores['backward']:.1f}, average {scores['average']:.1f}")
+    if lang == "zh":
+        lstm = model.options["lstm"]
+        out(f"What this model is: the {settings['preset']} preset with LSTMs of {lstm['dim']}, "
+            f"{model.language_model.count_params() / 1e6:.1f}M parameters, trained for {_epochs(model.epochs_trained)} "
+            f"({elapsed / 60:.1f} minutes here) on {stats['tokens']:,} words of newspaper text from January 1998; the "
+            "published English ELMo read about a billion words for ten epochs. A small, briefly trained model: "
+            "its differences are real but rough.")
+        _founding_pair(model, train, out, word2vec)
+    out("Same word, two senses: cosine of two uses in the SAME sense vs uses in DIFFERENT senses, per layer.\n"
+        "Layer 0 reads only the word's characters (like a static vector); layers 1 and 2 read the sentence.\n"
+        "Word2Vec gives a word one vector whatever the sentence: its cosine is always 1.00.")
+    _sense_rows(model, senses, out, word2vec)
     out("Nearest uses in the training corpus by the top layer's vector (as in the ELMo paper's Table 4):")
-    for word, query in NEAREST_USE_QUERIES:
-        out(f"  {' '.join(query)!r}:")
+    for word, query in queries:
+        out(f"  {(''.join(query) if lang == 'zh' else ' '.join(query))!r}:")
         for similarity, sentence in nearest_uses(model, word, query, train):
-            out(f"      {similarity:.2f}  {_snippet(sentence, word)}")
+            out(f"      {similarity:.2f}  {_snippet(sentence, word, joiner='' if lang == 'zh' else ' ')}")
     return model
 
 
 SECTIONS = {"word2vec": word2vec_section, "nnlm": nnlm_section, "elmo": elmo_section}
 
 
-def run_demo(quick=False, sections=None, out=print):
+def run_demo(quick=False, sections=None, out=print, lang="en"):
     """Run the demo sections in order and return what they trained.
 
     Args:
-        quick: bool, train on a 3,000-sentence slice for fewer epochs. Defaults to False.
-        sections: list of section names (default: all of ``SECTIONS``).
+        quick: bool, train on a slice (3,000 PTB sentences, 1,500 People's Daily paragraphs) for
+            fewer epochs. Defaults to False.
+        sections: list of section names (default: all of ``SECTIONS``; in Chinese ``ZH["sections"]``).
         out: a print-like function. Defaults to ``print``.
+        lang: "en" (the Penn Treebank) or "zh" (People's Daily, ``ZH``). Defaults to "en".
 
     Returns:
         dict: section name -> what it returned.
@@ -235,18 +339,29 @@ def run_demo(quick=False, sections=None, out=print):
     >>> sorted(results["word2vec"])
     ['CBOW', 'skip-gram']
     """
-    # Embedding sentences of many lengths retraces TensorFlow's predict step; its warnings say nothing here.
-    logging.getLogger("tensorflow").setLevel(logging.ERROR)
-    train = ptb("train", limit=3000 if quick else None)
-    out(f"gensim-elmo demo: Penn Treebank train ({'3,000-sentence slice' if quick else '887,521 words'}); "
-        f"expect about {'2' if quick else '15'} minutes on a 2-core CPU")
-    results = {}
-    for name in sections or list(SECTIONS):
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown demo language {lang!r}; choose from {list(LANGUAGES)}.")
+    for name in sections or ():
         if name not in SECTIONS:
             raise ValueError(f"unknown demo section {name!r}; choose from {list(SECTIONS)}.")
+    # Embedding sentences of many lengths retraces TensorFlow's predict step; its warnings say nothing here.
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    if lang == "zh":
+        train = peoples_daily("train", limit=1500 if quick else None)
+        elmo_train = train if quick else peoples_daily("train", limit=ZH["elmo_paragraphs"])
+        out(f"gensim-elmo demo: People's Daily train (January 1998, segmented by hand; "
+            f"{'a 1,500-paragraph slice' if quick else '909,807 words, ELMo the first 10,000 paragraphs'}); "
+            f"expect about {'2' if quick else '15'} minutes on a 2-core CPU")
+        sections = sections or ZH["sections"]
+    else:
+        train = elmo_train = ptb("train", limit=3000 if quick else None)
+        out(f"gensim-elmo demo: Penn Treebank train ({'3,000-sentence slice' if quick else '887,521 words'}); "
+            f"expect about {'2' if quick else '15'} minutes on a 2-core CPU")
+    results = {}
+    for name in sections or list(SECTIONS):
         if name == "elmo":
             word2vec = results.get("word2vec", {}).get("CBOW")
-            results[name] = elmo_section(train, quick, out, word2vec=word2vec)
+            results[name] = elmo_section(elmo_train, quick, out, word2vec=word2vec, lang=lang)
         else:
-            results[name] = SECTIONS[name](train, quick, out)
+            results[name] = SECTIONS[name](train, quick, out, lang=lang)
     return results

@@ -21,3 +21,33 @@ def test_elmo_section_prints_same_and_different_sense_per_layer_and_nearest_uses
     assert text.count("layer 2: same") == len(SENSES)
     assert "Nearest uses in the training corpus" in text
     assert model.epochs_trained == 1
+
+
+def test_every_chinese_demo_sentence_is_segmented_as_people_s_daily_and_uses_its_word():
+    from gensim_elmo.datasets import peoples_daily
+    from gensim_elmo.demo import ZH
+
+    vocabulary = {w for s in peoples_daily("train") for w in s}
+    word, fruit, brand = ZH["founding"]
+    assert (word, "".join(fruit), "".join(brand)) == ("苹果", "我吃了一个苹果", "我在用苹果手机")
+    for word, _, uses_a, _, uses_b in ZH["senses"]:
+        assert len(uses_a) == 2 and uses_b
+        for sentence in uses_a + uses_b:
+            assert word in sentence and set(sentence) <= vocabulary, sentence
+    for word, query in ZH["nearest_use_queries"] + tuple((w, q) for w in ZH["probe_words"] for q in [[w]]):
+        assert word in query and set(query) <= vocabulary
+    for context in ZH["next_word_contexts"]:
+        assert set(context) <= vocabulary
+
+
+def test_chinese_elmo_section_opens_with_the_founding_pair_and_says_what_the_model_is():
+    from gensim_elmo.datasets import peoples_daily
+    from gensim_elmo.demo import ZH
+
+    lines = []
+    elmo_section(peoples_daily("train", limit=150), quick=True, out=lines.append, lang="zh")
+    text = "\n".join(lines)
+    assert "What this model is" in text and "trained for 1 epoch" in text
+    assert "The founding pair: 苹果 in '我吃了一个苹果'" in text and "predates Apple's phones" in text
+    assert text.count("layer 2: same") == len(ZH["senses"])
+    assert "[种]" in text  # nearest uses, the word marked in its unspaced snippet
