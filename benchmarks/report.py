@@ -594,6 +594,84 @@ def _plot_tagging(result, plots_dir):
     fig.suptitle("One BiLSTM tagger, its token vectors swapped (mean and standard deviation over seeds)")
     return _save(plt, fig, plots_dir, f"{result['benchmark']}.png")
 
+def _chinese_characters_rows(f):
+    """The table of both models of ``chinese_characters``: perplexity, speed, how they read a word."""
+    rows = ["| characters | valid perplexity | test perplexity: average (forward / backward) | training tokens/s: "
+            "in turns (whole training) | character positions per word | embedding rows | parameters |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for kind, m in f["models"].items():
+        t, r = m["test_perplexity"], m["reading"]
+        speed = " ".join([_thousands(m["interleaved_tokens_per_s"]) if m.get("interleaved_tokens_per_s") else "–",
+                          f"({_thousands(m['training_tokens_per_s'])})" if m.get("training_tokens_per_s") else ""])
+        rows.append(f"| `{kind}` | {m['valid_perplexity']:.1f} | **{t['average']:.1f}** ({t['forward']:.1f} / "
+                    f"{t['backward']:.1f}) | {speed} | {r['positions_per_word']:.2f} | {r['embedding_rows']:,} | "
+                    f"{m['parameters'] / 1e6:.2f}M |")
+    return rows
+
+
+def _chinese_characters_note(f):
+    """What the table's figures are, and the Unicode model's characters."""
+    d, u = f["unicode_minus_bytes"], f["models"]["unicode"]
+    r = u["reading"]
+    ratio = d.get("interleaved_speed_ratio") or d.get("speed_ratio")
+    speed = f", training speed unicode / bytes {ratio:.2f}" if ratio else ""
+    return (f"Unicode minus bytes: valid perplexity {d['valid_perplexity']:+.1f}, test {d['test_perplexity']:+.1f}"
+            f"{speed}. Both models: the same settings, seed and {_epochs(u['epochs_run'])}, valid after every epoch "
+            "(the learning rate halves after a worse one), test scored once; perplexity averages both directions. "
+            "Speed in turns: both models training on the same train sentences, alternating epochs (the same machine "
+            "load); whole training: all the training's batches but each epoch's first. "
+            f"The unicode model lists {r['characters']:,} characters (seen {r['min_char_count']} times or more in its "
+            f"words); {r['unknown_character_rate']:.2%} of the test characters are not among them "
+            f"({r['words_with_unknown_characters']:.2%} of the test words hold one).")
+
+
+def _chinese_characters_polysemy(f):
+    """Rows of the polysemy accuracies of both models, where the benchmark scored them."""
+    p = f.get("polysemy")
+    if not p:
+        return []
+    layers = list(next(iter(p["models"].values())))
+    rows = [f"\nChinese polysemy (`chinese_polysemy`'s pairs: {p['pairs']['test']:,} test, {p['pairs']['dev']:,} dev), "
+            "test accuracy:\n", "| characters | " + " | ".join(layers) + " |",
+            "| --- | " + " | ".join("---:" for _ in layers) + " |"]
+    for kind, scores in p["models"].items():
+        rows.append(f"| `{kind}` | " + " | ".join(f"{scores[layer]['test_accuracy']:.3f}" for layer in layers) + " |")
+    return rows
+
+
+def _chinese_characters_tagging(f):
+    """Rows of the tagging accuracies of both models, where the benchmark scored them."""
+    t = f.get("tagging")
+    if not t:
+        return []
+    n = t["sentences"]
+    rows = [f"\nChinese part-of-speech tagging (`tagging_zh`'s tagger on the frozen ELMo, its layers mixed; "
+            f"{n['train']:,} train, {n['valid']:,} valid, {n['test']:,} test sentences; mean (standard deviation) over "
+            f"seeds {t['seeds']}):\n", "| characters | test accuracy | unseen words |", "| --- | ---: | ---: |"]
+    for kind, m in t["models"].items():
+        a, u = m["accuracy"], m["unseen_accuracy"]
+        rows.append(f"| `{kind}` | {a['mean']:.4f} (±{a['std']:.4f}) | {u['mean']:.3f} (±{u['std']:.3f}) |")
+    return rows
+
+
+def _chinese_characters(result, plots_dir):
+    f, s = result["figures"], result["settings"]
+    rows = (_chinese_characters_rows(f) + ["", _chinese_characters_note(f)] + _chinese_characters_polysemy(f)
+            + _chinese_characters_tagging(f))
+    rows.append(f"\nCorpus: {s['corpus']}. Settings: `{json.dumps(s['models'], ensure_ascii=False)}`")
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for kind, m in f["models"].items():
+        curve = m["valid_perplexity_curve"]
+        ax.plot(list(range(1, len(curve) + 1)), curve, marker="o",
+                label=f"characters={kind!r} (test {m['test_perplexity']['average']:.0f})")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("valid perplexity")
+    ax.set_title("ELMo on People's Daily: Unicode characters vs UTF-8 bytes")
+    ax.legend(fontsize=8)
+    return "\n".join(rows), _save(plt, fig, plots_dir, "chinese_characters.png")
+
+
 def _memory_scaling(result, plots_dir):
     f = result["figures"]
     rows = ["| job | peak RSS, PTB x1 (MiB) | peak RSS, PTB x10 (MiB) | ratio | under target |",
@@ -830,6 +908,7 @@ def _figure(figures, name, spec):
 SECTIONS = {"word2vec_speed": _word2vec_speed, "nnlm_ptb": _nnlm_ptb, "elmo_ptb": _elmo_ptb,
             "word_similarity": _word_similarity, "polysemy": _polysemy,
             "chinese_lm": _chinese_lm, "chinese_polysemy": _chinese_polysemy,
+            "chinese_characters": _chinese_characters,
             "roofline": _roofline, "roofline_gpu": _roofline, "downstream": _downstream,
             "tagging": _tagging, "tagging_zh": _tagging,
             "fine_tuning": _fine_tuning, "distilled_vectors": _distilled_vectors,
@@ -881,7 +960,7 @@ DOCS_GROUPS = (
      ("word2vec_speed", "roofline", "roofline_gpu", "speedups", "memory_scaling")),
     ("Quality", "How good the models and their vectors are: perplexity, word similarity, word senses "
      "and a downstream classifier.", ("nnlm_ptb", "elmo_ptb", "word_similarity", "polysemy", "chinese_lm",
-                                      "chinese_polysemy", "downstream",
+                                      "chinese_polysemy", "chinese_characters", "downstream",
                                       "tagging", "tagging_zh")),
     ("Transfer", "Starting from a trained model: fine-tuning on a new domain, and static vectors distilled from "
      "ELMo's contexts.", ("fine_tuning", "distilled_vectors")),
@@ -1204,6 +1283,15 @@ def _docs_tagging(result):
         + " ".join(notes))
     return "; ".join(summary), text, f"{result['benchmark']}.png"
 
+def _docs_chinese_characters(result):
+    f = result["figures"]
+    text = "\n".join(_chinese_characters_rows(f) + ["", _chinese_characters_note(f)]
+                     + _chinese_characters_polysemy(f) + _chinese_characters_tagging(f))
+    b, u = (f["models"][k]["test_perplexity"]["average"] for k in ("bytes", "unicode"))
+    summary = f"test perplexity: Unicode characters {u:.1f}, UTF-8 bytes {b:.1f} (same size, same epochs)"
+    return summary, text, "chinese_characters.png"
+
+
 def _docs_torch_compile(result):
     f = result["figures"]
     rows = ["| part | eager tokens/s | compiled tokens/s | compiled / eager | first compiled pass (s) |",
@@ -1254,6 +1342,7 @@ DOCS_SECTIONS = {"word2vec_speed": _docs_word2vec_speed, "roofline": _docs_roofl
                  "speedups": _docs_speedups, "memory_scaling": _docs_memory_scaling, "nnlm_ptb": _docs_nnlm_ptb,
                  "elmo_ptb": _docs_elmo_ptb, "word_similarity": _docs_word_similarity, "polysemy": _docs_polysemy,
                  "chinese_lm": _docs_chinese_lm, "chinese_polysemy": _docs_chinese_polysemy,
+                 "chinese_characters": _docs_chinese_characters,
                  "downstream": _docs_downstream, "tagging": _docs_tagging,
                  "tagging_zh": _docs_tagging, "fine_tuning": _docs_fine_tuning,
                  "distilled_vectors": _docs_distilled_vectors, "torch_compile": _docs_torch_compile,
