@@ -213,7 +213,8 @@ class ELMo(LanguageModel):
         check_positive_ints(max_sentence_length=max_sentence_length, min_char_count=min_char_count)
         check_validation_settings(validation_sentences, early_stopping, lr_decay)
         if characters not in CHARACTER_KINDS:
-            raise ValueError(f"`characters` must be one of {list(CHARACTER_KINDS)}. Received: characters={characters!r}")
+            raise ValueError(f"`characters` must be one of {list(CHARACTER_KINDS)}. "
+                             f"Received: characters={characters!r}")
         if not 0.0 <= float(dropout) < 1.0:
             raise ValueError(f"`dropout` must be in [0, 1), got {dropout!r}.")
         if options is not None:
@@ -237,7 +238,8 @@ class ELMo(LanguageModel):
         self.characters = characters
         self.min_char_count = min_char_count
         # Bytes are known before any corpus; a unicode vocabulary comes from build_vocab (or a save).
-        self.char_vocabulary = ByteCharacters() if characters == "bytes" and uses_character_inputs(self.options) else None
+        self.char_vocabulary = (ByteCharacters() if characters == "bytes" and uses_character_inputs(self.options)
+                                else None)
         self.freeze = check_freeze(freeze, int(self.options.get("lstm", {}).get("n_layers", 2)))
         self._head_frozen = ()
         self._vocabulary_to_extend = None
@@ -363,7 +365,9 @@ class ELMo(LanguageModel):
             characters = previous.extend(words, counts, self.min_char_count)
         else:
             characters = UnicodeCharacters.build(words, counts, self.min_char_count)
-        if characters == previous and network is not None:
+        same = isinstance(previous, UnicodeCharacters) and characters.characters == previous.characters
+        if network is not None and same:
+            self.char_vocabulary = network.char_vocabulary = characters  # the same ids (new counts): no new network
             return
         self.char_vocabulary = characters
         self.options["char_cnn"]["n_characters"] = characters.n_characters

@@ -336,7 +336,8 @@ class UnicodeCharacters(CharacterVocabulary):
 
     def __repr__(self):
         shown = "".join(self.characters[:10])
-        return f"UnicodeCharacters({len(self.characters)} characters: {shown!r}{'...' if len(self.characters) > 10 else ''})"
+        more = "..." if len(self.characters) > 10 else ""
+        return f"UnicodeCharacters({len(self.characters)} characters: {shown!r}{more})"
 
 
 def _count_characters(words, counts):

@@ -160,6 +160,9 @@ def test_fine_tuning_adds_the_domains_new_characters_and_keeps_known_rows(saved)
 
 def test_a_new_vocabulary_keeps_the_rows_of_shared_characters(saved):
     model = ELMo.load(saved, progress=False)
+    network = model.network
+    model.build_vocab(CORPUS[:3])  # the same characters: the network stays as it is
+    assert model.network is network and model.char_vocabulary.counts != ELMo.load(saved).char_vocabulary.counts
     before = embedding_rows(model)
     model.build_vocab(DOMAIN)
     after = embedding_rows(model)
