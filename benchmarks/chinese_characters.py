@@ -230,6 +230,24 @@ def character_figures(model, words):
     return figures
 
 
+def cached_score(kind, name, compute, quick=False):
+    """``compute()``, once per finished full-run model: kept in its directory's ``scores.json``, so a run
+    stopped part way (a time limit) keeps what it scored."""
+    if quick:
+        return compute()
+    path = os.path.join(model_path(kind), "scores.json")
+    scores = {}
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as handle:
+            scores = json.load(handle)
+    if name not in scores:
+        scores[name] = compute()
+        with open(path + ".tmp", "w", encoding="utf-8") as handle:
+            json.dump(scores, handle, indent=1)
+        os.replace(path + ".tmp", path)
+    return scores[name]
+
+
 def polysemy_scores(models, quick=False):
     """Each model's Chinese WiC-style accuracy per layer (``benchmarks.chinese_polysemy``'s pairs,
     threshold from dev), or None where that benchmark is not there."""
@@ -240,15 +258,18 @@ def polysemy_scores(models, quick=False):
         return None
     dev, test, _, _ = chinese_polysemy.build_pairs(quick)
     labels = {"dev": np.array([p.same_sense for p in dev]), "test": np.array([p.same_sense for p in test])}
-    scores = {}
-    for kind, model in models.items():
+
+    def score(model):
         sims = {}
         for split, pairs in (("dev", dev), ("test", test)):
             firsts = _elmo_vectors(model, [p.first for p in pairs])
             seconds = _elmo_vectors(model, [p.second for p in pairs])
             for layer in firsts:
                 sims.setdefault(layer, {})[split] = _cosines(firsts[layer], seconds[layer])
-        scores[kind] = {layer: chinese_polysemy._score(layer, s, labels)[0] for layer, s in sims.items()}
+        return {layer: chinese_polysemy._score(layer, s, labels)[0] for layer, s in sims.items()}
+
+    scores = {kind: cached_score(kind, "polysemy", lambda model=model: score(model), quick)
+              for kind, model in models.items()}
     return {"pairs": {"dev": len(dev), "test": len(test)}, "models": scores}
 
 
@@ -264,10 +285,13 @@ def tagging_scores(models, quick=False):
     p = tagging_zh.QUICK if quick else tagging_zh.FULL
     splits = [tagging_zh.chinese_sentences(split, p[f"{split}_sentences"], quick)
               for split in ("train", "valid", "test")]
-    scores = {}
-    for kind, model in models.items():
-        result = evaluate(*splits, lambda _, model=model: model, p, rows=("elmo",))
-        scores[kind] = {"accuracy": result["accuracy"]["elmo"], "unseen_accuracy": result["unseen_accuracy"]["elmo"]}
+
+    def score(model):
+        result = evaluate(*splits, lambda _: model, p, rows=("elmo",))
+        return {"accuracy": result["accuracy"]["elmo"], "unseen_accuracy": result["unseen_accuracy"]["elmo"]}
+
+    scores = {kind: cached_score(kind, "tagging", lambda model=model: score(model), quick)
+              for kind, model in models.items()}
     return {"sentences": {name: len(split) for name, split in zip(("train", "valid", "test"), splits)},
             "seeds": list(p["seeds"]), "epochs": p["epochs"], "row": "elmo", "models": scores}
 
@@ -293,7 +317,7 @@ def run(quick=False):
         model, info = train_characters(kind, quick)
         models[kind] = model
         history = info["history"]
-        test_ppl = model.perplexity(test)
+        test_ppl = cached_score(kind, "test_perplexity", lambda model=model: model.perplexity(test), quick)
         figures["models"][kind] = {
             "valid_perplexity": history["val_perplexity"][-1],
             "valid_perplexity_curve": history["val_perplexity"],

@@ -2,6 +2,7 @@
 sittings, and the quick path writes a result that the report renders."""
 
 import json
+import os
 
 from benchmarks import chinese_characters
 from benchmarks.report import write_report
@@ -50,3 +51,13 @@ def test_quick_path_writes_a_result_and_its_report_section(tmp_path):
     text = open(write_report(results_dir=str(tmp_path), output=str(tmp_path / "RESULTS.md")), encoding="utf-8").read()
     assert "## chinese_characters" in text and "| `unicode` |" in text and "Unicode minus bytes" in text
     assert (tmp_path / "plots" / "chinese_characters.png").exists()
+
+
+def test_scores_of_a_finished_model_are_computed_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(chinese_characters, "MODELS_DIR", str(tmp_path))
+    (tmp_path / os.path.basename(chinese_characters.model_path("bytes"))).mkdir()
+    calls = []
+    for _ in range(2):
+        assert chinese_characters.cached_score("bytes", "test", lambda: calls.append(1) or {"average": 2.5}) == {
+            "average": 2.5}
+    assert len(calls) == 1
