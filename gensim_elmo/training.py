@@ -98,6 +98,12 @@ def fit_corpus(owner, corpus, epochs, make_batches, callbacks=(), monitor=None, 
         with distribution_scope(distribution):
             if not language_model.compiled:
                 language_model.compile(optimizer=owner.make_optimizer())
+            if not language_model.optimizer.built:
+                # Here, not lazily in the first training step: on TensorFlow a variable created while
+                # tf.function traces the step makes it trace the whole step a second time (a tiny
+                # ELMo's first fit took 7.3 CPU seconds instead of 4.6). A checkpoint restores into
+                # these variables too.
+                language_model.optimizer.build(language_model.trainable_variables)
             checkpoint, start_batch = None, 0
             if checkpoint_dir is not None:
                 checkpoint, start_batch = _restore_checkpoint(owner, encoded, batches, checkpoint_dir, checkpoint_steps,
@@ -140,9 +146,7 @@ def _restore_checkpoint(owner, encoded, batches, checkpoint_dir, checkpoint_step
 
     if checkpoint_steps is not None:
         check_positive_ints(checkpoint_steps=checkpoint_steps)
-    language_model = owner.language_model
-    if not language_model.optimizer.built:  # so the checkpoint's optimizer variables have a place to go
-        language_model.optimizer.build(language_model.trainable_variables)
+    language_model = owner.language_model  # its optimizer is built: the checkpoint's variables have a place to go
     fingerprint = {
         "model": type(owner).__name__,
         "seed": owner.seed,
