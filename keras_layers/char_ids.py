@@ -8,6 +8,8 @@ end-of-word 259 and padding 260. The sentence markers ``<S>`` and ``</S>`` are w
 
 Model inputs shift every id by +1 so that 0 means "this token is padding" (a padding token is 50
 zeros); the character embedding therefore has ``n_characters = 262`` rows, row 0 being padding.
+These are the ids of ``keras_layers.char_vocabulary.ByteCharacters``; ``UnicodeCharacters`` there
+gives one id per Unicode character of a corpus instead (a Chinese character is 3 bytes here).
 
 Example:
 
