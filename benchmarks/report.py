@@ -452,20 +452,26 @@ def _fine_tuning_table(result):
     d = f["domain"]
     rows = ["| model | epochs on the domain | minutes | test perplexity (forward / backward) | accuracy: frozen ELMo "
             "| accuracy: trainable + ELMo |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    base = f["ptb_model"]
+    base_state = (f" (the PTB model: {base['epochs_trained']} epochs, best PTB valid perplexity "
+                  f"{base['best_valid_perplexity']:.1f})" if base.get("best_valid_perplexity") else "")
     for name, label in (("ptb_model", "PTB model, not fine-tuned"), ("fine_tuned", "fine-tuned from PTB"),
                         ("from_scratch", "trained on the domain from scratch")):
         r = f[name]
         p = r.get("test_perplexity")
         acc = r["accuracy"]
-        rows.append(f"| {label} | {r.get('epochs_trained', 0)} | {r.get('train_seconds', 0) / 60:.1f} | "
+        trained = name != "ptb_model"
+        rows.append(f"| {label} | {r['epochs_trained'] if trained else 0} | "
+                    + (f"{r['train_seconds'] / 60:.1f}" if trained else "–") + " | "
                     + (f"{p['average']:.1f} ({p['forward']:.1f} / {p['backward']:.1f})" if p else "–") + " | "
                     + " | ".join(f"{acc[k]['mean']:.3f} (±{np.std(acc[k]['per_seed']):.3f})"
                                  for k in ("elmo", "random+elmo")) + " |")
     wins = f["fine_tuning_wins"]
     rows.append(
-        f"\nDomain: {s['domain']}: the language models read {d['training_texts']} training texts "
+        f"\nDomain: {s['domain']}; the language models read {d['training_texts']} training texts "
         f"({_thousands(d['training_tokens'])} tokens; {d['held_out_texts']} more held out to keep the best epoch); "
-        f"test: {d['test_texts']} texts ({_thousands(d['test_tokens'])} tokens). Both models predict over the same "
+        f"test: {d['test_texts']} texts ({_thousands(d['test_tokens'])} tokens){base_state}. Both models predict "
+        "over the same "
         f"{_thousands(d['vocabulary'])} words: the domain's {_thousands(d['domain_words'])} (min count "
         f"{s['min_count']}) and the PTB model's others. Up to {s['epochs']} epochs each, learning rate "
         f"{s['fine_tune_learning_rate']} (fine-tuning) and {s['scratch_learning_rate']} (from scratch), sampled "
