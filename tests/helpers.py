@@ -131,7 +131,10 @@ def _child_env(env):
     full_env = dict(os.environ)
     full_env["PYTHONPATH"] = root + os.pathsep + full_env.get("PYTHONPATH", "")
     full_env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    full_env.update(env or {})
+    env = dict(env or {})
+    if "XLA_FLAGS" in env:  # added to the tests' own (tests/conftest.py), not instead of them
+        env["XLA_FLAGS"] = f"{full_env.get('XLA_FLAGS', '')} {env['XLA_FLAGS']}".strip()
+    full_env.update(env)
     return full_env
 
 

@@ -58,8 +58,8 @@ SCRIPT = textwrap.dedent('''
 def _run(tmp_path, kind, checkpoint_dir, name, kill_at=0, backend="tensorflow", reference=False):
     env = dict(os.environ, PYTHONPATH=ROOT, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="2")
     if backend == "jax-2-devices":  # data parallelism over two simulated CPU devices
-        env.update(KERAS_BACKEND="jax", JAX_PLATFORMS="cpu", XLA_FLAGS="--xla_force_host_platform_device_count=2",
-                   DISTRIBUTION="auto")
+        env.update(KERAS_BACKEND="jax", JAX_PLATFORMS="cpu", DISTRIBUTION="auto",
+                   XLA_FLAGS=f"{env.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count=2".strip())
     argv = [kind, str(checkpoint_dir), str(tmp_path / name), str(kill_at)] + (["reference"] if reference else [])
     return subprocess.run([sys.executable, "-c", SCRIPT, *argv], capture_output=True, text=True, timeout=300, env=env)
 
