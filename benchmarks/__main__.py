@@ -8,7 +8,24 @@ import time
 from benchmarks.results_io import RESULTS_DIR, MissingData, write_result
 
 #: Benchmark modules in the order they run.
-BENCHMARKS = ["word2vec_speed", "nnlm_ptb", "elmo_ptb", "word_similarity", "polysemy", "chinese_lm", "chinese_polysemy", "downstream", "tagging", "tagging_zh", "chinese_characters", "roofline", "speedups", "memory_scaling"]
+BENCHMARKS = [
+    "word2vec_speed",
+    "nnlm_ptb",
+    "elmo_ptb",
+    "word_similarity",
+    "polysemy",
+    "chinese_lm",
+    "chinese_polysemy",
+    "downstream",
+    "fine_tuning",
+    "distilled_vectors",
+    "tagging",
+    "tagging_zh",
+    "chinese_characters",
+    "roofline",
+    "speedups",
+    "memory_scaling",
+]
 
 
 def add_arguments(parser):
