@@ -596,7 +596,7 @@ def _plot_tagging(result, plots_dir):
             ax.set_xticks(range(len(names)), names, rotation=15)
             ax.set_ylim(max(0.0, min(means) - 0.05), min(1.0, max(means) + 0.03))
             ax.set_ylabel("test accuracy")
-            ax.set_title(f"{language} POS tagging, {title}")
+            ax.set_title(f"{language.capitalize()} part-of-speech tagging, {title}", fontsize=10)
     fig.suptitle("One BiLSTM tagger, its token vectors swapped (mean and standard deviation over seeds)")
     return _save(plt, fig, plots_dir, f"{result['benchmark']}.png")
 

@@ -34,6 +34,7 @@ while ``elmo_ptb`` trains); the result records its epochs and valid perplexity, 
 ``python -m benchmarks tagging`` again after ``elmo_ptb`` has finished scores the final one.
 """
 
+import collections
 import re
 
 import numpy as np
@@ -125,61 +126,63 @@ def padded_width(length):
 
 
 def _batches(data, id_name, with_elmo, batch_size, targets=None, seed=None):
-    """A ``keras.utils.PyDataset`` of padded batches: inputs ``{"ids"[, "elmo"]}`` (plus targets
-    and token weights when ``targets`` is given). With ``seed``, each epoch shuffles the sentences,
-    sorts pools of 20 batches by length (little padding) and shuffles the batches; without, the
-    sentences go in length order. Batches are padded to ``padded_width`` of their longest sentence."""
-    import keras
+    """The padded batches of ``data``: ``batches[i]`` is ``(inputs,)`` or, with ``targets``,
+    ``(inputs, tags, token_weights)``; inputs ``{"ids"[, "elmo"]}``; ``batches.chunks[i]`` the
+    sentences of batch ``i``. With ``seed``, each ``on_epoch_end`` shuffles the sentences, sorts pools
+    of 20 batches by length (little padding) and shuffles the batches; without, the sentences go in
+    length order. Batches are padded to ``padded_width`` of their longest sentence. (Not a Keras
+    ``PyDataset``: ``fit`` fixes the batch shape it sees first, and these vary; the tagger trains
+    with ``train_on_batch``.)"""
+    return _Batches(data, id_name, with_elmo, batch_size, targets, seed)
 
-    class Batches(keras.utils.PyDataset):
-        def __init__(self):
-            super().__init__()
-            self.epoch = 0
+
+class _Batches:
+    def __init__(self, data, id_name, with_elmo, batch_size, targets, seed):
+        self.data, self.id_name, self.with_elmo = data, id_name, with_elmo
+        self.batch_size, self.targets, self.seed = batch_size, targets, seed
+        self.epoch = 0
+        self._arrange()
+
+    def _arrange(self):
+        lengths, size = self.data.lengths, self.batch_size
+        if self.seed is None:
+            order = np.argsort(lengths, kind="stable")
+            self.chunks = [order[i : i + size] for i in range(0, len(order), size)]
+            return
+        rng = np.random.default_rng([self.seed, self.epoch])
+        order = rng.permutation(len(lengths))
+        chunks = []
+        for start in range(0, len(order), 20 * size):
+            part = order[start : start + 20 * size]
+            part = part[np.argsort(lengths[part], kind="stable")]
+            chunks += [part[i : i + size] for i in range(0, len(part), size)]
+        self.chunks = [chunks[i] for i in rng.permutation(len(chunks))]
+
+    def __len__(self):
+        return len(self.chunks)
+
+    def __getitem__(self, index):
+        data, rows = self.data, self.chunks[index]
+        width = padded_width(int(data.lengths[rows].max()))
+        ids = np.zeros((len(rows), width), dtype=np.int32)
+        elmo = np.zeros((len(rows), width) + data.elmo.shape[1:], np.float32) if self.with_elmo else None
+        tags = np.zeros((len(rows), width), dtype=np.int32)
+        for k, i in enumerate(rows):
+            a, b = data.offsets[i], data.offsets[i + 1]
+            ids[k, : b - a] = data.ids[self.id_name][a:b]
+            if elmo is not None:
+                elmo[k, : b - a] = data.elmo[a:b]
+            if self.targets is not None:
+                tags[k, : b - a] = self.targets[a:b]
+        inputs = {"ids": ids} if elmo is None else {"ids": ids, "elmo": elmo}
+        if self.targets is None:
+            return (inputs,)
+        return inputs, tags, (ids > 0).astype(np.float32)
+
+    def on_epoch_end(self):
+        if self.seed is not None:
+            self.epoch += 1
             self._arrange()
-
-        def _arrange(self):
-            if seed is None:
-                self.order = np.argsort(data.lengths, kind="stable")
-                chunks = [self.order[i : i + batch_size] for i in range(0, len(self.order), batch_size)]
-            else:
-                rng = np.random.default_rng([seed, self.epoch])
-                order = rng.permutation(len(data.lengths))
-                pool = 20 * batch_size
-                chunks = []
-                for start in range(0, len(order), pool):
-                    part = order[start : start + pool]
-                    part = part[np.argsort(data.lengths[part], kind="stable")]
-                    chunks += [part[i : i + batch_size] for i in range(0, len(part), batch_size)]
-                chunks = [chunks[i] for i in rng.permutation(len(chunks))]
-            self.chunks = chunks
-
-        def __len__(self):
-            return len(self.chunks)
-
-        def __getitem__(self, index):
-            rows = self.chunks[index]
-            width = padded_width(int(data.lengths[rows].max()))
-            ids = np.zeros((len(rows), width), dtype=np.int32)
-            elmo = None if not with_elmo else np.zeros((len(rows), width) + data.elmo.shape[1:], np.float32)
-            tags = np.zeros((len(rows), width), dtype=np.int32)
-            for k, i in enumerate(rows):
-                a, b = data.offsets[i], data.offsets[i + 1]
-                ids[k, : b - a] = data.ids[id_name][a:b]
-                if elmo is not None:
-                    elmo[k, : b - a] = data.elmo[a:b]
-                if targets is not None:
-                    tags[k, : b - a] = targets[a:b]
-            inputs = {"ids": ids} if elmo is None else {"ids": ids, "elmo": elmo}
-            if targets is None:
-                return (inputs,)
-            return inputs, tags, (ids > 0).astype(np.float32)
-
-        def on_epoch_end(self):
-            if seed is not None:
-                self.epoch += 1
-                self._arrange()
-
-    return Batches()
 
 
 def build_tagger(row, n_tags, p, vocabulary_size=None, keyed_vectors=None, elmo_shape=None):
@@ -260,7 +263,9 @@ def train_and_score(build, splits, id_name, with_elmo, tag_names, p, seed, unsee
     batches = _batches(train, id_name, with_elmo, p["batch_size"], targets=targets, seed=seed)
     curve, best_weights = [], None
     for _ in range(p["epochs"]):
-        model.fit(batches, epochs=1, verbose=0)
+        for index in range(len(batches)):
+            model.train_on_batch(*batches[index])
+        batches.on_epoch_end()
         curve.append(float(np.mean(predict_tags(model, valid, id_name, with_elmo, tag_names) == valid.tags)))
         if curve[-1] >= max(curve):
             best_weights = model.get_weights()
@@ -311,9 +316,7 @@ def evaluate(train, valid, test, models, p, rows=ROWS):
     splits = [TaggingData(cap_length(s, p["max_length"])) for s in (train, valid, test)]
     train_data = splits[0]
     tag_names = np.array(sorted(set(train_data.tags)), dtype=object)
-    counts = {}
-    for w in (w for s in train_data.words for w in s):
-        counts[w] = counts.get(w, 0) + 1
+    counts = collections.Counter(w for s in train_data.words for w in s)
     seen = {w: k for k, w in enumerate(sorted(w for w, c in counts.items() if c >= 2))}
     unseen = np.array([w not in counts for s in splits[2].words for w in s])
     for data in splits:

@@ -100,6 +100,19 @@ def test_batches_cover_every_sentence_once_per_epoch_padded_and_weighted():
     assert inputs["ids"].shape == (3, 8) and (inputs["ids"][:, 2:] == 0).all()
 
 
+def test_training_takes_batches_of_every_width():
+    """Most batches 8 wide and a few 32 wide (a Keras PyDataset fixed the width of the first batches)."""
+    sentences = [[("a", "DT"), ("cat", "NN"), ("sat", "VBD")]] * 120 + [[("a", "DT"), ("dog", "NN")] * 12] * 2
+    splits = [tagging.TaggingData(sentences) for _ in range(3)]
+    for data in splits:
+        data.set_ids("random", {"a": 2, "cat": 3, "sat": 4, "dog": 5}.get)
+    tags = np.array(["DT", "NN", "VBD"], dtype=object)
+    p = dict(embedding_dim=4, hidden=4, dropout=0.0, learning_rate=1e-2, batch_size=4, epochs=2)
+    result = tagging.train_and_score(lambda: tagging.build_tagger("random", 3, p, vocabulary_size=4), splits, "random",
+                                     False, tags, p, seed=1, unseen=np.arange(splits[2].num_tokens) % 2 == 0)
+    assert len(result["valid_curve"]) == 2 and result["test"] > 0.5
+
+
 def test_every_row_builds_a_tagger_with_the_right_trainable_parts():
     from gensim_elmo.export import keyed_vectors_from_matrix
 
