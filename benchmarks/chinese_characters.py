@@ -24,7 +24,7 @@ tagging benchmarks are there (``benchmarks.chinese_polysemy``, ``benchmarks.tagg
 models are also scored on them.
 
 A full run takes about 20 minutes per epoch and model on 2 CPU cores (17 of training, 3 of
-validation), two hours in all, checkpointing into
+validation), an hour and a half in all with the scoring, checkpointing into
 ``lm_recipes.CACHE_DIR/checkpoints/chinese_characters/<kind>`` every ``CHECKPOINT_STEPS`` batches,
 so it resumes where it stopped when run again (``train_characters(kind, until_epoch=k)`` trains
 part of the way, in sittings); finished models are saved under ``lm_recipes.CACHE_DIR/models``.
@@ -57,7 +57,7 @@ KINDS = ("bytes", "unicode")
 #: (``chinese_models.CHINESE_RECIPES["elmo"]`` when this benchmark was written: the ``compact``
 #: preset with LSTMs of 300, Adam, sampled softmax, dropout 0.3, the words seen 3 times or more),
 #: for ``EPOCHS`` epochs with its learning-rate schedule and no early stopping: equal compute.
-EPOCHS = 3
+EPOCHS = 2
 SETTINGS = dict(preset="compact", dim=300, projection_dim=300, optimizer="adam", learning_rate=2e-3, batch_size=32,
                 num_sampled=1024, dropout=0.3, min_count=3, seed=1, epochs=EPOCHS, lr_decay=0.5, early_stopping=None)
 QUICK_EPOCHS = 2
@@ -85,7 +85,7 @@ def settings_for(kind, quick=False):
     Example:
     >>> s = settings_for("unicode")
     >>> s["characters"], s["epochs"], s["preset"], s["dim"], s["early_stopping"]
-    ('unicode', 3, 'compact', 300, None)
+    ('unicode', 2, 'compact', 300, None)
     """
     if kind not in KINDS:
         raise ValueError(f"unknown character kind {kind!r}; choose from {KINDS}")
