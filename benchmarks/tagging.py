@@ -6,8 +6,9 @@ vs "a *set* of rules"), and ELMo gives each token a vector computed from its who
 Data: the OANC part-of-speech sample (``gensim_elmo.datasets.oanc_pos``: 20,000 sentences of
 written American English tagged with Penn Treebank tags; fetched once with
 ``gensim_elmo.datasets.fetch_oanc_pos()``, never shipped; without it the runner skips this
-benchmark). Its fixed split by position; the tagger trains on the first ``train_sentences`` of
-train, picks its epoch on the first ``valid_sentences`` of valid and is scored on all of test.
+benchmark). Its fixed split by position; the tagger trains on the first ``train_sentences`` lines of
+train, picks its epoch on the first ``valid_sentences`` of valid and is scored on all of test (the
+lines of punctuation alone, fragments of the sample's sentence splitting, are dropped).
 
 The compared models (``benchmarks.trained_models``) are trained on the Penn Treebank language-
 modelling text: lowercased, numbers as ``N``, no punctuation, 10,000 words and ``<unk>``. The
