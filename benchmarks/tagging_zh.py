@@ -18,7 +18,7 @@ from benchmarks.tagging import SEEDS, TAGGER, evaluate, model_kinds
 
 NAME = "tagging_zh"
 DESCRIPTION = "Chinese part-of-speech tagging (People's Daily, gold PKU tags): one BiLSTM tagger over random, Word2Vec, NNLM, ELMo and random+ELMo vectors"
-EXPECTED_MINUTES = 25  # plus the models' training if no earlier run left them in the cache
+EXPECTED_MINUTES = 15  # plus the models' training if no earlier run left them in the cache
 FULL = dict(TAGGER, train_sentences=3200, valid_sentences=600, test_sentences=None, epochs=6, seeds=SEEDS)
 QUICK = dict(TAGGER, train_sentences=200, valid_sentences=50, test_sentences=100, epochs=2, seeds=SEEDS[:1])
 
