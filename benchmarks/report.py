@@ -916,8 +916,8 @@ SECTIONS = {"word2vec_speed": _word2vec_speed, "nnlm_ptb": _nnlm_ptb, "elmo_ptb"
             "chinese_lm": _chinese_lm, "chinese_polysemy": _chinese_polysemy,
             "chinese_characters": _chinese_characters,
             "roofline": _roofline, "roofline_gpu": _roofline, "downstream": _downstream,
-            "tagging": _tagging, "tagging_zh": _tagging,
             "fine_tuning": _fine_tuning, "distilled_vectors": _distilled_vectors,
+            "tagging": _tagging, "tagging_zh": _tagging,
             "memory_scaling": _memory_scaling, "speedups": _speedups, "torch_compile": _torch_compile,
             "torch_compile_gpu": _torch_compile, "jax_precision": _jax_precision,
             "jax_precision_gpu": _jax_precision}
@@ -1349,9 +1349,9 @@ DOCS_SECTIONS = {"word2vec_speed": _docs_word2vec_speed, "roofline": _docs_roofl
                  "elmo_ptb": _docs_elmo_ptb, "word_similarity": _docs_word_similarity, "polysemy": _docs_polysemy,
                  "chinese_lm": _docs_chinese_lm, "chinese_polysemy": _docs_chinese_polysemy,
                  "chinese_characters": _docs_chinese_characters,
-                 "downstream": _docs_downstream, "tagging": _docs_tagging,
-                 "tagging_zh": _docs_tagging, "fine_tuning": _docs_fine_tuning,
-                 "distilled_vectors": _docs_distilled_vectors, "torch_compile": _docs_torch_compile,
+                 "downstream": _docs_downstream, "fine_tuning": _docs_fine_tuning,
+                 "distilled_vectors": _docs_distilled_vectors, "tagging": _docs_tagging, "tagging_zh": _docs_tagging,
+                 "torch_compile": _docs_torch_compile,
                  "torch_compile_gpu": _docs_torch_compile, "jax_precision_gpu": _docs_jax_precision}
 
 
