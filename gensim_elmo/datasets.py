@@ -203,6 +203,46 @@ def _count_paragraphs(path):
     return _LINE_COUNTS[key]
 
 
+def _check_split(split, limit, splits):
+    """Raise ValueError unless ``split`` is a key of ``splits`` and ``limit`` a positive int or None."""
+    if split not in splits:
+        raise ValueError(f"`split` must be one of {tuple(splits)}, got {split!r}.")
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+        raise ValueError(f"`limit` must be a positive int or None, got {limit!r}.")
+
+
+def _split_range(path, tenths):
+    """(first, end): the indices (0-based) of the non-blank lines of ``path`` in the tenths ``tenths`` of them."""
+    count = _count_paragraphs(path)
+    start, end = tenths
+    return count * start // 10, count * end // 10
+
+
+def _read_split(path, lines, limit, parse, tagged):
+    """The items of the non-blank lines ``lines`` (first, end) of ``path``, at most ``limit`` of them.
+
+    ``parse(line, where=...)`` gives a line's (word, tag) pairs; a line with none is skipped. Items
+    are the pairs, or the words alone unless ``tagged``.
+    """
+    first, end = lines
+    if limit is not None:
+        end = min(end, first + limit)
+    index = 0
+    with open(path, encoding="utf-8") as handle:
+        for line_number, line in enumerate(handle, 1):
+            if line.isspace():
+                continue
+            index += 1
+            if index <= first:
+                continue
+            if index > end:
+                break
+            pairs = parse(line, where=f"line {line_number} of {path}")
+            if not pairs:
+                continue
+            yield pairs if tagged else [word for word, _ in pairs]
+
+
 class PeoplesDailySentences:
     """One split of People's Daily, January 1998: one item per paragraph (a line of the file).
 
@@ -223,10 +263,7 @@ class PeoplesDailySentences:
     """
 
     def __init__(self, split, limit=None, tagged=False, path=None):
-        if split not in PEOPLES_DAILY_SPLITS:
-            raise ValueError(f"`split` must be one of {tuple(PEOPLES_DAILY_SPLITS)}, got {split!r}.")
-        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
-            raise ValueError(f"`limit` must be a positive int or None, got {limit!r}.")
+        _check_split(split, limit, PEOPLES_DAILY_SPLITS)
         if path is None:
             path = peoples_daily_path()
         else:
@@ -242,28 +279,10 @@ class PeoplesDailySentences:
     @property
     def paragraphs(self):
         """(first, end): the range of paragraph indices (0-based, blank lines not counted) of the split."""
-        count = _count_paragraphs(self.path)
-        start, end = PEOPLES_DAILY_SPLITS[self.split]
-        return count * start // 10, count * end // 10
+        return _split_range(self.path, PEOPLES_DAILY_SPLITS[self.split])
 
     def __iter__(self):
-        first, end = self.paragraphs
-        if self.limit is not None:
-            end = min(end, first + self.limit)
-        index = 0
-        with open(self.path, encoding="utf-8") as handle:
-            for line_number, line in enumerate(handle, 1):
-                if line.isspace():
-                    continue
-                index += 1
-                if index <= first:
-                    continue
-                if index > end:
-                    break
-                pairs = parse_peoples_daily_line(line, where=f"line {line_number} of {self.path}")
-                if not pairs:
-                    continue
-                yield pairs if self.tagged else [word for word, _ in pairs]
+        yield from _read_split(self.path, self.paragraphs, self.limit, parse_peoples_daily_line, self.tagged)
 
     @property
     def num_words(self):
@@ -496,10 +515,7 @@ class OANCPOSSentences:
     """
 
     def __init__(self, split, limit=None, tagged=True, path=None):
-        if split not in OANC_POS_SPLITS:
-            raise ValueError(f"`split` must be one of {tuple(OANC_POS_SPLITS)}, got {split!r}.")
-        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
-            raise ValueError(f"`limit` must be a positive int or None, got {limit!r}.")
+        _check_split(split, limit, OANC_POS_SPLITS)
         self.split = split
         self.limit = limit
         self.tagged = bool(tagged)
@@ -508,26 +524,10 @@ class OANCPOSSentences:
     @property
     def sentences(self):
         """(first, end): the range of sentence indices (0-based, blank lines not counted) of the split."""
-        count = _count_paragraphs(self.path)
-        start, end = OANC_POS_SPLITS[self.split]
-        return count * start // 10, count * end // 10
+        return _split_range(self.path, OANC_POS_SPLITS[self.split])
 
     def __iter__(self):
-        first, end = self.sentences
-        if self.limit is not None:
-            end = min(end, first + self.limit)
-        index = 0
-        with open(self.path, encoding="utf-8") as handle:
-            for line_number, line in enumerate(handle, 1):
-                if line.isspace() or not line:
-                    continue
-                index += 1
-                if index <= first:
-                    continue
-                if index > end:
-                    break
-                pairs = parse_tagged_line(line, where=f"line {line_number} of {self.path}")
-                yield pairs if self.tagged else [word for word, _ in pairs]
+        yield from _read_split(self.path, self.sentences, self.limit, parse_tagged_line, self.tagged)
 
     @property
     def num_words(self):
