@@ -35,7 +35,6 @@ Example (the quick path, a few minutes):
 ['bytes', 'unicode']
 """
 
-import hashlib
 import itertools
 import json
 import os
@@ -46,7 +45,7 @@ import keras
 import numpy as np
 
 from benchmarks import chinese_models
-from benchmarks.lm_recipes import CACHE_DIR, default_work_dir
+from benchmarks.lm_recipes import MODELS_DIR, default_work_dir, keyed_path
 
 NAME = "chinese_characters"
 DESCRIPTION = ("ELMo on People's Daily: one id per Unicode character vs the original UTF-8 byte ids, same size, "
@@ -68,7 +67,6 @@ QUICK_PARAGRAPHS = {"train": 150, "valid": 20, "test": 20}
 CHECKPOINT_STEPS = 200
 #: Train sentences of the interleaved speed measurement (a tenth in quick runs).
 SPEED_SENTENCES = 640
-MODELS_DIR = os.path.join(CACHE_DIR, "models")
 
 
 def sentences(split, quick=False):
@@ -93,15 +91,15 @@ def settings_for(kind, quick=False):
 
 
 def corpus_name(quick=False):
-    """How the training corpus is named in results and cache keys."""
-    first = f", first {QUICK_PARAGRAPHS['train']} paragraphs" if quick else ""
-    return f"People's Daily 1998-01 train{first}, in sentences"
+    """How the training corpus is named in results and cache keys (``chinese_models.corpus_name``
+    with this benchmark's quick slice)."""
+    return chinese_models.corpus_name(quick, quick_paragraphs=QUICK_PARAGRAPHS["train"])
 
 
 def model_path(kind, quick=False):
     """Where the finished ``kind`` model is saved (named by its settings and corpus)."""
-    key = json.dumps(["zh-characters", kind, settings_for(kind, quick), corpus_name(quick)], sort_keys=True)
-    return os.path.join(MODELS_DIR, f"zh-elmo-{kind}-{hashlib.sha1(key.encode()).hexdigest()[:12]}")
+    key = ["zh-characters", kind, settings_for(kind, quick), corpus_name(quick)]
+    return keyed_path(MODELS_DIR, f"zh-elmo-{kind}", key)
 
 
 def work_dir(kind):

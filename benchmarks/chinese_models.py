@@ -22,17 +22,14 @@ Example (a quick model, seconds):
 16
 """
 
-import hashlib
 import itertools
 import json
 import os
 import shutil
 import time
 
-from benchmarks.lm_recipes import CACHE_DIR, train_recipe
+from benchmarks.lm_recipes import MODELS_DIR, keyed_path, model_class, train_recipe
 
-#: Where full-run models are kept between benchmarks (the same folder as ``trained_models``').
-MODELS_DIR = os.path.join(CACHE_DIR, "models")
 KINDS = ("cbow", "skipgram", "nnlm", "elmo")
 #: The vocabulary of every model: words seen at least this often in the train split.
 VOCAB_MIN_COUNT = 3
@@ -155,30 +152,23 @@ def settings_for(kind, quick=False):
     return recipe(kind, quick)
 
 
-def corpus_name(quick=False):
-    """How the training corpus is named in results and cache keys."""
-    first = f", first {QUICK_PARAGRAPHS['train']} paragraphs" if quick else ""
+def corpus_name(quick=False, quick_paragraphs=None):
+    """How the training corpus is named in results and cache keys; a quick run's name says how many
+    train paragraphs it reads (``quick_paragraphs``, default ``QUICK_PARAGRAPHS["train"]``).
+
+    Example:
+    >>> corpus_name(quick=True, quick_paragraphs=150)
+    "People's Daily 1998-01 train, first 150 paragraphs, in sentences"
+    """
+    if quick_paragraphs is None:
+        quick_paragraphs = QUICK_PARAGRAPHS["train"]
+    first = f", first {quick_paragraphs} paragraphs" if quick else ""
     return f"People's Daily 1998-01 train{first}, in sentences"
 
 
 def cache_path(kind, quick=False):
     """Where the full-run model of ``kind`` is saved (named by its settings and corpus)."""
-    key = json.dumps(["zh", kind, settings_for(kind, quick), corpus_name(quick)], sort_keys=True)
-    return os.path.join(MODELS_DIR, f"zh-{kind}-{hashlib.sha1(key.encode()).hexdigest()[:12]}")
-
-
-def _model_class(kind):
-    if kind == "nnlm":
-        from gensim_elmo.nnlm import NNLM
-
-        return NNLM
-    if kind == "elmo":
-        from gensim_elmo.elmo import ELMo
-
-        return ELMo
-    from gensim_elmo.word2vec import Word2Vec
-
-    return Word2Vec
+    return keyed_path(MODELS_DIR, f"zh-{kind}", ["zh", kind, settings_for(kind, quick), corpus_name(quick)])
 
 
 def training_info(kind, quick=False):
@@ -236,7 +226,7 @@ def trained_model(kind, quick=False):
     key = (kind, json.dumps(settings, sort_keys=True), quick)
     if key in _memory:
         return _memory[key]
-    cls = _model_class(kind)
+    cls = model_class(kind)
     train = sentences("train", quick)
     if kind in ("cbow", "skipgram"):
         print(f"{kind}: training on {corpus_name(quick)} with {settings}")

@@ -26,12 +26,16 @@ Example (a tiny run, about a minute):
 True
 """
 
+import hashlib
+import json
 import os
 import time
 
 #: Where long runs keep their checkpoints and trained models (outside the source tree):
 #: ``$GENSIM_ELMO_CACHE``, else ``~/.cache/gensim-elmo``.
 CACHE_DIR = os.environ.get("GENSIM_ELMO_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "gensim-elmo")
+#: Where full-run models are kept between benchmarks (``trained_models``, ``chinese_models``...).
+MODELS_DIR = os.path.join(CACHE_DIR, "models")
 
 #: Constructor settings of the first phase, its schedule, and the full-softmax phase.
 RECIPES = {
@@ -88,14 +92,38 @@ def default_work_dir(name):
     return os.path.join(CACHE_DIR, "checkpoints", name)
 
 
-def _model_class(kind):
+def keyed_path(directory, prefix, key):
+    """``directory/<prefix>-<digest>``, where the digest (12 hex digits of SHA-1) names ``key``, a
+    JSON-able value such as [kind, settings, corpus name]: a saved model's path says how it was trained.
+
+    Example:
+    >>> os.path.basename(keyed_path("models", "nnlm", ["nnlm", {"epochs": 3}, "PTB train"]))
+    'nnlm-8785672b6811'
+    """
+    digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
+    return os.path.join(directory, f"{prefix}-{digest}")
+
+
+def model_class(kind):
+    """The class that trains ``kind``: ``NNLM`` ("nnlm"), ``ELMo`` ("elmo") or ``Word2Vec`` ("cbow", "skipgram").
+
+    Example:
+    >>> model_class("skipgram").__name__
+    'Word2Vec'
+    """
     if kind == "nnlm":
         from gensim_elmo.nnlm import NNLM
 
         return NNLM
-    from gensim_elmo.elmo import ELMo
+    if kind == "elmo":
+        from gensim_elmo.elmo import ELMo
 
-    return ELMo
+        return ELMo
+    if kind in ("cbow", "skipgram"):
+        from gensim_elmo.word2vec import Word2Vec
+
+        return Word2Vec
+    raise ValueError(f"unknown model kind {kind!r}; choose from ('cbow', 'skipgram', 'nnlm', 'elmo')")
 
 
 def train_recipe(kind, train, valid, quick=False, work_dir=None, callbacks=(), fine_tune=True, parts=None):
@@ -122,16 +150,16 @@ def train_recipe(kind, train, valid, quick=False, work_dir=None, callbacks=(), f
 
     from benchmarks.weight_average import WeightAverage
 
-    model_class = _model_class(kind)
+    cls = model_class(kind)
     parts = recipe(kind, quick) if parts is None else parts
     steps = CHECKPOINT_STEPS[kind]
     resumed = bool(work_dir and os.path.isdir(work_dir))
     phase_one_model = os.path.join(work_dir, "phase_one_model") if work_dir else None
     start = time.perf_counter()
     if phase_one_model and os.path.exists(os.path.join(phase_one_model, "config.json")):
-        model = model_class.load(phase_one_model)  # the first phase finished in an earlier run
+        model = cls.load(phase_one_model)  # the first phase finished in an earlier run
     else:
-        model = model_class(train, validation_sentences=valid, callbacks=list(callbacks),
+        model = cls(train, validation_sentences=valid, callbacks=list(callbacks),
                             checkpoint_dir=work_dir and os.path.join(work_dir, "phase_one"), checkpoint_steps=steps,
                             **parts["schedule"], **parts["settings"])
         if phase_one_model:

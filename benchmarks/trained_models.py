@@ -15,16 +15,13 @@ Example (about a minute):
 16
 """
 
-import hashlib
 import itertools
 import json
 import os
 import shutil
 
-from benchmarks.lm_recipes import CACHE_DIR, recipe, train_recipe
+from benchmarks.lm_recipes import MODELS_DIR, keyed_path, model_class, recipe, train_recipe
 
-#: Where full-run models are kept between benchmarks (outside the source tree).
-MODELS_DIR = os.path.join(CACHE_DIR, "models")
 KINDS = ("cbow", "skipgram", "nnlm", "elmo")
 #: Sentences of PTB train that quick runs train on.
 QUICK_SENTENCES = 2000
@@ -55,8 +52,7 @@ def corpus_name(corpus_file=None, quick=False):
 
 def cache_path(kind, settings, corpus):
     """Where a full-run model of ``kind`` trained with ``settings`` on ``corpus`` is saved."""
-    digest = hashlib.sha1(json.dumps([kind, settings, corpus], sort_keys=True).encode()).hexdigest()[:12]
-    return os.path.join(MODELS_DIR, f"{kind}-{digest}")
+    return keyed_path(MODELS_DIR, kind, [kind, settings, corpus])
 
 
 def _corpus(corpus_file, quick):
@@ -67,20 +63,6 @@ def _corpus(corpus_file, quick):
         sentences = LineSentences(corpus_file)
         return list(itertools.islice(sentences, QUICK_SENTENCES)) if quick else sentences
     return ptb("train", limit=QUICK_SENTENCES if quick else None)
-
-
-def _model_class(kind):
-    if kind == "nnlm":
-        from gensim_elmo.nnlm import NNLM
-
-        return NNLM
-    if kind == "elmo":
-        from gensim_elmo.elmo import ELMo
-
-        return ELMo
-    from gensim_elmo.word2vec import Word2Vec
-
-    return Word2Vec
 
 
 def trained_model(kind, quick=False, corpus_file=None):
@@ -99,7 +81,7 @@ def trained_model(kind, quick=False, corpus_file=None):
     key = (kind, json.dumps(settings, sort_keys=True), corpus)
     if key in _memory:
         return _memory[key]
-    cls = _model_class(kind)
+    cls = model_class(kind)
     path = None if quick or kind in ("cbow", "skipgram") else cache_path(kind, settings, corpus)
     if path and os.path.exists(path):
         print(f"{kind}: loading the model trained earlier from {path}")

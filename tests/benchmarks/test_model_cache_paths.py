@@ -1,0 +1,39 @@
+"""The full-run model paths are pinned: models of hours of training are found by these names.
+
+A change that renames them (a settings dict, a corpus name, the key's form) leaves the saved models
+behind and trains again; change a pin only together with a deliberate change of what is trained.
+"""
+
+import os
+
+import pytest
+
+from benchmarks import chinese_characters, chinese_models, lm_recipes, trained_models
+
+PTB_MODELS = {"cbow": "cbow-d228767a76e4", "skipgram": "skipgram-5d459af3285d", "nnlm": "nnlm-633f1ce0be9c",
+              "elmo": "elmo-6fcfd0e28343"}
+CHINESE_MODELS = {"cbow": "zh-cbow-932e87e72e70", "skipgram": "zh-skipgram-46a7c787b3ba",
+                  "nnlm": "zh-nnlm-758aa86411c6", "elmo": "zh-elmo-37aca4435c74"}
+CHARACTER_MODELS = {"bytes": "zh-elmo-bytes-85a884667193", "unicode": "zh-elmo-unicode-a2399f80de32"}
+
+
+@pytest.mark.parametrize("kind", trained_models.KINDS)
+def test_ptb_model_paths(kind):
+    path = trained_models.cache_path(kind, trained_models.settings_for(kind), trained_models.corpus_name())
+    assert path == os.path.join(lm_recipes.MODELS_DIR, PTB_MODELS[kind])
+
+
+@pytest.mark.parametrize("kind", chinese_models.KINDS)
+def test_chinese_model_paths(kind):
+    assert chinese_models.cache_path(kind) == os.path.join(lm_recipes.MODELS_DIR, CHINESE_MODELS[kind])
+
+
+@pytest.mark.parametrize("kind", chinese_characters.KINDS)
+def test_character_model_paths(kind):
+    assert chinese_characters.model_path(kind) == os.path.join(lm_recipes.MODELS_DIR, CHARACTER_MODELS[kind])
+
+
+def test_quick_runs_name_their_slice():
+    assert chinese_models.corpus_name(quick=True) != chinese_characters.corpus_name(quick=True)
+    assert chinese_models.corpus_name() == chinese_characters.corpus_name()
+    assert chinese_models.cache_path("elmo", quick=True) != chinese_models.cache_path("elmo")
