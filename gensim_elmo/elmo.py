@@ -107,6 +107,10 @@ class ELMo(LanguageModel):
     language model predicts) and trains at once; without them, call ``build_vocab`` and ``train``,
     or load a trained model with ``ELMo.load`` / ``ELMo.from_bilm_hdf5``.
 
+    The training arguments ``validation_sentences``, ``early_stopping``, ``lr_decay``,
+    ``checkpoint_dir`` and ``checkpoint_steps`` are ``train``'s (``LanguageModel.train`` says what
+    they do): the constructor passes them on when it trains.
+
     Args:
         sentences: restartable iterable of token lists. Defaults to None.
         corpus_file: path of a file (one sentence per line) or of a directory of such files.
@@ -154,24 +158,8 @@ class ELMo(LanguageModel):
             character CNN, highway and projection) and/or "lstm_1", "lstm_2"... Set
             ``model.freeze`` between ``train`` calls to freeze for the first epochs only. Defaults
             to () (train everything).
-        validation_sentences: token lists whose perplexity is computed after every epoch.
-        early_stopping: int or None, stop after this many epochs without a better validation
-            perplexity and keep the best epoch's weights (needs ``validation_sentences``).
-            Defaults to None.
-        lr_decay: float or None, multiply the learning rate by this after every epoch whose
-            validation perplexity is not the best so far (needs ``validation_sentences``).
-            Defaults to None.
-        checkpoint_dir: str or None, write training checkpoints there (every ``checkpoint_steps``
-            batches and at each epoch end, atomically) and, if it already holds one from the same
-            configuration and corpus, resume from it: running the same code again after a crash
-            continues where it stopped and ends with the same weights (``gensim_elmo.checkpoints``).
-            Defaults to None.
-        checkpoint_steps: int or None, batches between two checkpoints within an epoch (None: only
-            at epoch ends). Defaults to None.
-        distribution: None (one device), "auto" (data parallelism over every local device) or a
-            ``keras.distribution.Distribution`` (JAX) or ``tf.distribute.MirroredStrategy``
-            (TensorFlow). ``batch_size`` is the global batch, split over the devices; several JAX
-            processes each read their own shard of the corpus (``gensim_elmo.distribution``).
+        distribution: None (one device), "auto" or a distribution object: data parallelism over the
+            local devices, ``batch_size`` being the global batch (``LanguageModel`` has the details).
             Defaults to None.
         **overrides: architecture settings that replace the preset's (``dim``,
             ``projection_dim``, ``n_highway``, ``filters``, ``use_character_inputs``...).

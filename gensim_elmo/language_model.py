@@ -59,6 +59,14 @@ class LanguageModel:
     Subclasses set ``NAME`` (for messages), ``MODEL_TYPE`` and ``FORMAT_VERSION`` (in
     ``config.json``), ``SPECIALS`` (the vocabulary's first entries: begin, end and unknown
     token) and ``CONFIG_KEYS`` (the constructor arguments a save keeps).
+
+    Args:
+        distribution: where ``NNLM`` and ``ELMo`` train: None (one device), "auto" (data
+            parallelism over every local device: a ``keras.distribution.DataParallel`` on JAX, a
+            ``tf.distribute.MirroredStrategy`` on TensorFlow), or a ``keras.distribution.Distribution``
+            (JAX) or ``tf.distribute.MirroredStrategy`` (TensorFlow) of your own. ``batch_size`` is
+            the global batch, split over the devices; several JAX processes each read their own
+            shard of the corpus (``gensim_elmo.distribution``). Their constructors default to None.
     """
 
     NAME = "LanguageModel"
@@ -162,13 +170,20 @@ class LanguageModel:
             epochs: int, defaults to the constructor's ``epochs``.
             callbacks: gensim-style (``on_epoch_end(model)``...) and/or Keras callbacks.
             validation_sentences: token lists scored after every epoch (``history["val_perplexity"]``).
+                Defaults to None.
             early_stopping: int or None, stop after this many epochs without a better validation
                 perplexity and keep the best epoch's weights (needs ``validation_sentences``).
+                Defaults to None.
             lr_decay: float or None, multiply the learning rate by this after every epoch whose
                 validation perplexity is not the best so far (needs ``validation_sentences``).
-            checkpoint_dir: str or None, write training checkpoints there and resume from the one
-                already there (``gensim_elmo.checkpoints``).
-            checkpoint_steps: int or None, batches between two checkpoints within an epoch.
+                Defaults to None.
+            checkpoint_dir: str or None, write training checkpoints there (every ``checkpoint_steps``
+                batches and at each epoch end, atomically) and, if it already holds one from the
+                same configuration and corpus, resume from it: running the same code again after a
+                crash continues where it stopped and ends with the same weights
+                (``gensim_elmo.checkpoints``). Defaults to None.
+            checkpoint_steps: int or None, batches between two checkpoints within an epoch (None:
+                only at epoch ends). Defaults to None.
 
         Example:
         >>> from gensim_elmo import NNLM

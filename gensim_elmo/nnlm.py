@@ -50,6 +50,10 @@ class NNLM(LanguageModel):
     With ``sentences`` or ``corpus_file`` the constructor builds the vocabulary and trains at once;
     without them, call ``build_vocab`` then ``train``.
 
+    The training arguments ``validation_sentences``, ``early_stopping``, ``lr_decay``,
+    ``checkpoint_dir`` and ``checkpoint_steps`` are ``train``'s (``LanguageModel.train`` says what
+    they do): the constructor passes them on when it trains.
+
     Args:
         sentences: restartable iterable of token lists. Defaults to None.
         corpus_file: path of a file (one sentence per line) or a directory of such files.
@@ -75,24 +79,9 @@ class NNLM(LanguageModel):
             ``keras.utils.set_random_seed``). Defaults to 1.
         callbacks: gensim-style callbacks (``on_epoch_end(model)``...) and/or Keras callbacks.
         progress: bool, show tqdm bars with the running loss. Defaults to True.
-        validation_sentences: token lists whose perplexity is computed after every epoch
-            (``history["val_perplexity"]``). Defaults to None.
-        early_stopping: int or None, stop after this many epochs without a better validation
-            perplexity and keep the best weights (needs ``validation_sentences``). Defaults to None.
-        lr_decay: float or None, multiply the learning rate by this after every epoch whose
-            validation perplexity is not the best so far (needs ``validation_sentences``).
+        distribution: None (one device), "auto" or a distribution object: data parallelism over the
+            local devices, ``batch_size`` being the global batch (``LanguageModel`` has the details).
             Defaults to None.
-        checkpoint_dir: str or None, write training checkpoints there (every ``checkpoint_steps``
-            batches and at each epoch end, atomically) and, if it already holds one from the same
-            configuration and corpus, resume from it: running the same code again after a crash
-            continues where it stopped and ends with the same weights (``gensim_elmo.checkpoints``).
-            Defaults to None.
-        checkpoint_steps: int or None, batches between two checkpoints within an epoch (None: only
-            at epoch ends). Defaults to None.
-        distribution: None (one device), "auto" (data parallelism over every local device) or a
-            ``keras.distribution.Distribution`` on JAX, or a ``tf.distribute.MirroredStrategy`` on
-            TensorFlow ("auto" picks it there). ``batch_size`` is the global
-            batch, split over the devices (``gensim_elmo.distribution``). Defaults to None.
 
     Attributes:
         wv: gensim ``KeyedVectors`` of the embedding matrix C (every vocabulary entry, specials
