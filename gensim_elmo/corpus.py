@@ -93,39 +93,29 @@ def _split_long(tokens, max_sentence_length):
         yield tokens[start : start + max_sentence_length]
 
 
-class _FileLines:
-    """Iterate the sentences of one text file (or one shard of its lines), decoding UTF-8."""
+def _file_sentences(path, errors, max_sentence_length, lowercase, shard_index=0, num_shards=1, tokenizer=None):
+    """The sentences of one text file (or one shard of its lines), decoding UTF-8."""
+    from gensim import utils  # smart_open: transparently reads .gz / .bz2
 
-    def __init__(self, path, errors, max_sentence_length, lowercase, shard_index=0, num_shards=1, tokenizer=None):
-        self.path = path
-        self.tokenize = get_tokenizer(tokenizer)
-        self.errors = errors
-        self.max_sentence_length = max_sentence_length
-        self.lowercase = lowercase
-        self.shard_index = shard_index
-        self.num_shards = num_shards
-
-    def __iter__(self):
-        from gensim import utils  # smart_open: transparently reads .gz / .bz2
-
-        with utils.open(self.path, "rb") as handle:
-            for line_number, raw in enumerate(handle):
-                if line_number % self.num_shards != self.shard_index:
-                    continue
-                try:
-                    line = raw.decode("utf-8", errors=self.errors)
-                except UnicodeDecodeError as exc:
-                    raise CorpusDecodeError(
-                        exc,
-                        f"line {line_number + 1} of {self.path} is not valid UTF-8 ({exc.reason} at byte "
-                        f"{exc.start}). Re-encode the file as UTF-8, or pass errors='replace' to "
-                        "substitute U+FFFD for the bad bytes.",
-                    ) from None
-                if self.lowercase:
-                    line = line.lower()
-                tokens = line.split() if self.tokenize is whitespace_tokens else self.tokenize(line.rstrip("\r\n"))
-                if tokens:
-                    yield from _split_long(tokens, self.max_sentence_length)
+    tokenize = get_tokenizer(tokenizer)
+    with utils.open(path, "rb") as handle:
+        for line_number, raw in enumerate(handle):
+            if line_number % num_shards != shard_index:
+                continue
+            try:
+                line = raw.decode("utf-8", errors=errors)
+            except UnicodeDecodeError as exc:
+                raise CorpusDecodeError(
+                    exc,
+                    f"line {line_number + 1} of {path} is not valid UTF-8 ({exc.reason} at byte "
+                    f"{exc.start}). Re-encode the file as UTF-8, or pass errors='replace' to "
+                    "substitute U+FFFD for the bad bytes.",
+                ) from None
+            if lowercase:
+                line = line.lower()
+            tokens = line.split() if tokenize is whitespace_tokens else tokenize(line.rstrip("\r\n"))
+            if tokens:
+                yield from _split_long(tokens, max_sentence_length)
 
 
 def _tokenizer_repr(tokenizer):
@@ -200,12 +190,8 @@ class LineSentences:
         self.num_shards = num_shards
 
     def __iter__(self):
-        return iter(
-            _FileLines(
-                self.path, self.errors, self.max_sentence_length, self.lowercase, self.shard_index, self.num_shards,
-                self.tokenizer,
-            )
-        )
+        return _file_sentences(self.path, self.errors, self.max_sentence_length, self.lowercase, self.shard_index,
+                               self.num_shards, self.tokenizer)
 
     def __repr__(self):
         return f"LineSentences({self.path!r}{_tokenizer_repr(self.tokenizer)})"
@@ -277,8 +263,8 @@ class DirectorySentences:
 
     def __iter__(self):
         for file in self.files:
-            yield from _FileLines(file, self.errors, self.max_sentence_length, self.lowercase,
-                                  tokenizer=self.tokenizer)
+            yield from _file_sentences(file, self.errors, self.max_sentence_length, self.lowercase,
+                                       tokenizer=self.tokenizer)
 
     def __repr__(self):
         return f"DirectorySentences({self.path!r}, {len(self.files)} files{_tokenizer_repr(self.tokenizer)})"
