@@ -2,10 +2,13 @@
 
 ``run_layer_test`` builds a layer from its config, checks the config round trip, the weight
 count, symbolic and eager output shapes, one ``fit`` step and (optionally) a ``.keras`` round
-trip that gives identical outputs.
+trip that gives identical outputs. Also: ``raised`` (compare our errors with gensim's),
+``check_load_refuses_bad_saves`` (the load errors NNLM and ELMo share), and helpers that run code
+in fresh processes.
 """
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -18,6 +21,42 @@ import pytest
 #: Skips a test where PyTorch, which ``setup.py`` does not install, is missing (as in CI).
 requires_torch = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
                                     reason="PyTorch is not installed (not a dependency)")
+
+
+def raised(call):
+    """The exception ``call()`` raises, or None."""
+    try:
+        call()
+    except Exception as exc:  # noqa: BLE001 - any class is compared
+        return exc
+    return None
+
+
+def check_load_refuses_bad_saves(model, path, other_model_type):
+    """Save ``model`` (an NNLM or an ELMo) to ``path`` and check that its class's ``load`` refuses a
+    missing directory, a save whose weights are truncated and one marked ``other_model_type``, each
+    with a ``FileNotFoundError`` or a ``ValueError`` that says what is wrong. Leaves the last save,
+    marked ``other_model_type``, at ``path``."""
+    cls = type(model)
+    with pytest.raises(FileNotFoundError):
+        cls.load(os.path.join(os.fspath(path), "missing"))
+    model.save(path)
+    weights = os.path.join(path, "model.weights.h5")
+    with open(weights, "rb") as handle:
+        head = handle.read(200)
+    with open(weights, "wb") as handle:
+        handle.write(head)  # truncated
+    with pytest.raises(ValueError, match="could not be loaded"):
+        cls.load(path)
+    model.save(path)
+    config_file = os.path.join(path, "config.json")
+    with open(config_file, encoding="utf-8") as handle:
+        config = json.load(handle)
+    config["model_type"] = other_model_type
+    with open(config_file, "w", encoding="utf-8") as handle:
+        json.dump(config, handle)
+    with pytest.raises(ValueError, match=f"not an {cls.NAME}"):
+        cls.load(path)
 
 
 def _as_list(x):

@@ -5,6 +5,7 @@ from gensim.models.word2vec import LineSentence, PathLineSentences
 
 from gensim_elmo.corpus import DirectorySentences, IterableSentences, LineSentences, as_sentences, check_sentence
 from gensim_elmo.datasets import ptb
+from tests.helpers import raised
 
 
 def test_line_sentences_reads_and_restarts(tiny_corpus_file):
@@ -47,15 +48,6 @@ def test_line_sentences_missing_file_and_directory(tmp_path):
         LineSentences(tmp_path)
 
 
-def _raised(call):
-    """The exception ``call()`` raises, or None."""
-    try:
-        call()
-    except Exception as exc:  # noqa: BLE001 - any class is compared
-        return exc
-    return None
-
-
 #: (gensim's reader, ours, the path under tmp_path) for which gensim's raises: ours raises the same class.
 GENSIM_READER_ERRORS = {
     "missing file": (LineSentence, LineSentences, "nope.txt"),
@@ -69,8 +61,8 @@ GENSIM_READER_ERRORS = {
 def test_reader_errors_are_the_classes_gensim_raises(case, tmp_path):
     (tmp_path / "bad.txt").write_bytes(b"good line\nbad \xff\xfe line\n")
     gensim_reader, reader, name = GENSIM_READER_ERRORS[case]
-    theirs = _raised(lambda: list(gensim_reader(str(tmp_path / name))))
-    ours = _raised(lambda: list(reader(tmp_path / name)))
+    theirs = raised(lambda: list(gensim_reader(str(tmp_path / name))))
+    ours = raised(lambda: list(reader(tmp_path / name)))
     assert theirs is not None, f"gensim no longer raises for {case}"
     with pytest.raises(type(theirs)):
         raise ours if ours is not None else AssertionError(f"ours raises nothing for {case}")

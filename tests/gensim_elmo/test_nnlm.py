@@ -5,7 +5,7 @@ import pytest
 
 from gensim_elmo import NNLM
 from gensim_elmo.nnlm_batches import ngram_examples
-from tests.helpers import run_in_fresh_process
+from tests.helpers import check_load_refuses_bad_saves, run_in_fresh_process
 
 CORPUS = [
     ["the", "cat", "sat", "on", "the", "mat"],
@@ -122,20 +122,8 @@ def test_save_is_atomic_and_overwrites(trained, tmp_path):
 
 
 def test_loading_bad_files_fails_clearly(trained, tmp_path):
-    with pytest.raises(FileNotFoundError):
-        NNLM.load(tmp_path / "missing")
     path = tmp_path / "nnlm"
-    trained.save(path)
-    weights = path / "model.weights.h5"
-    weights.write_bytes(weights.read_bytes()[:200])  # truncated
-    with pytest.raises(ValueError, match="could not be loaded"):
-        NNLM.load(path)
-    trained.save(path)
-    config = json.loads((path / "config.json").read_text())
-    config["model_type"] = "gensim_elmo.ELMo"
-    (path / "config.json").write_text(json.dumps(config))
-    with pytest.raises(ValueError, match="not an NNLM"):
-        NNLM.load(path)
+    check_load_refuses_bad_saves(trained, path, "gensim_elmo.ELMo")
     (path / "config.json").write_text("{not json")
     with pytest.raises(ValueError, match="corrupt"):
         NNLM.load(path)

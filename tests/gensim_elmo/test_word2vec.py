@@ -6,6 +6,7 @@ from gensim_elmo import Word2Vec
 from gensim_elmo.corpus import LineSentences
 from gensim_elmo.corpus_errors import CorpusFileNotFoundError, EmptyCorpusError, EmptyVocabularyError
 from gensim_elmo.datasets import ptb
+from tests.helpers import raised
 
 PTB_SLICE = list(ptb("train", limit=3000))
 
@@ -80,15 +81,6 @@ def test_save_load_round_trip(tmp_path):
     assert loaded.loss_history == model.loss_history
 
 
-def _raised(call):
-    """The exception ``call()`` raises, or None."""
-    try:
-        call()
-    except Exception as exc:  # noqa: BLE001 - any class is compared
-        return exc
-    return None
-
-
 def _build_then_train(model_class, corpus, **kwargs):
     model = model_class(min_count=1, **kwargs)
     model.build_vocab([["a", "b"]])
@@ -119,8 +111,8 @@ GENSIM_ERRORS = {
 def test_errors_are_the_classes_gensim_raises(case, tmp_path):
     """Code written for gensim catches our errors: each is an instance of the class gensim raises."""
     (tmp_path / "empty.txt").write_text("\n\n", encoding="utf-8")
-    theirs = _raised(lambda: GENSIM_ERRORS[case](gensim.models.Word2Vec, {"workers": 1}, tmp_path))
-    ours = _raised(lambda: GENSIM_ERRORS[case](Word2Vec, {"workers": 1, "progress": False}, tmp_path))
+    theirs = raised(lambda: GENSIM_ERRORS[case](gensim.models.Word2Vec, {"workers": 1}, tmp_path))
+    ours = raised(lambda: GENSIM_ERRORS[case](Word2Vec, {"workers": 1, "progress": False}, tmp_path))
     assert theirs is not None, f"gensim no longer raises for {case}"
     with pytest.raises(type(theirs)):
         raise ours if ours is not None else AssertionError(f"ours raises nothing for {case}")
