@@ -207,12 +207,17 @@ def _train_nnlm(args):
     model.save(args.output)  # process 0 of several writes; the others skip
     if args.vectors and is_writer():
         save_keyed_vectors(model.wv, args.vectors, format="word2vec")
+    _print_training(model, f"NNLM ({len(model.vocabulary)} words)", validation, args.output)
+    return 0
+
+
+def _print_training(model, description, validation, output):
+    """What a training command prints: the loss (and validation perplexity) per epoch, and where it saved."""
     losses = ", ".join(f"{x:.4f}" for x in model.history.get("loss", []))
-    print(f"trained NNLM ({len(model.vocabulary)} words) for {model.epochs_trained} epochs; loss per epoch: {losses}")
+    print(f"trained {description} for {model.epochs_trained} epochs; loss per epoch: {losses}")
     if validation:
         print("validation perplexity per epoch: " + ", ".join(f"{x:.1f}" for x in model.history["val_perplexity"]))
-    print(f"saved to {args.output}")
-    return 0
+    print(f"saved to {output}")
 
 
 # --- train elmo ---------------------------------------------------------------------------------
@@ -278,11 +283,7 @@ def _train_elmo(args):
     else:
         model = _new_elmo(args, corpus, validation, overrides)
     model.save(args.output)  # process 0 of several writes; the others skip
-    print(f"trained ELMo ({args.preset}, {len(model.vocabulary)} words) for {model.epochs_trained} epochs; loss per "
-          f"epoch: {', '.join(f'{x:.4f}' for x in model.history.get('loss', []))}")
-    if validation:
-        print("validation perplexity per epoch: " + ", ".join(f"{x:.1f}" for x in model.history["val_perplexity"]))
-    print(f"saved to {args.output}")
+    _print_training(model, f"ELMo ({args.preset}, {len(model.vocabulary)} words)", validation, args.output)
     return 0
 
 
