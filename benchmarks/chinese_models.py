@@ -22,7 +22,6 @@ Example (a quick model, seconds):
 16
 """
 
-import itertools
 import json
 import os
 import shutil

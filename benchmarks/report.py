@@ -1142,7 +1142,7 @@ def _docs_memory_scaling(result):
     target = result["settings"]["target_ratio"]
     summary = (f"peak memory over 10 times the corpus / over the corpus: {max(r['ratio'] for r in f.values()):.2f} "
                f"at most (target: under {target})")
-    return summary, "\n".join(rows) + f"\n\nOne epoch or pass, each job in a fresh process.", None
+    return summary, "\n".join(rows) + "\n\nOne epoch or pass, each job in a fresh process.", None
 
 
 def _resumed(figures):

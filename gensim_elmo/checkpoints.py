@@ -28,7 +28,6 @@ Example:
 import os
 
 import keras
-import numpy as np
 
 from gensim_elmo.checkpoint_files import check_fingerprint, read_progress, read_state, write_checkpoint
 from gensim_elmo.distribution import is_writer

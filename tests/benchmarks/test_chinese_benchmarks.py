@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from benchmarks import chinese_lm, chinese_models, chinese_polysemy
+from benchmarks import chinese_models, chinese_polysemy
 from benchmarks.__main__ import add_arguments, run_benchmarks
 from benchmarks.wordnet_pairs import Context
 from gensim_elmo.export import keyed_vectors_from_matrix
