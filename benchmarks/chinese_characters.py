@@ -23,8 +23,8 @@ character list and the share of test characters it does not know. Where the Chin
 tagging benchmarks are there (``benchmarks.chinese_polysemy``, ``benchmarks.tagging_zh``), both
 models are also scored on them.
 
-A full run takes about 20 minutes per epoch and model on 2 CPU cores (17 of training, 3 of
-validation), an hour and a half in all with the scoring, checkpointing into
+A full run takes about 8 minutes per epoch and model on 2 quiet CPU cores (7 of training, 1 of
+validation), about 50 minutes in all with the scoring, checkpointing into
 ``lm_recipes.CACHE_DIR/checkpoints/chinese_characters/<kind>`` every ``CHECKPOINT_STEPS`` batches,
 so it resumes where it stopped when run again (``train_characters(kind, until_epoch=k)`` trains
 part of the way, in sittings); finished models are saved under ``lm_recipes.CACHE_DIR/models``.
@@ -50,7 +50,7 @@ from benchmarks.lm_recipes import MODELS_DIR, default_work_dir, keyed_path
 NAME = "chinese_characters"
 DESCRIPTION = ("ELMo on People's Daily: one id per Unicode character vs the original UTF-8 byte ids, same size, "
                "same epochs")
-EXPECTED_MINUTES = 75
+EXPECTED_MINUTES = 50
 KINDS = ("bytes", "unicode")
 #: The settings of both models (but ``characters``): the Chinese benchmarks' ELMo
 #: (``chinese_models.CHINESE_RECIPES["elmo"]`` when this benchmark was written: the ``compact``

@@ -21,8 +21,13 @@ the word's two vectors; the threshold with the best dev accuracy is applied to t
 Chinese words do not inflect, so both uses of a pair always have the identical form: Word2Vec and
 the NNLM, which give a word one vector, and ELMo's layer 0 (the word's characters) score exactly
 0.5 by construction; ELMo's layers 1 and 2, and their mix (the mean of the layers), read the
-sentence. The models are ``benchmarks.chinese_models``' (People's Daily train, one vocabulary);
-the results also list the static models' nearest neighbours of a few words (``NEIGHBOUR_WORDS``).
+sentence. Each of these is also scored **centred** (``elmo_layer_1_centred``...): the word's
+vectors minus its mean vector over its uses in the training corpus (at most ``CENTRE_USES``
+sentences of train; no labels), since all uses of a word share a large common part that the
+cosine otherwise compares (Ethayarajh 2019, "How contextual are contextualized word
+representations?"; Mu and Viswanath 2018, "All-but-the-top"). The best ELMo row is chosen on dev.
+The models are ``benchmarks.chinese_models``' (People's Daily train, one vocabulary); the results
+also list the static models' nearest neighbours of a few words (``NEIGHBOUR_WORDS``).
 """
 
 import collections
@@ -37,7 +42,7 @@ from benchmarks.wordnet_pairs import Context, Pair
 NAME = "chinese_polysemy"
 DESCRIPTION = ("Chinese WiC-style same-sense / different-sense accuracy from People's Daily's POS contrasts: "
                "ELMo layers vs static vectors")
-EXPECTED_MINUTES = 10  # plus the models' training if chinese_lm has not trained them (about 90 minutes)
+EXPECTED_MINUTES = 10  # plus the models' training if chinese_lm has not trained them (about 110 minutes)
 ANCHORS = {"random": 0.5}
 #: Words whose two PKU tags are two senses: word -> (tag, sense, other tag, other sense).
 SENSE_WORDS = {
@@ -144,6 +149,9 @@ SPLITS = ("valid", "test")
 #: Words whose nearest neighbours the results list (Word2Vec and the NNLM).
 NEIGHBOUR_WORDS = ("苹果", "经济", "北京", "花", "会", "中", "美")
 SEED = 1
+#: Train sentences per word whose ELMo vectors give the word's mean (the centred rows).
+CENTRE_USES = 300
+QUICK_CENTRE_USES = 30
 
 
 def collect_uses(words=SENSE_WORDS, quick=False):
@@ -236,6 +244,30 @@ def _score(name, sims, labels):
     return {"dev_accuracy": dev_accuracy, "test_accuracy": float(correct.mean()), "threshold": threshold}, correct
 
 
+def word_means(elmo, words, sentences, max_uses=CENTRE_USES):
+    """word -> ELMo row name -> the mean of the word's vectors over its first ``max_uses`` uses in
+    ``sentences`` (its first use in each sentence; no labels), in ``benchmarks.polysemy._elmo_vectors``'
+    rows. A word ``sentences`` never uses is left out.
+
+    Example:
+    >>> from gensim_elmo import ELMo
+    >>> elmo = ELMo([["a", "b"], ["b", "a", "c"]], preset="tiny", epochs=1, progress=False)
+    >>> means = word_means(elmo, ["a"], [["a", "b"], ["b", "a", "c"], ["c"]])
+    >>> sorted(means["a"]), means["a"]["elmo_layer_1"].shape
+    (['elmo_layer_0', 'elmo_layer_1', 'elmo_layer_2', 'elmo_mix'], (32,))
+    >>> word_means(elmo, ["a", "z"], [["a", "b"]]).keys()  # "z" is never used
+    dict_keys(['a'])
+    """
+    wanted, uses = set(words), collections.defaultdict(list)
+    for sentence in sentences:
+        tokens = tuple(sentence)
+        for word in wanted.intersection(tokens):
+            if len(uses[word]) < max_uses:
+                uses[word].append(Context(word, "", "", "", tokens, tokens.index(word)))
+    return {word: {row: vectors.mean(axis=0) for row, vectors in _elmo_vectors(elmo, found).items()}
+            for word, found in sorted(uses.items())}
+
+
 def neighbours(models, words=NEIGHBOUR_WORDS, topn=6):
     """model name -> word -> its ``topn`` nearest words (word, cosine rounded to 0.01)."""
     return {name: {w: [[n, round(float(s), 2)] for n, s in model.wv.most_similar(w, topn=topn)]
@@ -260,12 +292,21 @@ def run(quick=False):
         results[kind], correct_by_model[kind] = _score(kind, sims, labels)
         results[kind]["out_of_vocabulary_words"] = sorted(w for w in table if w not in static[kind].wv.key_to_index)
     elmo = chinese_models.trained_model("elmo", quick=quick)
+    means = word_means(elmo, sorted(table), chinese_models.sentences("train", quick=quick),
+                       QUICK_CENTRE_USES if quick else CENTRE_USES)
     layer_sims = {}
     for split, pairs in splits.items():
         firsts = _elmo_vectors(elmo, [p.first for p in pairs])
         seconds = _elmo_vectors(elmo, [p.second for p in pairs])
         for layer in firsts:
             layer_sims.setdefault(layer, {})[split] = _cosines(firsts[layer], seconds[layer])
+        for layer in firsts:
+            if layer == "elmo_layer_0":  # one vector for every use of a word: centred, it is zero
+                continue
+            zero = np.zeros(firsts[layer].shape[1], dtype=firsts[layer].dtype)  # no training use: uncentred
+            mean = np.stack([means[p.first.lemma][layer] if p.first.lemma in means else zero for p in pairs])
+            layer_sims.setdefault(f"{layer}_centred", {})[split] = _cosines(firsts[layer] - mean,
+                                                                            seconds[layer] - mean)
     for layer, sims in layer_sims.items():
         results[layer], correct_by_model[layer] = _score(layer, sims, labels)
     best_layer = max(layer_sims, key=lambda k: (results[k]["dev_accuracy"], k))
@@ -278,7 +319,8 @@ def run(quick=False):
                "words": {"dev": sum(r["split"] == "dev" for r in table.values()),
                          "test": sum(r["split"] == "test" for r in table.values())},
                "models": results, "best_elmo_layer_on_dev": best_layer, "anchors": ANCHORS,
-               "sense_words": table, "left_out_for_few_uses": left_out,
+               "sense_words": table, "uncentred_words": sorted(w for w in table if w not in means),
+               "left_out_for_few_uses": left_out,
                "not_two_senses": NOT_TWO_SENSES,
                "neighbours": neighbours({"skipgram": static["skipgram"], "cbow": static["cbow"],
                                          "nnlm": static["nnlm"]})}
@@ -287,5 +329,7 @@ def run(quick=False):
                 "pairs_per_label_per_word": PAIRS_PER_LABEL, "min_uses_per_sense": QUICK_MIN_USES if quick else MIN_USES,
                 "dev_words": "every third word ranked by uses (ranks 1, 4, 7...)", "seed": SEED,
                 "vocabulary_min_count": chinese_models.VOCAB_MIN_COUNT,
+                "centred_rows": f"minus the word's mean vector over at most "
+                                f"{QUICK_CENTRE_USES if quick else CENTRE_USES} of its uses in the training sentences",
                 "models": {k: chinese_models.settings_for(k, quick) for k in chinese_models.KINDS}}
     return figures, settings

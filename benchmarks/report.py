@@ -267,8 +267,9 @@ def _chinese_polysemy(result, plots_dir):
     rows.append(f"\n{f['pairs']['dev']:,} dev and {f['pairs']['test']:,} test pairs, half of them same-sense within "
                 f"every word, of {f['words']['dev']} dev and {f['words']['test']} test words (no word in both), from "
                 f"{s['pair_sentences']}; threshold on cosine similarity chosen on dev. Both uses of a pair are the same "
-                "word form, so static vectors (Word2Vec, NNLM) and ELMo's layer 0 are at 0.5 by construction. Models "
-                f"trained on {s['corpus']}.")
+                "word form, so static vectors (Word2Vec, NNLM) and ELMo's layer 0 are at 0.5 by construction. "
+                + (f"`_centred` rows: each vector {s['centred_rows']}. " if "centred_rows" in s else "")
+                + f"Models trained on {s['corpus']}.")
     rows += ["\nThe words (PKU tags; uses in the held-out sentences; the best ELMo layer's test accuracy on the "
              "word's pairs):\n", "| word | sense 1 | sense 2 | uses | pairs | split | best layer |",
              "| --- | --- | --- | ---: | ---: | --- | ---: |"]
@@ -625,7 +626,8 @@ def _chinese_characters_note(f):
             f"{speed}. Both models: the same settings, seed and {_epochs(u['epochs_run'])}, valid after every epoch "
             "(the learning rate halves after a worse one), test scored once; perplexity averages both directions. "
             "Speed in turns: both models training on the same train sentences, alternating epochs (the same machine "
-            "load); whole training: all the training's batches but each epoch's first. "
+            "load); whole training: all the training's batches but each epoch's first, over every sitting, under "
+            "whatever else the machine ran then, so compare the figures in turns. "
             f"The unicode model lists {r['characters']:,} characters (seen {r['min_char_count']} times or more in its "
             f"words); {r['unknown_character_rate']:.2%} of the test characters are not among them "
             f"({r['words_with_unknown_characters']:.2%} of the test words hold one).")
@@ -1249,10 +1251,12 @@ def _docs_chinese_polysemy(result):
         f"{f['words']['dev']} other words chose the threshold), half of them same-sense within every word; a pair's "
         "label is whether People's Daily tags the word's two uses alike, for words whose two tags are two senses "
         "(花 v \"spend\" / n \"flower\", 只 d \"only\" / q classifier for animals...). Static vectors are at 0.5 by "
-        "construction. `benchmarks/RESULTS.md` lists every word and the static vectors' neighbours.")
+        "construction. " + ("`_centred` rows compare the two vectors after subtracting the word's mean vector over its "
+                            "uses in the training text. " if "uncentred_words" in f else "")
+        + "`benchmarks/RESULTS.md` lists every word and the static vectors' neighbours.")
     best = f["best_elmo_layer_on_dev"]
     static = max(r["test_accuracy"] for n, r in f["models"].items() if not n.startswith("elmo"))
-    summary = (f"same sense or not: ELMo's best layer on dev ({best}) {f['models'][best]['test_accuracy']:.3f}, "
+    summary = (f"same sense or not: ELMo's best row on dev ({best}) {f['models'][best]['test_accuracy']:.3f}, "
                f"static vectors {static:.3f} (chance: 0.5)")
     return summary, text, "chinese_polysemy.png"
 

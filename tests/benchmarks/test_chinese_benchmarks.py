@@ -80,7 +80,9 @@ def test_quick_runs_write_results_and_their_report_sections(tmp_path):
     assert lm["models"]["nnlm"]["test_perplexity"] > 1 and lm["models"]["elmo"]["test_perplexity"]["forward"] > 1
     wic = json.loads((tmp_path / "results" / "chinese_polysemy.quick.json").read_text(encoding="utf-8"))["figures"]
     models = wic["models"]
-    assert {"cbow", "skipgram", "nnlm", "elmo_layer_0", "elmo_layer_1", "elmo_layer_2", "elmo_mix"} == set(models)
+    assert {"cbow", "skipgram", "nnlm", "elmo_layer_0", "elmo_layer_1", "elmo_layer_2", "elmo_mix", "elmo_layer_1_centred",
+            "elmo_layer_2_centred", "elmo_mix_centred"} == set(models)
+    assert wic["best_elmo_layer_on_dev"] in models and set(wic["uncentred_words"]) <= set(wic["sense_words"])
     for name in ("cbow", "skipgram", "nnlm", "elmo_layer_0"):
         assert models[name]["test_accuracy"] == 0.5, name
     assert wic["pairs"]["test"] == sum(r["pairs"] for r in wic["sense_words"].values() if r["split"] == "test")
