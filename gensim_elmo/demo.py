@@ -128,11 +128,16 @@ QUICK_DEMO_ELMO = dict(preset="tiny", epochs=1, batch_size=32, optimizer="adam",
 ZH = {
     "probe_words": ("苹果", "经济", "北京", "花", "会"),
     "min_count": 3,
-    # The sections run by default (the NNLM's with --sections), and the paragraphs ELMo trains on: an
-    # epoch of the whole train split takes about 16 minutes on two cores, its first 10,000 paragraphs
-    # (590,000 words) about 10, which keeps the whole demo near 15.
+    # The sections run by default (the NNLM's with --sections), and what ELMo trains on: 2 epochs of
+    # the first 12,000 train paragraphs (700,000 words), about 10 minutes on two cores, which keeps the
+    # whole demo within 15. One epoch of 10,000 paragraphs (4 minutes, valid perplexity 666) left the
+    # senses of most demo words within 0.05 of each other.
     "sections": ("word2vec", "elmo"),
-    "elmo_paragraphs": 10000,
+    "elmo_paragraphs": 12000,
+    "elmo_epochs": 2,
+    # One id per Unicode character: on People's Daily, at equal compute, valid perplexity 345.8 against
+    # 384.4 for the original UTF-8 bytes, at the same speed (benchmarks/chinese_characters.py).
+    "characters": "unicode",
     "valid_paragraphs": 300,
     "next_word_contexts": (["中国", "共产党"], ["我们", "一定", "要"], ["经济", "持续"]),
     "founding": ("苹果", ["我", "吃", "了", "一个", "苹果"], ["我", "在", "用", "苹果", "手机"]),
@@ -282,7 +287,8 @@ def elmo_section(train, quick, out, word2vec=None, lang="en"):
 
     settings = QUICK_DEMO_ELMO if quick else DEMO_ELMO
     if lang == "zh":
-        settings = dict(settings, min_count=ZH["min_count"])
+        settings = dict(settings, min_count=ZH["min_count"], characters=ZH["characters"],
+                        **({} if quick else {"epochs": ZH["elmo_epochs"]}))
         valid = list(peoples_daily("valid", limit=100 if quick else ZH["valid_paragraphs"]))
         corpus, units = "People's Daily", "paragraphs"
         senses, queries = ZH["senses"], ZH["nearest_use_queries"]
@@ -300,7 +306,8 @@ def elmo_section(train, quick, out, word2vec=None, lang="en"):
         f"perplexity forward {scores['forward']:.1f}, backward {scores['backward']:.1f}, average {scores['average']:.1f}")
     if lang == "zh":
         lstm = model.options["lstm"]
-        out(f"What this model is: the {settings['preset']} preset with LSTMs of {lstm['dim']}, "
+        out(f"What this model is: the {settings['preset']} preset with LSTMs of {lstm['dim']}, reading "
+            f"{'one id per character' if settings['characters'] == 'unicode' else 'UTF-8 bytes'}, "
             f"{model.language_model.count_params() / 1e6:.1f}M parameters, trained for {_epochs(model.epochs_trained)} "
             f"({elapsed / 60:.1f} minutes here) on {stats['tokens']:,} words of newspaper text from January 1998; the "
             "published English ELMo read about a billion words for ten epochs. A small, briefly trained model: "
@@ -350,7 +357,7 @@ def run_demo(quick=False, sections=None, out=print, lang="en"):
         train = peoples_daily("train", limit=1500 if quick else None)
         elmo_train = train if quick else peoples_daily("train", limit=ZH["elmo_paragraphs"])
         out(f"gensim-elmo demo: People's Daily train (January 1998, segmented by hand; "
-            f"{'a 1,500-paragraph slice' if quick else '909,807 words, ELMo the first 10,000 paragraphs'}); "
+            f"{'a 1,500-paragraph slice' if quick else '909,807 words, ELMo the first 12,000 paragraphs'}); "
             f"expect about {'2' if quick else '15'} minutes on a 2-core CPU")
         sections = sections or ZH["sections"]
     else:
