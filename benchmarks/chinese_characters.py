@@ -46,6 +46,7 @@ import numpy as np
 
 from benchmarks import chinese_models
 from benchmarks.lm_recipes import MODELS_DIR, default_work_dir, keyed_path
+from gensim_elmo.atomic_files import atomic_path
 
 NAME = "chinese_characters"
 DESCRIPTION = ("ELMo on People's Daily: one id per Unicode character vs the original UTF-8 byte ids, same size, "
@@ -67,6 +68,12 @@ QUICK_PARAGRAPHS = {"train": 150, "valid": 20, "test": 20}
 CHECKPOINT_STEPS = 200
 #: Train sentences of the interleaved speed measurement (a tenth in quick runs).
 SPEED_SENTENCES = 640
+
+
+def _write_json(path, value, indent=None):
+    """Write ``value`` to ``path`` as JSON, atomically (``gensim_elmo.atomic_files.atomic_path``)."""
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(value, handle, indent=indent)
 
 
 def sentences(split, quick=False):
@@ -149,10 +156,8 @@ class BatchTimer(keras.callbacks.Callback):
 
     def write(self):
         if self.path:
-            with open(self.path + ".tmp", "w", encoding="utf-8") as handle:
-                json.dump({"seconds": self.seconds, "batches": self.batches,
-                           "batches_per_epoch": self.batches_per_epoch}, handle)
-            os.replace(self.path + ".tmp", self.path)
+            _write_json(self.path, {"seconds": self.seconds, "batches": self.batches,
+                                    "batches_per_epoch": self.batches_per_epoch})
 
     def seconds_per_batch(self):
         return self.seconds / self.batches if self.batches else None
@@ -199,9 +204,7 @@ def train_characters(kind, quick=False, until_epoch=None):
             "last_sitting_wall_time_s": time.perf_counter() - start, "backend": keras.backend.backend()}
     if path and model.epochs_trained >= settings["epochs"]:
         model.save(path)
-        with open(info_file + ".tmp", "w", encoding="utf-8") as handle:
-            json.dump(info, handle, indent=1)
-        os.replace(info_file + ".tmp", info_file)
+        _write_json(info_file, info, indent=1)
         shutil.rmtree(directory, ignore_errors=True)
     return model, info
 
@@ -240,9 +243,7 @@ def cached_score(kind, name, compute, quick=False):
             scores = json.load(handle)
     if name not in scores:
         scores[name] = compute()
-        with open(path + ".tmp", "w", encoding="utf-8") as handle:
-            json.dump(scores, handle, indent=1)
-        os.replace(path + ".tmp", path)
+        _write_json(path, scores, indent=1)
     return scores[name]
 
 

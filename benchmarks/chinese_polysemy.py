@@ -300,7 +300,7 @@ def run(quick=False):
         seconds = _elmo_vectors(elmo, [p.second for p in pairs])
         for layer in firsts:
             layer_sims.setdefault(layer, {})[split] = _cosines(firsts[layer], seconds[layer])
-        for layer in firsts:
+        for layer in firsts:  # after the raw rows, so the table lists them first
             if layer == "elmo_layer_0":  # one vector for every use of a word: centred, it is zero
                 continue
             zero = np.zeros(firsts[layer].shape[1], dtype=firsts[layer].dtype)  # no training use: uncentred

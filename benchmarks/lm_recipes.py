@@ -160,8 +160,8 @@ def train_recipe(kind, train, valid, quick=False, work_dir=None, callbacks=(), f
         model = cls.load(phase_one_model)  # the first phase finished in an earlier run
     else:
         model = cls(train, validation_sentences=valid, callbacks=list(callbacks),
-                            checkpoint_dir=work_dir and os.path.join(work_dir, "phase_one"), checkpoint_steps=steps,
-                            **parts["schedule"], **parts["settings"])
+                    checkpoint_dir=work_dir and os.path.join(work_dir, "phase_one"), checkpoint_steps=steps,
+                    **parts["schedule"], **parts["settings"])
         if phase_one_model:
             model.save(phase_one_model)
     phase_one_epochs = model.epochs_trained
