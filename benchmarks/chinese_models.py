@@ -76,7 +76,7 @@ QUICK_CHINESE_RECIPES = {
         "settings": dict(preset="tiny", optimizer="adam", learning_rate=2e-3, batch_size=32, num_sampled=512,
                          dropout=0.1, epochs=1, min_count=1, seed=1),
         "schedule": dict(lr_decay=None, early_stopping=None),
-        "fine_tune": dict(epochs=1, learning_rate=1e-3, early_stopping=None),
+        "fine_tune": None,  # as the full recipe: no full-softmax phase
     },
 }
 _memory = {}
