@@ -25,6 +25,9 @@ from benchmarks.lm_recipes import MODELS_DIR, keyed_path, model_class, recipe, t
 KINDS = ("cbow", "skipgram", "nnlm", "elmo")
 #: Sentences of PTB train that quick runs train on.
 QUICK_SENTENCES = 2000
+#: Sentences of PTB valid that a quick run's ELMo recipe validates on (two batches of the scorer:
+#: each new batch shape costs a trace, which is most of a quick validation's time).
+QUICK_VALID_SENTENCES = 64
 
 _WORD2VEC = dict(vector_size=100, window=5, min_count=1, negative=5, epochs=5, workers=2, seed=1)
 _WORD2VEC_QUICK = dict(_WORD2VEC, vector_size=16, epochs=2)
@@ -92,7 +95,7 @@ def trained_model(kind, quick=False, corpus_file=None):
         if kind == "elmo":
             from gensim_elmo.datasets import ptb
 
-            valid = list(itertools.islice(ptb("valid"), 300 if quick else None))
+            valid = list(itertools.islice(ptb("valid"), QUICK_VALID_SENTENCES if quick else None))
             model, _ = train_recipe("elmo", _corpus(corpus_file, quick), valid, quick=quick,
                                     work_dir=path and path + ".checkpoint")
         else:
