@@ -349,7 +349,7 @@ def run(quick=False):
         if found is not None:
             figures[name] = found
     train = list(itertools.islice(sentences("train", quick), SPEED_SENTENCES // (10 if quick else 1)))
-    speed = interleaved_speed(models, train, rounds=2 if quick else 3)
+    speed = interleaved_speed(models, train, rounds=1 if quick else 3)
     for kind, tokens_per_s in speed.items():
         figures["models"][kind]["interleaved_tokens_per_s"] = tokens_per_s
     figures["unicode_minus_bytes"]["interleaved_speed_ratio"] = round(speed["unicode"] / speed["bytes"], 3)
