@@ -1,11 +1,13 @@
-"""The fine-tuning and distilled-vectors benchmarks: their helpers and quick paths."""
+"""The fine-tuning benchmark: its helpers and quick path (the distilled-vectors benchmark is in
+test_distilled_vectors.py: one file per slow quick path, so that --dist loadfile gives them to
+different workers)."""
 
 import itertools
 
 import numpy as np
 import pytest
 
-from benchmarks import distilled_vectors, fine_tuning
+from benchmarks import fine_tuning
 
 
 def tiny_domain():
@@ -26,20 +28,7 @@ def test_domain_splits_keep_the_test_texts_away_from_the_language_models():
     assert fine_tuning.domain_splits(texts, labels, held_out=0.1)[1] == lm_valid  # fixed
 
 
-def _report(name, figures, settings, tmp_path):
-    """RESULTS.md's section and the results page's text for one quick result."""
-    from benchmarks.report import docs_page, write_report
-    from benchmarks.results_io import write_result
-
-    write_result(name, figures, settings, wall_time_s=1.0, quick=True, results_dir=str(tmp_path))
-    text = open(write_report(results_dir=str(tmp_path), output=str(tmp_path / "RESULTS.md")), encoding="utf-8").read()
-    assert f"## {name}" in text and (tmp_path / "plots" / f"{name}.png").exists()
-    page, summary, plots = docs_page(str(tmp_path))
-    assert f"{name}.png" in plots and name in summary
-    return text[text.index(f"## {name}"):]
-
-
-def test_fine_tuning_quick_path_trains_both_models_on_the_domain_only(tmp_path):
+def test_fine_tuning_quick_path_trains_both_models_on_the_domain_only(quick_report_section):
     from gensim_elmo.datasets import ptb
     from gensim_elmo.elmo import ELMo
 
@@ -61,7 +50,7 @@ def test_fine_tuning_quick_path_trains_both_models_on_the_domain_only(tmp_path):
     wins = figures["fine_tuning_wins"]
     assert wins["perplexity"] == (figures["fine_tuned"]["test_perplexity"]["average"]
                                   < figures["from_scratch"]["test_perplexity"]["average"])
-    section = _report("fine_tuning", figures, settings, tmp_path)
+    section = quick_report_section("fine_tuning", figures, settings)
     assert f"{figures['fine_tuned']['test_perplexity']['average']:.1f}" in section
 
 
@@ -77,32 +66,3 @@ def test_the_model_from_scratch_predicts_over_the_fine_tuned_vocabulary():
     assert scratch.vocabulary.index_to_word[:7] == base.vocabulary.index_to_word[:7]  # specials, then the domain's
     assert set(scratch.vocabulary.index_to_word) == set(base.vocabulary.index_to_word)
     assert scratch.preset is None and scratch.options == base.options
-
-
-def test_file_sizes_shrink_with_the_storage_type_and_int8_reloads_close():
-    from gensim_elmo.export import keyed_vectors_from_matrix
-
-    matrix = np.random.default_rng(0).normal(size=(50, 16)).astype(np.float32)
-    kv = keyed_vectors_from_matrix([f"w{i}" for i in range(50)], matrix)
-    sizes, int8 = distilled_vectors.file_sizes(kv)
-    assert sizes["int8"] < sizes["float16"] < sizes["float32"]
-    assert int8.index_to_key == kv.index_to_key
-    np.testing.assert_allclose(int8.vectors, matrix, atol=np.abs(matrix).max() / 100)
-
-
-def test_distilled_vectors_quick_path_scores_every_variant_beside_the_static_models(small_corpus, tmp_path):
-    figures, settings = distilled_vectors.run(quick=True, corpus=small_corpus)
-    vectors = figures["vectors"]
-    variants = [f"elmo_{name}" for name in distilled_vectors.QUICK_VARIANTS]
-    assert set(variants + ["skipgram", "cbow", "nnlm", "elmo_layer0"]) <= set(vectors)
-    assert vectors["elmo_pooled_pca8"]["vector_size"] == 8
-    for name in variants:
-        assert vectors[name]["vocabulary"] == figures["pooling"]["words"]
-        assert vectors[name]["npz_bytes"]["int8"] < vectors[name]["npz_bytes"]["float32"]
-        assert "wordsim353" in vectors[name]["scores"]
-    assert len(figures["classification"]) == 1  # quick: the first data set installed
-    for data_set in figures["classification"].values():
-        assert "elmo_sif_pca8_int8" in data_set and "elmo_pooled_int8" not in data_set
-        assert all(0 <= r["mean"] <= 1 for r in data_set.values())
-    section = _report("distilled_vectors", figures, settings, tmp_path)
-    assert "| elmo_sif_pca8 |" in section and "| skipgram |" in section
