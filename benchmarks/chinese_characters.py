@@ -46,7 +46,7 @@ import numpy as np
 
 from benchmarks import chinese_models
 from benchmarks.lm_recipes import MODELS_DIR, default_work_dir, keyed_path
-from gensim_elmo.atomic_files import atomic_path
+from benchmarks.results_io import write_json
 
 NAME = "chinese_characters"
 DESCRIPTION = ("ELMo on People's Daily: one id per Unicode character vs the original UTF-8 byte ids, same size, "
@@ -68,12 +68,6 @@ QUICK_PARAGRAPHS = {"train": 150, "valid": 20, "test": 20}
 CHECKPOINT_STEPS = 200
 #: Train sentences of the interleaved speed measurement (a tenth in quick runs).
 SPEED_SENTENCES = 640
-
-
-def _write_json(path, value, indent=None):
-    """Write ``value`` to ``path`` as JSON, atomically (``gensim_elmo.atomic_files.atomic_path``)."""
-    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(value, handle, indent=indent)
 
 
 def sentences(split, quick=False):
@@ -156,7 +150,7 @@ class BatchTimer(keras.callbacks.Callback):
 
     def write(self):
         if self.path:
-            _write_json(self.path, {"seconds": self.seconds, "batches": self.batches,
+            write_json(self.path, {"seconds": self.seconds, "batches": self.batches,
                                     "batches_per_epoch": self.batches_per_epoch})
 
     def seconds_per_batch(self):
@@ -204,7 +198,7 @@ def train_characters(kind, quick=False, until_epoch=None):
             "last_sitting_wall_time_s": time.perf_counter() - start, "backend": keras.backend.backend()}
     if path and model.epochs_trained >= settings["epochs"]:
         model.save(path)
-        _write_json(info_file, info, indent=1)
+        write_json(info_file, info, indent=1)
         shutil.rmtree(directory, ignore_errors=True)
     return model, info
 
@@ -243,7 +237,7 @@ def cached_score(kind, name, compute, quick=False):
             scores = json.load(handle)
     if name not in scores:
         scores[name] = compute()
-        _write_json(path, scores, indent=1)
+        write_json(path, scores, indent=1)
     return scores[name]
 
 

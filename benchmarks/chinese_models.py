@@ -28,6 +28,7 @@ import shutil
 import time
 
 from benchmarks.lm_recipes import MODELS_DIR, keyed_path, model_class, train_recipe
+from benchmarks.results_io import write_json
 
 KINDS = ("cbow", "skipgram", "nnlm", "elmo")
 #: The vocabulary of every model: words seen at least this often in the train split.
@@ -256,8 +257,7 @@ def trained_model(kind, quick=False):
         _memory[("info", kind, quick)] = info
         if path:
             model.save(path)
-            with open(os.path.join(path, "training_info.json"), "w", encoding="utf-8") as f:
-                json.dump(info, f, indent=1)
+            write_json(os.path.join(path, "training_info.json"), info, indent=1)
             shutil.rmtree(work_dir, ignore_errors=True)
             spent.remove()
     _memory[key] = model

@@ -13,6 +13,21 @@ from gensim_elmo.atomic_files import atomic_path
 RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
 
+def write_json(path, value, indent=None, default=None):
+    """Write ``value`` to ``path`` as JSON without ever leaving a half-written file there
+    (``gensim_elmo.atomic_files.atomic_path``: a temporary file, then a rename).
+
+    Example:
+    >>> import json, os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "scores.json")
+    >>> write_json(path, {"accuracy": 0.5})
+    >>> json.load(open(path))
+    {'accuracy': 0.5}
+    """
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(value, handle, indent=indent, default=default)
+
+
 class MissingData(FileNotFoundError):
     """Data a benchmark needs that is installed separately (WordNet...); the runner skips that benchmark."""
 
@@ -92,6 +107,5 @@ def write_result(name, figures, settings, wall_time_s, quick, results_dir=None, 
         "settings": settings,
         "figures": figures,
     }
-    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(payload, handle, indent=2, sort_keys=False, default=float)
+    write_json(path, payload, indent=2, default=float)
     return path
