@@ -85,6 +85,16 @@ def _add_run_arguments(parser):
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
 
 
+def _add_schedule_arguments(parser):
+    """Validation-driven schedule of the language models' `train` commands (``LanguageModel.train``)."""
+    parser.add_argument("--early-stopping", type=int, default=None, metavar="PATIENCE",
+                        help="stop after this many epochs without a better validation perplexity and keep the best "
+                             "epoch's weights (needs --validation)")
+    parser.add_argument("--lr-decay", type=float, default=None, metavar="FACTOR",
+                        help="multiply the learning rate by this after every epoch whose validation perplexity is "
+                             "not the best so far, e.g. 0.5 (needs --validation)")
+
+
 def _add_checkpoint_arguments(parser):
     """Checkpoint arguments of the Keras models' `train` commands."""
     parser.add_argument("--checkpoint-dir", default=None,
@@ -164,7 +174,7 @@ def _add_nnlm_parser(subparsers):
     p.add_argument("--epochs", type=int, default=5, help="passes over the corpus (default: 5)")
     p.add_argument("--batch-size", type=int, default=512, help="examples per step (default: 512)")
     p.add_argument("--learning-rate", type=float, default=1e-3, help="Adam learning rate (default: 1e-3)")
-    p.add_argument("--early-stopping", type=int, default=None, help="patience in epochs (needs --validation)")
+    _add_schedule_arguments(p)
     _add_run_arguments(p)
     _add_checkpoint_arguments(p)
     p.set_defaults(func=_train_nnlm)
@@ -201,7 +211,7 @@ def _train_nnlm(args):
                  direct_connections=args.direct_connections, dropout=args.dropout, min_count=args.min_count,
                  max_vocab_size=args.max_vocab_size, epochs=args.epochs, batch_size=args.batch_size,
                  learning_rate=args.learning_rate, seed=args.seed, progress=not args.no_progress,
-                 validation_sentences=validation, early_stopping=args.early_stopping,
+                 validation_sentences=validation, early_stopping=args.early_stopping, lr_decay=args.lr_decay,
                  checkpoint_dir=args.checkpoint_dir, checkpoint_steps=args.checkpoint_steps,
                  distribution=None if args.distribution == "none" else args.distribution)
     model.save(args.output)  # process 0 of several writes; the others skip
@@ -240,6 +250,9 @@ def _add_elmo_parser(subparsers):
     p.add_argument("--optimizer", default="adagrad", help="Keras optimizer (default: adagrad, as the original)")
     p.add_argument("--learning-rate", type=float, default=0.2, help="learning rate (default: 0.2)")
     p.add_argument("--num-sampled", type=int, default=8192, help="sampled-softmax negatives (default: 8192)")
+    p.add_argument("--dropout", type=float, default=None,
+                   help="dropout on every LSTM layer's input and on the top layer (default: 0.1, as the original; "
+                        "with --init-from, the model's own)")
     p.add_argument("--dim", type=int, default=None, help="override the LSTM size")
     p.add_argument("--projection-dim", type=int, default=None, help="override the projection size")
     p.add_argument("--characters", choices=("bytes", "unicode"), default="bytes",
@@ -256,13 +269,15 @@ def _add_elmo_parser(subparsers):
                    help="the original options.json of the --init-from weights file")
     p.add_argument("--freeze", nargs="+", default=(), metavar="PART",
                    help="parts left as they are in training: token_layer, lstm_1, lstm_2")
+    _add_schedule_arguments(p)
     _add_run_arguments(p)
     _add_checkpoint_arguments(p)
     p.set_defaults(func=_train_elmo)
 
 
 def _train_elmo(args):
-    overrides = {k: v for k, v in (("dim", args.dim), ("projection_dim", args.projection_dim)) if v is not None}
+    given = {k: v for k, v in (("dim", args.dim), ("projection_dim", args.projection_dim),
+                               ("dropout", args.dropout)) if v is not None}
     _start_processes(args)
     corpus = _corpus(args.corpus, args.limit, args.tokenizer)
     validation = _validation(args)
@@ -274,20 +289,22 @@ def _train_elmo(args):
                         min_count=args.min_count, optimizer=args.optimizer, learning_rate=args.learning_rate,
                         num_sampled=args.num_sampled, seed=args.seed, freeze=tuple(args.freeze),
                         min_char_count=args.min_char_count)
+        if args.dropout is not None:
+            settings["dropout"] = args.dropout
         for key, value in settings.items():
             setattr(model, key, value)
         model.build_vocab(corpus, update=True)
-        model.train(corpus, validation_sentences=validation, checkpoint_dir=args.checkpoint_dir,
-                    checkpoint_steps=args.checkpoint_steps)
+        model.train(corpus, validation_sentences=validation, early_stopping=args.early_stopping,
+                    lr_decay=args.lr_decay, checkpoint_dir=args.checkpoint_dir, checkpoint_steps=args.checkpoint_steps)
         args.preset = model.preset or "options.json"
     else:
-        model = _new_elmo(args, corpus, validation, overrides)
+        model = _new_elmo(args, corpus, validation, given)
     model.save(args.output)  # process 0 of several writes; the others skip
     _print_training(model, f"ELMo ({args.preset}, {len(model.vocabulary)} words)", validation, args.output)
     return 0
 
 
-def _new_elmo(args, corpus, validation, overrides):
+def _new_elmo(args, corpus, validation, given):
     from gensim_elmo.elmo import ELMo
 
     return ELMo(corpus, preset=args.preset, freeze=tuple(args.freeze), epochs=args.epochs, batch_size=args.batch_size,
@@ -295,8 +312,9 @@ def _new_elmo(args, corpus, validation, overrides):
                  learning_rate=args.learning_rate, num_sampled=args.num_sampled, seed=args.seed,
                  characters=args.characters, min_char_count=args.min_char_count,
                  progress=not args.no_progress, validation_sentences=validation,
+                 early_stopping=args.early_stopping, lr_decay=args.lr_decay,
                  checkpoint_dir=args.checkpoint_dir, checkpoint_steps=args.checkpoint_steps,
-                 distribution=None if args.distribution == "none" else args.distribution, **overrides)
+                 distribution=None if args.distribution == "none" else args.distribution, **given)
 
 
 # --- embed / convert -----------------------------------------------------------------------------
@@ -578,7 +596,7 @@ def _add_demo_parser(subparsers):
         "prints nearest neighbours and WordSim-353 / SimLex-999 / Google-analogy scores. With --lang zh, "
         "on People's Daily (Chinese): neighbours, and ELMo's vectors of words with two senses.",
     )
-    p.add_argument("--quick", action="store_true", help="a 3,000-sentence slice and fewer epochs (seconds)")
+    p.add_argument("--quick", action="store_true", help="a 3,000-sentence slice and fewer epochs (a minute or two)")
     p.add_argument("--sections", nargs="+", choices=list(SECTIONS), default=None, help="run only these parts")
     p.add_argument("--lang", choices=list(LANGUAGES), default="en",
                    help="en: the Penn Treebank (default); zh: People's Daily, Chinese, from 苹果 in 我吃了一个苹果 "

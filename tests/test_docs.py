@@ -316,3 +316,49 @@ def test_choosing_page_quotes_the_result_files():
     for name in ("word_similarity", "polysemy", "downstream"):
         models = results[name]["settings"]["models"]
         assert (models["elmo"]["preset"], models["elmo"]["epochs"], models["nnlm"]["epochs"]) == ("small", 1, 3), name
+
+
+def _cli_commands(parser, path=()):
+    """(command path, parser) of every leaf command of the ``gensim-elmo`` parser."""
+    import argparse
+
+    subcommands = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    if not subcommands:
+        yield " ".join(path), parser
+    for action in subcommands:
+        for name, child in action.choices.items():
+            yield from _cli_commands(child, path + (name,))
+
+
+def test_cli_page_documents_every_option_of_every_command():
+    """docs/cli.md's section of each command documents each of its options (the `train` commands'
+    shared ones in "Corpora"), with every choice an option accepts, and no option it lacks."""
+    from gensim_elmo.cli import build_parser
+
+    page = _read(ROOT, "docs", "cli.md")
+    sections = dict(re.findall(r"^## (.+?)\n(.*?)(?=^## |\Z)", page, flags=re.M | re.S))
+    problems = []
+    for command, parser in _cli_commands(build_parser()):
+        if command not in sections:
+            problems.append(f"no '## {command}' section")
+            continue
+        section = sections[command]
+        shared = sections["Corpora"] if command.startswith("train ") else ""
+        rows = {}
+        for line in section.splitlines():
+            cells = line.split("|")
+            if line.startswith("| `-") and len(cells) > 2:
+                options = re.findall(r"`(--[a-z0-9-]+)", cells[1])
+                for option in options:
+                    rows[option] = line if len(options) == 1 else ""  # a shared row: "as elsewhere"
+        for action in parser._actions:
+            for option in (o for o in action.option_strings if o.startswith("--") and o != "--help"):
+                if option not in rows and f"`{option}" not in shared:
+                    problems.append(f"{command}: {option} is not documented")
+                elif rows.get(option) and action.choices:
+                    missing = [c for c in action.choices if isinstance(c, str) and f"`{c}`" not in rows[option]]
+                    if missing:
+                        problems.append(f"{command}: the {option} row lacks the choices {missing}")
+        known = {o for action in parser._actions for o in action.option_strings}
+        problems += [f"{command}: documents {o}, which it does not take" for o in rows if o not in known]
+    assert not problems, "docs/cli.md is out of step with gensim_elmo/cli.py:\n" + "\n".join(problems)

@@ -114,10 +114,14 @@ def test_train_nnlm_and_export_vectors(tmp_path, tiny_corpus_file, capsys):
 def test_train_elmo_embed_and_convert(tmp_path, tiny_corpus_file):
     import h5py
 
+    from gensim_elmo.elmo import ELMo
+
     model_dir = tmp_path / "elmo"
     assert main(["train", "elmo", "--corpus", str(tiny_corpus_file), "--output", str(model_dir), "--preset", "tiny",
-                 "--epochs", "1", "--batch-size", "16", "--no-progress", "--checkpoint-dir", str(tmp_path / "ckpt")]) == 0
+                 "--epochs", "1", "--batch-size", "16", "--dropout", "0.3", "--no-progress",
+                 "--checkpoint-dir", str(tmp_path / "ckpt")]) == 0
     assert json.loads((tmp_path / "ckpt" / "progress.json").read_text(encoding="utf-8"))["epochs_done"] == 1
+    assert ELMo.load(str(model_dir)).dropout == 0.3
     sentences = tmp_path / "s.txt"
     sentences.write_text("the cat sat\na dog\n", encoding="utf-8")
     assert main(["embed", str(sentences), str(tmp_path / "v.hdf5"), "--model", str(model_dir)]) == 0
@@ -132,3 +136,12 @@ def test_train_elmo_embed_and_convert(tmp_path, tiny_corpus_file):
     assert main(["embed", str(sentences), str(tmp_path / "w.npy"), "--model", str(tmp_path / "w.hdf5"),
                  "--options", str(tmp_path / "o.json"), "--layer", "2"]) == 0
     np.testing.assert_allclose(np.load(tmp_path / "w.npy"), np.load(tmp_path / "v.npy"), atol=1e-6)
+
+
+@pytest.mark.parametrize("command", ["nnlm", "elmo"])
+@pytest.mark.parametrize("flag", [["--early-stopping", "2"], ["--lr-decay", "0.5"]])
+def test_validation_schedules_need_a_validation_corpus(command, flag, tmp_path, tiny_corpus_file, capsys):
+    assert main(["train", command, "--corpus", str(tiny_corpus_file), "--output", str(tmp_path / "m"), "--epochs", "1",
+                 "--no-progress"] + flag) == 2
+    name = flag[0][2:].replace("-", "_")
+    assert f"`{name}` needs `validation_sentences`" in capsys.readouterr().err
