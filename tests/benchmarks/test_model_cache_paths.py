@@ -11,7 +11,7 @@ import pytest
 from benchmarks import chinese_characters, chinese_models, lm_recipes, trained_models
 
 PTB_MODELS = {"cbow": "cbow-d228767a76e4", "skipgram": "skipgram-5d459af3285d", "nnlm": "nnlm-633f1ce0be9c",
-              "elmo": "elmo-6fcfd0e28343"}
+              "elmo": "elmo-d1d2c1a49b57"}
 CHINESE_MODELS = {"cbow": "zh-cbow-932e87e72e70", "skipgram": "zh-skipgram-46a7c787b3ba",
                   "nnlm": "zh-nnlm-758aa86411c6", "elmo": "zh-elmo-330728b63570"}
 CHARACTER_MODELS = {"bytes": "zh-elmo-bytes-85a884667193", "unicode": "zh-elmo-unicode-a2399f80de32"}
