@@ -1,6 +1,6 @@
 """The ``gensim-elmo demo``: train every model on the bundled Penn Treebank and show what it learnt.
 
-Run it with ``gensim-elmo demo`` (``--quick`` trains small models on slices in about a minute).
+Run it with ``gensim-elmo demo`` (``--quick`` trains small models on slices in a minute or two).
 The ELMo part trains the ``compact`` preset with LSTMs of 300 (``DEMO_ELMO``) for one epoch on the
 whole Penn Treebank (about 8 minutes on a 2-core CPU). Each section trains with a progress bar and
 prints what a newcomer wants to see: nearest neighbours, similarity and analogy scores,
@@ -358,12 +358,12 @@ def run_demo(quick=False, sections=None, out=print, lang="en"):
         elmo_train = train if quick else peoples_daily("train", limit=ZH["elmo_paragraphs"])
         out(f"gensim-elmo demo: People's Daily train (January 1998, segmented by hand; "
             f"{'a 1,500-paragraph slice' if quick else '909,807 words, ELMo the first 12,000 paragraphs'}); "
-            f"expect about {'2' if quick else '15'} minutes on a 2-core CPU")
+            f"expect {'a minute or two' if quick else 'about 11 minutes'} on a 2-core CPU")
         sections = sections or ZH["sections"]
     else:
         train = elmo_train = ptb("train", limit=3000 if quick else None)
         out(f"gensim-elmo demo: Penn Treebank train ({'3,000-sentence slice' if quick else '887,521 words'}); "
-            f"expect about {'2' if quick else '15'} minutes on a 2-core CPU")
+            f"expect {'a minute or two' if quick else 'about 12 minutes'} on a 2-core CPU")
     results = {}
     for name in sections or list(SECTIONS):
         if name == "elmo":
