@@ -46,11 +46,11 @@ RECIPES = {
         "schedule": dict(lr_decay=0.5, early_stopping=2),
         "fine_tune": dict(epochs=4, learning_rate=2e-4, early_stopping=2),
     },
-    # The ``compact`` preset's character CNN (Kim et al. 2016's small model's) with two biLSTM
-    # layers of 300, that model's LSTM size, and dropout 0.5 on every LSTM input and the top layer,
-    # as Kim et al. regularise it on the Penn Treebank. LSTMs of 300 train 4.8 times as fast as the
-    # preset's 512 on two cores (2,100 against 430 tokens/s, measured in turns): about 8 minutes a
-    # Penn Treebank epoch instead of 40.
+    # The ``compact`` preset (Kim et al. 2016's small model's character CNN and LSTM size, 300;
+    # ``dim`` and ``projection_dim`` spelled out, as the model's cache key has always named them),
+    # with dropout 0.5 on every LSTM input and the top layer, as Kim et al. regularise it on the
+    # Penn Treebank. LSTMs of 300 train 4.8 times as fast as 512 on two cores (2,100 against 430
+    # tokens/s, measured in turns): about 8 minutes a Penn Treebank epoch instead of 40.
     "elmo": {
         "settings": dict(preset="compact", dim=300, projection_dim=300, optimizer="adam", learning_rate=2e-3,
                          batch_size=32, num_sampled=1024, dropout=0.5, epochs=30, seed=1),

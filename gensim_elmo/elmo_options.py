@@ -5,7 +5,7 @@ Presets (Peters et al. 2018 and the models released with AllenNLP):
 | preset | LSTM dim / projection | highway | char CNN filters | parameters (no softmax) |
 | --- | --- | --- | --- | --- |
 | ``tiny`` | 64 / 16 | 1 | 3 small filters | tests and demos |
-| ``compact`` | 512 / 512 | 1 | 525 (Kim et al. 2016's small) | 10.3M; corpora of about 1M tokens |
+| ``compact`` | 300 / 300 | 1 | 525 (Kim et al. 2016's small) | 4.0M; corpora of about 1M tokens |
 | ``small`` | 1024 / 128 | 1 | 2048 | 13.6M |
 | ``medium`` | 2048 / 256 | 1 | 2048 | 28.0M |
 | ``original`` | 4096 / 512 | 2 | 2048 | 93.6M |
@@ -41,7 +41,7 @@ def _preset(dim, projection_dim, n_highway, filters, char_dim=16):
 
 PRESETS = {
     "tiny": _preset(64, 16, 1, [[1, 8], [2, 8], [3, 16]], char_dim=8),
-    "compact": _preset(512, 512, 1, _FILTERS_525, char_dim=15),
+    "compact": _preset(300, 300, 1, _FILTERS_525, char_dim=15),
     "small": _preset(1024, 128, 1, _FILTERS_2048),
     "medium": _preset(2048, 256, 1, _FILTERS_2048),
     "original": _preset(4096, 512, 2, _FILTERS_2048),

@@ -319,7 +319,7 @@ def test_resumed_run_keeps_the_best_epoch_of_early_stopping(tmp_path):
 
 def test_compact_preset_round_trips_save_and_bilm_files(tmp_path):
     model = ELMo(preset="compact", progress=False)
-    assert model.options["lstm"]["dim"] == 512 and len(model.options["char_cnn"]["filters"]) == 6
+    assert model.options["lstm"]["dim"] == 300 and len(model.options["char_cnn"]["filters"]) == 6
     sentence = ["the", "compact", "preset"]
     expected = model.embed_sentence(sentence)
     model.save(str(tmp_path / "saved"))
