@@ -39,7 +39,7 @@ from benchmarks.wordnet_pairs import tokenize
 
 NAME = "downstream"
 DESCRIPTION = "BBC News topic and Rotten Tomatoes sentiment accuracy with random, Word2Vec, NNLM and ELMo embeddings"
-EXPECTED_MINUTES = 30  # plus the ELMo training if no earlier run left the model in benchmarks/results/.models
+EXPECTED_MINUTES = 30  # plus the models' training if the cache lacks them (benchmarks.trained_models)
 CORPUS_OPTION = True
 SEEDS = (1, 2, 3)
 FULL = dict(max_tokens=200, epochs=10, batch_size=32, learning_rate=3e-3, dropout=0.2, examples=None, seeds=SEEDS)

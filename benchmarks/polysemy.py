@@ -24,7 +24,7 @@ from benchmarks.wordnet_pairs import build_pairs, read_contexts, wordnet_dir
 
 NAME = "polysemy"
 DESCRIPTION = "WiC-style same-sense / different-sense accuracy from WordNet: ELMo layers vs static vectors"
-EXPECTED_MINUTES = 10  # plus the ELMo training if no earlier run left the model in benchmarks/results/.models
+EXPECTED_MINUTES = 10  # plus the models' training if the cache lacks them (benchmarks.trained_models)
 CORPUS_OPTION = True
 ANCHORS = {"ELMo on WiC (Pilehvar and Camacho-Collados 2019)": 0.577, "random": 0.5}
 FIGURE_WORDS = ("bank", "apple", "interest", "plant")

@@ -16,7 +16,7 @@ from benchmarks.trained_models import KINDS, corpus_name, settings_for, trained_
 
 NAME = "word_similarity"
 DESCRIPTION = "Word similarity (Spearman) and analogy accuracy of Word2Vec, NNLM and ELMo trained on one corpus"
-EXPECTED_MINUTES = 15  # plus about 55 if no earlier run left the ELMo model in benchmarks/results/.models
+EXPECTED_MINUTES = 15  # plus the models' training if the cache lacks them (benchmarks.trained_models)
 CORPUS_OPTION = True
 
 
