@@ -281,10 +281,9 @@ def _train_elmo(args):
     _start_processes(args)
     corpus = _corpus(args.corpus, args.limit, args.tokenizer)
     validation = _validation(args)
+    distribution = None if args.distribution == "none" else args.distribution
     if args.init_from is not None:
-        if args.distribution != "none":
-            raise ValueError("--init-from trains on one device for now; drop --distribution.")
-        model = _load_elmo(args.init_from, args.init_options, progress=not args.no_progress)
+        model = _load_elmo(args.init_from, args.init_options, progress=not args.no_progress, distribution=distribution)
         settings = dict(epochs=args.epochs, batch_size=args.batch_size, max_vocab_size=args.max_vocab_size,
                         min_count=args.min_count, optimizer=args.optimizer, learning_rate=args.learning_rate,
                         num_sampled=args.num_sampled, seed=args.seed, freeze=tuple(args.freeze),
@@ -298,13 +297,13 @@ def _train_elmo(args):
                     lr_decay=args.lr_decay, checkpoint_dir=args.checkpoint_dir, checkpoint_steps=args.checkpoint_steps)
         args.preset = model.preset or "options.json"
     else:
-        model = _new_elmo(args, corpus, validation, given)
+        model = _new_elmo(args, corpus, validation, given, distribution)
     model.save(args.output)  # process 0 of several writes; the others skip
     _print_training(model, f"ELMo ({args.preset}, {len(model.vocabulary)} words)", validation, args.output)
     return 0
 
 
-def _new_elmo(args, corpus, validation, given):
+def _new_elmo(args, corpus, validation, given, distribution):
     from gensim_elmo.elmo import ELMo
 
     return ELMo(corpus, preset=args.preset, freeze=tuple(args.freeze), epochs=args.epochs, batch_size=args.batch_size,
@@ -314,16 +313,16 @@ def _new_elmo(args, corpus, validation, given):
                  progress=not args.no_progress, validation_sentences=validation,
                  early_stopping=args.early_stopping, lr_decay=args.lr_decay,
                  checkpoint_dir=args.checkpoint_dir, checkpoint_steps=args.checkpoint_steps,
-                 distribution=None if args.distribution == "none" else args.distribution, **given)
+                 distribution=distribution, **given)
 
 
 # --- embed / convert -----------------------------------------------------------------------------
-def _load_elmo(path, options_file=None, progress=False):
+def _load_elmo(path, options_file=None, progress=False, distribution=None):
     from gensim_elmo.elmo import ELMo
 
     if options_file is not None:
-        return ELMo.from_bilm_hdf5(options_file, path, progress=progress)
-    return ELMo.load(path, progress=progress)
+        return ELMo.from_bilm_hdf5(options_file, path, progress=progress, distribution=distribution)
+    return ELMo.load(path, progress=progress, distribution=distribution)
 
 
 def _add_embed_parser(subparsers):

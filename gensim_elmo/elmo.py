@@ -732,8 +732,9 @@ class ELMo(LanguageModel):
         super().save(path)
 
     @classmethod
-    def load(cls, path, progress=True):
-        """Load a model written by ``save`` (also the earlier layout, ``network.weights.h5``).
+    def load(cls, path, progress=True, distribution=None):
+        """Load a model written by ``save`` (also the earlier layout, ``network.weights.h5``); with
+        ``distribution``, built to train there (``LanguageModel.load`` says more).
 
         Raises:
             FileNotFoundError: nothing at ``path``.
@@ -746,15 +747,15 @@ class ELMo(LanguageModel):
         >>> ELMo.load(path).options["lstm"]["dim"]
         64
         """
-        return super().load(path, progress=progress)
+        return super().load(path, progress=progress, distribution=distribution)
 
     @classmethod
-    def _from_saved(cls, saved, vocabulary, progress, path):
+    def _from_saved(cls, saved, vocabulary, progress, path, distribution):
         config = dict(saved["config"])
         config.pop("preset", None)  # the architecture is `options`, built once
         config.setdefault("global_clipnorm", None)  # saved before it existed: `clipnorm` clipped per weight
         try:
-            model = cls(options=saved["options"], progress=progress, **config)
+            model = cls(options=saved["options"], progress=progress, distribution=distribution, **config)
         except ValueError as exc:
             raise ValueError(f"config.json holds invalid ELMo settings or options: {exc}") from None
         model.preset = saved["config"].get("preset")
@@ -790,7 +791,7 @@ class ELMo(LanguageModel):
         self.language_model.softmax_bias.assign(bias)
 
     @classmethod
-    def from_bilm_hdf5(cls, options_file, weight_file, vocab_file=None, progress=True):
+    def from_bilm_hdf5(cls, options_file, weight_file, vocab_file=None, progress=True, distribution=None):
         """Load a model in the original format (bilm-tf / AllenNLP ``options.json`` + ``weights.hdf5``).
 
         Both the character model and the token variant are supported. The file holds no softmax,
@@ -802,6 +803,8 @@ class ELMo(LanguageModel):
             vocab_file: optional vocabulary (one token per line). Required for the token variant,
                 whose ids follow its lines; for the character model it chooses ``wv``'s words.
             progress: bool. Defaults to True.
+            distribution: where it trains from here, e.g. fine-tuning on several devices (None, "auto"
+                or a distribution object, as the constructor's). Defaults to None (one device).
 
         Returns:
             ELMo.
@@ -821,7 +824,8 @@ class ELMo(LanguageModel):
         weights = read_bilm_weights(weight_file, options)
         if vocab_file is None and not uses_character_inputs(options):
             raise ValueError("the token-variant model needs `vocab_file`: its token ids are the vocabulary's lines.")
-        model = cls(options=options, progress=progress)  # the network is built once, from the file's options
+        # The network is built once, from the file's options, where it will train.
+        model = cls(options=options, progress=progress, distribution=distribution)
         if vocab_file is not None:
             model.vocabulary = read_bilm_vocabulary(vocab_file, specials=(BOS, EOS), unk_token=UNK)
         set_network_weights(model.network, weights)

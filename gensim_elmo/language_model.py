@@ -292,8 +292,15 @@ class LanguageModel:
         """Write the model's own files beside the common ones."""
 
     @classmethod
-    def load(cls, path, progress=True):
+    def load(cls, path, progress=True, distribution=None):
         """Load a model written by ``save``.
+
+        Args:
+            path: the directory ``save`` wrote.
+            progress: bool, progress bars when it trains again. Defaults to True.
+            distribution: where it trains from here (None, "auto" or a distribution object, as the
+                constructor's): the network is built there, so a loaded model fine-tunes on several
+                devices as one trained from scratch. Defaults to None (one device).
 
         Raises:
             FileNotFoundError: nothing at ``path``.
@@ -321,7 +328,7 @@ class LanguageModel:
             state = saved["state"]
             if vocabulary is not None:
                 check_vocabulary_size(vocabulary, state)
-            model = cls._from_saved(saved, vocabulary, progress, path)
+            model = cls._from_saved(saved, vocabulary, progress, path, distribution)
         except (TypeError, KeyError) as exc:
             raise ValueError(f"{config_path} does not hold a valid {cls.NAME} configuration: {exc}") from None
         load_keras_weights(model._network_to_save(), weights_file_in(path))
@@ -332,9 +339,9 @@ class LanguageModel:
         return model
 
     @classmethod
-    def _from_saved(cls, saved, vocabulary, progress, path):
-        """A model built from a parsed ``config.json`` and its vocabulary (weights not loaded yet);
-        ``path`` is the saved directory, for a model that keeps more files there."""
+    def _from_saved(cls, saved, vocabulary, progress, path, distribution):
+        """A model built from a parsed ``config.json`` and its vocabulary (weights not loaded yet), on
+        ``distribution``; ``path`` is the saved directory, for a model that keeps more files there."""
         raise NotImplementedError
 
     def _load_files(self, path):

@@ -280,10 +280,10 @@ class NNLM(LanguageModel):
 
     # --- saving ------------------------------------------------------------------------------------
     @classmethod
-    def _from_saved(cls, saved, vocabulary, progress, path):
+    def _from_saved(cls, saved, vocabulary, progress, path, distribution):
         if vocabulary is None:
             raise KeyError("vocab.tsv is missing")
-        model = cls(progress=progress, **saved["config"])
+        model = cls(progress=progress, distribution=distribution, **saved["config"])
         model.vocabulary = vocabulary
         model._create_network()
         return model

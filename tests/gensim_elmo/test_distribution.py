@@ -63,6 +63,27 @@ for name, (model_class, corpus, settings) in CASES.items():
             "loss": model.history["loss"], "weights": weights, "devices": placement,
             "vocabulary": len(model.vocabulary), "steps_ahead": ahead.most,
             "sync_callbacks": len(host_sync_callbacks(model.distribution))}
+# Fine-tuning (issue 27): a saved model loaded onto both devices trains its domain epoch as on one.
+import os, tempfile
+saved = os.path.join(tempfile.mkdtemp(), "general")
+ELMo(tiny, preset="tiny", batch_size=16, num_sampled=None, epochs=1, seed=3, progress=False).save(saved)
+for distribution in (None, "auto"):
+    model = ELMo.load(saved, progress=False, distribution=distribution)
+    model.build_vocab(large[:48], update=True)
+    model.train(large[:48], epochs=1)
+    results[f"fine_tune/{distribution}"] = {
+        "loss": model.history["loss"], "vocabulary": len(model.vocabulary),
+        "weights": [np.asarray(keras.ops.convert_to_numpy(w)).ravel().tolist() for w in model.network.weights],
+        "devices": len(model.network.weights[0].value.sharding.device_set),
+        "softmax_devices": len(model.language_model.softmax_kernel.value.sharding.device_set)}
+saved_nnlm = os.path.join(tempfile.mkdtemp(), "nnlm")
+NNLM(tiny, vector_size=6, window=2, hidden_size=8, batch_size=16, epochs=1, seed=3, progress=False).save(saved_nnlm)
+for distribution in (None, "auto"):
+    model = NNLM.load(saved_nnlm, progress=False, distribution=distribution)
+    model.train(tiny, epochs=1)
+    results[f"nnlm_again/{distribution}"] = {
+        "loss": model.history["loss"], "devices": len(model.network.weights[0].value.sharding.device_set),
+        "weights": [np.asarray(keras.ops.convert_to_numpy(w)).ravel().tolist() for w in model.network.weights]}
 try:
     NNLM(tiny, vector_size=6, window=2, hidden_size=8, batch_size=15, epochs=1, progress=False,
          distribution="auto")
@@ -88,6 +109,22 @@ def test_two_devices_match_one_device(results, case):
     assert one["devices"] == 1 and two["devices"] == 2  # the variables really live on both devices
     if "large" in case:
         assert one["vocabulary"] > 2000
+    np.testing.assert_allclose(two["loss"], one["loss"], rtol=1e-4, atol=1e-4)
+    for a, b in zip(one["weights"], two["weights"]):
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("case", ["fine_tune", "nnlm_again"])
+def test_a_loaded_model_trains_on_two_devices_as_on_one(results, case):
+    """Issue 27: a saved ELMo fine-tuned on a domain, a saved NNLM trained further."""
+    import numpy as np
+
+    one, two = results[f"{case}/None"], results[f"{case}/auto"]
+    assert one["devices"] == 1 and two["devices"] == 2
+    if case == "fine_tune":
+        assert one["softmax_devices"] == 1 and two["softmax_devices"] == 2
+        assert one["vocabulary"] == two["vocabulary"] > 48  # the domain's words, then the general model's
+    assert len(one["loss"]) == 2  # the saved model's epoch, then the new one
     np.testing.assert_allclose(two["loss"], one["loss"], rtol=1e-4, atol=1e-4)
     for a, b in zip(one["weights"], two["weights"]):
         np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-4)
@@ -146,6 +183,20 @@ for distribution in (None, "auto"):
     weights = [np.asarray(keras.ops.convert_to_numpy(w)).ravel().tolist() for w in model.network.weights]
     results["elmo/" + str(distribution)] = {"loss": model.history["loss"], "weights": weights,
                                             "vocabulary": len(model.vocabulary)}
+# Fine-tuning from the original files (issue 27): built under the strategy, it trains as on one device.
+import os, tempfile
+files = tempfile.mkdtemp()
+options, weight_file = os.path.join(files, "options.json"), os.path.join(files, "weights.hdf5")
+ELMo(tiny, preset="tiny", batch_size=4, num_sampled=None, dropout=0.0, epochs=1, seed=3,
+     progress=False).save_bilm_hdf5(options, weight_file)
+for distribution in (None, "auto"):
+    model = ELMo.from_bilm_hdf5(options, weight_file, progress=False, distribution=distribution)
+    model.batch_size, model.num_sampled, model.dropout, model.seed = 4, None, 0.0, 3
+    model.build_vocab(large[:24])
+    model.train(large[:24], epochs=1)
+    results["fine_tune/" + str(distribution)] = {
+        "loss": model.history["loss"], "replicas": len(getattr(model.network.weights[0].value, "values", [None])),
+        "weights": [np.asarray(keras.ops.convert_to_numpy(w)).ravel().tolist() for w in model.network.weights]}
 sampled = NNLM(tiny, vector_size=6, window=2, hidden_size=8, batch_size=16, num_sampled=4, epochs=1, seed=3,
                progress=False, distribution="auto")
 results["sampled_loss"] = sampled.history["loss"]
@@ -165,8 +216,10 @@ def test_tensorflow_mirrored_strategy_on_two_devices_matches_one_device():
     results = json.loads(run_in_fresh_process(TF_SCRIPT, timeout=590, env={"KERAS_BACKEND": "tensorflow"})
                          .strip().splitlines()[-1])
     assert results["None"]["replicas"] == 1 and results["auto"]["replicas"] == 2  # MirroredStrategy on both
+    assert results["fine_tune/None"]["replicas"] == 1 and results["fine_tune/auto"]["replicas"] == 2
     assert results["elmo/None"]["vocabulary"] > 2000
-    for kind in ("", "large/", "elmo/"):  # NNLM on 14 and 2,400 words, ELMo on 2,400 words
+    # NNLM on 14 and 2,400 words, ELMo on 2,400 words, and ELMo fine-tuned from the original files
+    for kind in ("", "large/", "elmo/", "fine_tune/"):
         one, two = results[kind + "None"], results[kind + "auto"]
         np.testing.assert_allclose(two["loss"], one["loss"], rtol=1e-4, atol=1e-4)
         for a, b in zip(one["weights"], two["weights"]):
