@@ -83,6 +83,8 @@ def test_quick_runs_write_results_and_their_report_sections(tmp_path):
     assert {"cbow", "skipgram", "nnlm", "elmo_layer_0", "elmo_layer_1", "elmo_layer_2", "elmo_mix", "elmo_layer_1_centred",
             "elmo_layer_2_centred", "elmo_mix_centred"} == set(models)
     assert wic["best_elmo_layer_on_dev"] in models and set(wic["uncentred_words"]) <= set(wic["sense_words"])
+    # A threshold per word chosen on test beats any one threshold chosen on dev.
+    assert 0.5 <= models[wic["best_elmo_layer_on_dev"]]["test_accuracy"] <= wic["best_layer_per_word_threshold_ceiling"] <= 1
     for name in ("cbow", "skipgram", "nnlm", "elmo_layer_0"):
         assert models[name]["test_accuracy"] == 0.5, name
     assert wic["pairs"]["test"] == sum(r["pairs"] for r in wic["sense_words"].values() if r["split"] == "test")
