@@ -114,10 +114,10 @@ NEAREST_USE_QUERIES = (
     ("may", ["sales", "rose", "N", "N", "in", "may", "from", "a", "year", "earlier"]),
     ("fall", ["the", "company", "plans", "to", "open", "the", "plant", "this", "fall"]),
 )
-#: The demo's ELMo: the ``compact`` preset with LSTMs of 300 (Kim et al. 2016's small model's
-#: size), which trains a Penn Treebank epoch in about 8 minutes on 2 cores.
-DEMO_ELMO = dict(preset="compact", dim=300, projection_dim=300, epochs=1, batch_size=32, optimizer="adam",
-                 learning_rate=2e-3, num_sampled=1024, dropout=0.1, seed=1)
+#: The demo's ELMo: the ``compact`` preset (LSTMs of 300, Kim et al. 2016's small model's size),
+#: which trains a Penn Treebank epoch in about 8 minutes on 2 cores.
+DEMO_ELMO = dict(preset="compact", epochs=1, batch_size=32, optimizer="adam", learning_rate=2e-3, num_sampled=1024,
+                 dropout=0.1, seed=1)
 QUICK_DEMO_ELMO = dict(preset="tiny", epochs=1, batch_size=32, optimizer="adam", learning_rate=2e-3,
                        num_sampled=512, seed=1)
 
