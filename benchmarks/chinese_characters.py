@@ -151,7 +151,7 @@ class BatchTimer(keras.callbacks.Callback):
     def write(self):
         if self.path:
             write_json(self.path, {"seconds": self.seconds, "batches": self.batches,
-                                    "batches_per_epoch": self.batches_per_epoch})
+                                   "batches_per_epoch": self.batches_per_epoch})
 
     def seconds_per_batch(self):
         return self.seconds / self.batches if self.batches else None

