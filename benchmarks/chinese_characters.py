@@ -60,7 +60,7 @@ KINDS = ("bytes", "unicode")
 EPOCHS = 2
 SETTINGS = dict(preset="compact", dim=300, projection_dim=300, optimizer="adam", learning_rate=2e-3, batch_size=32,
                 num_sampled=1024, dropout=0.3, min_count=3, seed=1, epochs=EPOCHS, lr_decay=0.5, early_stopping=None)
-QUICK_EPOCHS = 2
+QUICK_EPOCHS = 1
 QUICK_SETTINGS = dict(preset="tiny", optimizer="adam", learning_rate=2e-3, batch_size=32, num_sampled=512, dropout=0.1,
                       min_count=2, seed=1, epochs=QUICK_EPOCHS, lr_decay=0.5, early_stopping=None)
 #: Paragraphs of each split that quick runs read.

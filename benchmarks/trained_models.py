@@ -24,7 +24,7 @@ from benchmarks.lm_recipes import MODELS_DIR, keyed_path, model_class, recipe, t
 
 KINDS = ("cbow", "skipgram", "nnlm", "elmo")
 #: Sentences of PTB train that quick runs train on.
-QUICK_SENTENCES = 2000
+QUICK_SENTENCES = 1000
 #: Sentences of PTB valid that a quick run's ELMo recipe validates on (two batches of the scorer:
 #: each new batch shape costs a trace, which is most of a quick validation's time).
 QUICK_VALID_SENTENCES = 64

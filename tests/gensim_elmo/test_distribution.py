@@ -178,7 +178,7 @@ for distribution in (None, "auto"):
     results["large/" + str(distribution)] = {"loss": model.history["loss"], "weights": weights}
     # ELMo: each replica gets its own rows' table of distinct tokens; the loss is the global batch's mean.
     model = ELMo(tiny + [["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]] * 12 + large,
-                 preset="tiny", batch_size=4, num_sampled=None, dropout=0.0, epochs=2, seed=3, progress=False,
+                 preset="tiny", batch_size=8, num_sampled=None, dropout=0.0, epochs=2, seed=3, progress=False,
                  distribution=distribution)
     weights = [np.asarray(keras.ops.convert_to_numpy(w)).ravel().tolist() for w in model.network.weights]
     results["elmo/" + str(distribution)] = {"loss": model.history["loss"], "weights": weights,
