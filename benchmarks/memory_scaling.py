@@ -40,7 +40,7 @@ def peak_rss_mib():
     True
     """
     try:
-        with open("/proc/self/status", encoding="ascii") as handle:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as handle:
             for line in handle:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1]) / 1024  # kB

@@ -198,9 +198,12 @@ def test_a_workers_peak_memory_is_its_own_not_its_parents():
     import benchmarks
     from benchmarks.memory_scaling import peak_rss_mib
 
-    ballast = np.ones(1_200 * 2**20 // 8)  # 1.2 GiB, every page touched
-    code = "from benchmarks.memory_scaling import peak_rss_mib; print(peak_rss_mib())"
-    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                           cwd=os.path.dirname(os.path.dirname(benchmarks.__file__)))
-    assert peak_rss_mib() > 1_200 > 4 * float(child.stdout)
-    del ballast
+    ballast = np.ones(1_200 * 2**20 // 8)  # 1,200 MiB, every page touched
+    try:
+        code = "from benchmarks.memory_scaling import peak_rss_mib; print(peak_rss_mib())"
+        child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                               cwd=os.path.dirname(os.path.dirname(benchmarks.__file__)))
+        parent = peak_rss_mib()
+    finally:
+        del ballast
+    assert parent > 1_200 > 4 * float(child.stdout)
