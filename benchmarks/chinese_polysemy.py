@@ -270,7 +270,7 @@ def word_means(elmo, words, sentences, max_uses=CENTRE_USES):
 
     Example:
     >>> from gensim_elmo import ELMo
-    >>> elmo = ELMo([["a", "b"], ["b", "a", "c"]], preset="tiny", epochs=1, progress=False)
+    >>> elmo = ELMo(preset="tiny", progress=False)  # untrained: the character network embeds any word
     >>> means = word_means(elmo, ["a"], [["a", "b"], ["b", "a", "c"], ["c"]])
     >>> sorted(means["a"]), means["a"]["elmo_layer_1"].shape
     (['elmo_layer_0', 'elmo_layer_1', 'elmo_layer_2', 'elmo_mix'], (32,))

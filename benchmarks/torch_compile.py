@@ -134,9 +134,9 @@ def embedding_batches(sentences, batch_size):
     ``batch_size``, their tables of distinct tokens padded to one size: every batch has the same shapes.
 
     Example:
-    >>> batches = embedding_batches([["a", "b"], ["c", "a"], ["b", "b"]], 2)
+    >>> batches = embedding_batches([["a", "b"], ["c", "a"], ["b", "b"], ["c", "c"]], 2)
     >>> [tuple(b["token_chars"].shape) for b in batches], tuple(batches[0]["token_ids"].shape)
-    ([(5, 50), (5, 50)], (2, 4))
+    ([(64, 50), (64, 50)], (2, 4))
     """
     from gensim_elmo.elmo_batches import embedding_batch
 
