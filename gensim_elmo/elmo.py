@@ -474,8 +474,14 @@ class ELMo(LanguageModel):
             if not chunk:
                 return
             length = max(len(s) for s in chunk) + 2
-            batch = language_model_batch([self.vocabulary.encode(s) for s in chunk], bucket(length),
-                                         self.vocabulary[BOS], self.vocabulary[EOS], self._vocab_chars)
+            # Every batch has batch_size rows (the last one padded with masked rows): with one batch size
+            # TensorFlow relaxes only the length when it retraces, and traces one form of the LSTMs
+            # instead of all four (``keras_layers.lstm_projection``), which made a first call 3 times as long.
+            rows = len(chunk)
+            batch = language_model_batch([self.vocabulary.encode(s) for s in chunk + [[]] * (batch_size - rows)],
+                                         bucket(length), self.vocabulary[BOS], self.vocabulary[EOS], self._vocab_chars)
+            batch["forward_mask"][rows:] = 0
+            batch["backward_mask"][rows:] = 0
             nll = self._scorer.predict_on_batch(batch)
             for key in totals:
                 totals[key] += float(np.sum(nll[key], dtype=np.float64))
@@ -567,9 +573,10 @@ class ELMo(LanguageModel):
                     results[start + row] = self._unpad(outputs, row, len(sentence))
             return results
         order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
+        rows = min(batch_size, len(sentences))  # one batch size per call (see ``perplexity``): the last batch padded
         for start in range(0, len(order), batch_size):
             indices = order[start : start + batch_size]
-            outputs = self._run([sentences[i] for i in indices])
+            outputs = self._run([sentences[i] for i in indices] + [[]] * (rows - len(indices)))
             for row, index in enumerate(indices):
                 results[index] = self._unpad(outputs, row, len(sentences[index]))
         return results

@@ -54,6 +54,9 @@ def test_golden_fixture_stateless_batch_zero_and_independence(golden):
     # stateless: a sentence's vectors do not depend on what else is embedded, or on the batch size
     alone = model.embed_sentence(batch0[1])
     np.testing.assert_allclose(alone, model.embed_sentences(batch0, batch_size=2)[1], atol=1e-5)
+    # batches of 2: the last one holds one sentence and a padding row, which must change nothing
+    for whole, in_twos in zip(model.embed_sentences(batch0), model.embed_sentences(batch0, batch_size=2)):
+        np.testing.assert_allclose(in_twos, whole, atol=1e-5)
     later = [streams[k][1].split() for k in range(3)]
     stateless = model.embed_sentences(later)
     assert np.abs(_top(stateless[0]) - expected[0][1]).max() > 1e-3  # the fixture is stateful
@@ -82,6 +85,10 @@ def test_training_lowers_perplexity():
     assert set(after) == {"forward", "backward", "average"}
     assert after["average"] < 0.7 * before["average"], (before, after)
     assert after["forward"] < before["forward"] and after["backward"] < before["backward"]
+    # Scoring pads a last, partial batch with masked rows (one batch size, one traced LSTM form):
+    # the padding must not count, whatever the batch size.
+    for batch_size in (1, 3, len(CORPUS[:4])):
+        assert model.perplexity(CORPUS[:4], batch_size=batch_size) == pytest.approx(after, rel=1e-5)
     # Same seed, same result: test_checkpoints.py trains an uninterrupted twin of a killed-and-resumed
     # ELMo and requires identical weights.
 
