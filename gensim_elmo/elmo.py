@@ -469,20 +469,17 @@ class ELMo(LanguageModel):
         count = 0
         chunk = []
 
-        full_batches = 0
-
         def flush():
-            nonlocal count, full_batches
+            nonlocal count
             if not chunk:
                 return
             length = max(len(s) for s in chunk) + 2
-            # One batch size per call: after full batches, the last one is padded with masked rows. With
-            # one batch size TensorFlow leaves only the length open when it traces again, and traces one
-            # form of the LSTMs instead of all four (``keras_layers.lstm_projection``): a new model's first
-            # call took 3 times as long. A call of fewer sentences keeps its own size (no padding to pay).
+            # One batch size per call: after full batches (``count`` > 0), the last one is padded with masked
+            # rows. With one batch size TensorFlow leaves only the length open when it traces again, and
+            # traces one form of the LSTMs instead of all four (``keras_layers.lstm_projection``): a new
+            # model's first call took 3 times as long. A call of fewer sentences keeps its own size.
             rows = len(chunk)
-            padding = batch_size - rows if full_batches else 0
-            full_batches += rows == batch_size
+            padding = batch_size - rows if count else 0
             batch = language_model_batch([self.vocabulary.encode(s) for s in chunk + [[]] * padding],
                                          bucket(length), self.vocabulary[BOS], self.vocabulary[EOS], self._vocab_chars)
             batch["forward_mask"][rows:] = 0
