@@ -274,6 +274,10 @@ def _add_elmo_parser(subparsers):
                    help="the original options.json of the --init-from weights file")
     p.add_argument("--freeze", nargs="+", default=(), metavar="PART",
                    help="parts left as they are in training: token_layer, lstm_1, lstm_2")
+    p.add_argument("--unroll-steps", type=int, default=None, metavar="N",
+                   help="train on the corpus as one stream of text in windows of N tokens, the LSTM states carried "
+                        "from batch to batch (as the original bilm-tf, N=20); --batch-size is then the stream's rows "
+                        "(default: batches of whole sentences)")
     _add_schedule_arguments(p)
     _add_run_arguments(p)
     _add_checkpoint_arguments(p)
@@ -292,7 +296,7 @@ def _train_elmo(args):
         settings = dict(epochs=args.epochs, batch_size=args.batch_size, max_vocab_size=args.max_vocab_size,
                         min_count=args.min_count, optimizer=args.optimizer, learning_rate=args.learning_rate,
                         num_sampled=args.num_sampled, seed=args.seed, freeze=tuple(args.freeze),
-                        min_char_count=args.min_char_count)
+                        min_char_count=args.min_char_count, unroll_steps=args.unroll_steps)
         if args.dropout is not None:
             settings["dropout"] = args.dropout
         for key, value in settings.items():
@@ -314,7 +318,7 @@ def _new_elmo(args, corpus, validation, given, distribution):
     return ELMo(corpus, preset=args.preset, freeze=tuple(args.freeze), epochs=args.epochs, batch_size=args.batch_size,
                  max_vocab_size=args.max_vocab_size, min_count=args.min_count, optimizer=args.optimizer,
                  learning_rate=args.learning_rate, num_sampled=args.num_sampled, seed=args.seed,
-                 characters=args.characters, min_char_count=args.min_char_count,
+                 characters=args.characters, min_char_count=args.min_char_count, unroll_steps=args.unroll_steps,
                  progress=not args.no_progress, validation_sentences=validation,
                  early_stopping=args.early_stopping, lr_decay=args.lr_decay,
                  checkpoint_dir=args.checkpoint_dir, checkpoint_steps=args.checkpoint_steps,

@@ -49,6 +49,7 @@ from gensim_elmo.elmo_options import build_options
 from gensim_elmo.language_model import LanguageModel
 from gensim_elmo.argument_checks import check_positive_ints, clamp_batch_size
 from gensim_elmo.perplexity import perplexity_from_nll
+from gensim_elmo.stream_batches import StreamBatches, sentence_stream, stream_batch
 from gensim_elmo.validation import check_validation_settings
 from gensim_elmo.vocabulary import Vocabulary
 from keras_layers.char_vocabulary import KINDS as CHARACTER_KINDS
@@ -62,6 +63,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["ELMo"]
 
 BOS, EOS, UNK = "<S>", "</S>", "<unk>"
+#: Positions per forward pass of ``perplexity(stream=True)`` (the states carry, so any size gives the same result).
+_STREAM_WINDOW = 128
 _SAME_VOCABULARY = object()
 
 
@@ -95,9 +98,15 @@ class BiLMScorer(keras.Model):
         self.built = True  # the wrapped language model is built already
 
     def call(self, inputs):
-        forward, backward = self.language_model.token_nll(inputs, training=False)
-        return {"forward": forward * ops.cast(inputs["forward_mask"], forward.dtype),
-                "backward": backward * ops.cast(inputs["backward_mask"], backward.dtype)}
+        # With "initial_states" (a stream read in windows) the LSTMs start from them, and their final states come back.
+        stateful = "initial_states" in inputs
+        results = self.language_model.token_nll(inputs, training=False, return_states=stateful)
+        forward, backward = results[:2]
+        scores = {"forward": forward * ops.cast(inputs["forward_mask"], forward.dtype),
+                  "backward": backward * ops.cast(inputs["backward_mask"], backward.dtype)}
+        if stateful:
+            scores["final_states"] = results[2]
+        return scores
 
 
 class ELMo(LanguageModel):
@@ -142,6 +151,14 @@ class ELMo(LanguageModel):
         clipnorm: float or None, clip each weight's gradient to this norm on its own (Keras's
             ``clipnorm``) instead; set ``global_clipnorm=None`` with it. Defaults to None.
         max_sentence_length: int, longer training sentences are cut into pieces. Defaults to 100.
+        unroll_steps: int or None, train on the corpus as one stream of text (sentences in corpus
+            order, back to back) read in windows of this many tokens, each batch row starting from
+            the LSTM states the same row reached in the previous batch, as the original bilm-tf
+            (20) and the Penn Treebank language models (35) train: every word is then predicted
+            from the sentences before it too (``gensim_elmo.stream_batches``). ``batch_size`` is
+            the number of rows of the stream; validation perplexity reads the validation text the
+            same way (``perplexity(stream=True)``). On one device only. None (default): batches of
+            whole sentences, each read on its own, as the model embeds them.
         characters: how the character CNN reads a word: "bytes" (the original ELMo's ids, a
             word's UTF-8 bytes: a Han character is 3 ids, any text has ids, and the model can be
             written in the original bilm-tf files) or "unicode" (one id per Unicode character, as
@@ -186,12 +203,13 @@ class ELMo(LanguageModel):
     SPECIALS = (BOS, EOS, UNK)
     CONFIG_KEYS = ("preset", "epochs", "batch_size", "min_count", "max_vocab_size", "learning_rate", "optimizer",
                    "num_sampled", "dropout", "max_sentence_length", "freeze", "clipnorm", "global_clipnorm", "seed",
-                   "characters", "min_char_count")
+                   "characters", "min_char_count", "unroll_steps")
 
     def __init__(self, sentences=None, corpus_file=None, preset=None, options=None, epochs=5, batch_size=64,
                  max_vocab_size=None, min_count=1, seed=1, callbacks=(), progress=True, learning_rate=0.2,
                  optimizer="adagrad", num_sampled=8192, dropout=0.1, clipnorm=None, global_clipnorm=10.0,
-                 max_sentence_length=100, characters="bytes", min_char_count=2, freeze=(), validation_sentences=None,
+                 max_sentence_length=100, characters="bytes", min_char_count=2, freeze=(), unroll_steps=None,
+                 validation_sentences=None,
                  early_stopping=None, lr_decay=None, checkpoint_dir=None, checkpoint_steps=None, distribution=None,
                  **overrides):
         super().__init__(epochs=epochs, batch_size=batch_size, min_count=min_count, max_vocab_size=max_vocab_size,
@@ -199,6 +217,9 @@ class ELMo(LanguageModel):
                          progress=progress, distribution=distribution, clipnorm=clipnorm,
                          global_clipnorm=global_clipnorm)
         check_positive_ints(max_sentence_length=max_sentence_length, min_char_count=min_char_count)
+        if unroll_steps is not None:
+            check_positive_ints(unroll_steps=unroll_steps)
+        self.unroll_steps = unroll_steps
         check_validation_settings(validation_sentences, early_stopping, lr_decay)
         if characters not in CHARACTER_KINDS:
             raise ValueError(f"`characters` must be one of {list(CHARACTER_KINDS)}. "
@@ -278,7 +299,8 @@ class ELMo(LanguageModel):
         with distribution_scope(self.distribution):
             self.language_model = BiLMLanguageModel(self.network, vocabulary_size=len(self.vocabulary),
                                                     num_sampled=self.num_sampled, dropout=self.dropout,
-                                                    seed=self.seed, name="bilm_language_model")
+                                                    seed=self.seed, stream_batch_size=self._stream_rows(),
+                                                    name="bilm_language_model")
             if previous is not None and previous_vocabulary is not None:
                 pairs = [(i, previous_vocabulary.word_to_index[w]) for i, w in enumerate(self.vocabulary.index_to_word)
                          if w in previous_vocabulary.word_to_index]
@@ -397,12 +419,16 @@ class ELMo(LanguageModel):
 
     # --- training ----------------------------------------------------------------------------------
     def _training_head_outdated(self):
-        # `num_sampled`, `dropout` or `freeze` changed since the head was built (e.g. sampled epochs,
-        # then full-softmax epochs; or frozen lower layers first, then all).
+        # `num_sampled`, `dropout`, `freeze` or the stream's rows changed since the head was built (e.g.
+        # sampled epochs, then full-softmax epochs; or frozen lower layers first, then all).
         head = self.language_model
-        return (head.num_sampled, head.dropout_rate, self._head_frozen) != (
+        return (head.num_sampled, head.dropout_rate, self._head_frozen, head.stream_batch_size) != (
             effective_num_sampled(self.num_sampled, len(self.vocabulary)), self.dropout,
-            tuple(check_freeze(self.freeze, self.network.num_layers)))
+            tuple(check_freeze(self.freeze, self.network.num_layers)), self._stream_rows())
+
+    def _stream_rows(self):
+        """Rows of the training stream whose LSTM states the training head keeps (None: sentences)."""
+        return self.batch_size if self.unroll_steps else None
 
     def _before_training(self):
         self.network.bilm.set_dropout(self.dropout)
@@ -414,6 +440,14 @@ class ELMo(LanguageModel):
             forward.trainable = backward.trainable = f"lstm_{layer}" not in frozen
 
     def _make_batches(self, encoded, process_index, processes, epochs):
+        if self.unroll_steps:
+            if processes > 1 or self.distribution is not None:
+                raise ValueError("Training on a stream (`unroll_steps`) runs on one device, in one process: its LSTM "
+                                 "states carry from batch to batch. Train with distribution=None, or set "
+                                 "`unroll_steps=None` to train on batches of whole sentences.")
+            batches = StreamBatches(encoded, self.batch_size, self.unroll_steps, self.vocabulary[BOS],
+                                    self.vocabulary[EOS], vocab_chars=self._vocab_chars, epoch=self.epochs_trained)
+            return batches, self.batch_size * self.unroll_steps
         pieces = int((-(-encoded.lengths() // self.max_sentence_length)).sum())
         # Several processes: each feeds its share of every global batch, all for as many steps.
         batch_size = clamp_batch_size(self.batch_size // processes, pieces, unit="sentences")
@@ -438,21 +472,31 @@ class ELMo(LanguageModel):
 
     def validation_logs(self, sentences):
         """The figures ``ValidationMonitor`` logs after each epoch: the average perplexity of both
-        directions as ``val_perplexity``, and ``val_forward_perplexity``, ``val_backward_perplexity``."""
-        scores = self.perplexity(sentences)
+        directions as ``val_perplexity``, and ``val_forward_perplexity``, ``val_backward_perplexity``
+        (of the validation text read as a stream when the model trains on one: ``unroll_steps``)."""
+        scores = self.perplexity(sentences, stream=bool(self.unroll_steps))
         return {"val_perplexity": scores["average"], "val_forward_perplexity": scores["forward"],
                 "val_backward_perplexity": scores["backward"]}
 
     # --- scoring -----------------------------------------------------------------------------------
-    def perplexity(self, sentences, batch_size=32):
+    def perplexity(self, sentences, batch_size=32, stream=False):
         """Forward, backward and average perplexity of ``sentences`` with the full softmax.
 
         Each direction predicts every word and the sentence boundary it ends at (``</S>`` forward,
         ``<S>`` backward); "average" is the mean of the two perplexities, as the ELMo paper reports.
 
+        By default each sentence is read on its own, from zero LSTM states, as the model embeds
+        it. ``stream=True`` reads ``sentences`` as one text, as published Penn Treebank
+        perplexities are measured: they are cut into ``batch_size`` consecutive parts, each read
+        from its start to its end by the forward LSTMs and from its end to its start by the
+        backward ones with their states carried across sentences, so a word is predicted from the
+        sentences before it (forward) or after it (backward) too. The same words are predicted.
+
         Args:
             sentences: iterable of token lists.
-            batch_size: int, sentences per forward pass. Defaults to 32.
+            batch_size: int, sentences per forward pass (with ``stream``, the parts read side by
+                side). Defaults to 32.
+            stream: bool. Defaults to False.
 
         Returns:
             dict with "forward", "backward" and "average".
@@ -465,6 +509,8 @@ class ELMo(LanguageModel):
         self._require("language_model", "perplexity")
         if self._scorer is None:
             self._scorer = BiLMScorer(self.language_model, name="bilm_scorer")
+        if stream:
+            return self._stream_perplexity(sentences, batch_size)
         totals = {"forward": 0.0, "backward": 0.0}
         count = 0
         chunk = []
@@ -502,6 +548,34 @@ class ELMo(LanguageModel):
             raise ValueError("`sentences` holds no tokens to compute a perplexity over.")
         forward = perplexity_from_nll(totals["forward"], count)
         backward = perplexity_from_nll(totals["backward"], count)
+        return {"forward": forward, "backward": backward, "average": 0.5 * (forward + backward)}
+
+    def _stream_perplexity(self, sentences, batch_size):
+        """``perplexity(stream=True)``: windows of ``_STREAM_WINDOW`` positions, states carried."""
+        encoded = []
+        for number, sentence in enumerate(sentences):
+            check_sentence(sentence, where=f"sentence {number}")
+            if sentence:
+                encoded.append(self.vocabulary.encode(sentence))
+        if not encoded:
+            raise ValueError("`sentences` holds no tokens to compute a perplexity over.")
+        bos, eos = self.vocabulary[BOS], self.vocabulary[EOS]
+        parts = np.array_split(np.arange(len(encoded)), min(batch_size, len(encoded)))
+        streams = [sentence_stream([encoded[i] for i in part], bos, eos) for part in parts]
+        states = [np.zeros((len(streams), int(s.shape[-1])), np.float32) for s in self._state_shapes()]
+        totals = {"forward": 0.0, "backward": 0.0}
+        counts = {"forward": 0, "backward": 0}
+        window = _STREAM_WINDOW
+        for step in range(-(-max(len(s) for s in streams) // window)):
+            batch = stream_batch([(s, step * window, len(s) - (step + 1) * window) for s in streams], window, bos, eos,
+                                 self._vocab_chars)
+            outputs = self._scorer.predict_on_batch(dict(batch, initial_states=states))
+            states = [np.asarray(s) for s in outputs["final_states"]]
+            for key in totals:
+                totals[key] += float(np.sum(outputs[key], dtype=np.float64))
+                counts[key] += int(batch[f"{key}_mask"].sum())
+        forward = perplexity_from_nll(totals["forward"], counts["forward"])
+        backward = perplexity_from_nll(totals["backward"], counts["backward"])
         return {"forward": forward, "backward": backward, "average": 0.5 * (forward + backward)}
 
     # --- embedding ---------------------------------------------------------------------------------

@@ -21,6 +21,11 @@ class BiLM(keras.layers.Layer):
     statefully: pass the returned final states back as ``initial_states`` for the next batch
     (each row continues from where the same row stopped, in both directions).
 
+    The backward stack may read other positions than the forward one (``backward_inputs``): a
+    language model trained on a stream of text carries the forward state from each window to the
+    next one and the backward state from each window to the one before it, so at every step the
+    two directions read different windows (``gensim_elmo.stream_batches``).
+
     State order (a flat list of ``4 * num_layers`` tensors), for layer ``l`` and direction
     ``d`` (0 forward, 1 backward): index ``4 * l + 2 * d`` is ``h`` ``(batch, projection_dim)``
     and ``4 * l + 2 * d + 1`` is ``c`` ``(batch, units)``; i.e.
@@ -45,7 +50,12 @@ class BiLM(keras.layers.Layer):
         mask: optional bool tensor ``(batch, time)``, True at real tokens (right padding).
         initial_states: optional flat list of ``4 * num_layers`` state tensors in the order above;
             zeros when None (stateless).
-        training: unused; accepted for the Keras call convention.
+        backward_inputs: optional float tensor ``(batch, time, projection_dim)``, what the
+            backward stack reads instead of ``inputs``; its mask is ``backward_mask``. Each
+            layer's output then concatenates the forward half at ``inputs``' positions with the
+            backward half at ``backward_inputs``'. Defaults to None.
+        backward_mask: optional bool tensor ``(batch, time)``, the mask of ``backward_inputs``.
+        training: bool, dropout on the LSTM inputs when True.
 
     Returns:
         A pair ``(layer_outputs, final_states)``: ``layer_outputs`` a list of ``num_layers``
@@ -143,7 +153,7 @@ class BiLM(keras.layers.Layer):
         """Length of the flat state list: ``4 * num_layers``."""
         return 4 * self.num_layers
 
-    def call(self, inputs, mask=None, initial_states=None, training=None):
+    def call(self, inputs, mask=None, initial_states=None, backward_inputs=None, backward_mask=None, training=None):
         if initial_states is not None and len(initial_states) != self.num_states:
             raise ValueError(
                 f"`initial_states` must be a list of {self.num_states} tensors "
@@ -151,7 +161,8 @@ class BiLM(keras.layers.Layer):
             )
         layer_outputs = []
         final_states = []
-        inputs_by_direction = [inputs, inputs]
+        inputs_by_direction = [inputs, inputs if backward_inputs is None else backward_inputs]
+        masks = [mask, mask if backward_inputs is None else backward_mask]
         for l in range(self.num_layers):
             outputs_by_direction = []
             for d, lstm in enumerate((self.forward_layers[l], self.backward_layers[l])):
@@ -161,7 +172,7 @@ class BiLM(keras.layers.Layer):
                 layer_input = inputs_by_direction[d]
                 if training and self.dropout > 0:
                     layer_input = self.input_dropouts[2 * l + d](layer_input, training=training)
-                output, h, c = lstm(layer_input, mask=mask, initial_state=state, training=training)
+                output, h, c = lstm(layer_input, mask=masks[d], initial_state=state, training=training)
                 if self.use_skip_connections and l > 0:
                     output = output + layer_input
                 outputs_by_direction.append(output)

@@ -27,6 +27,11 @@ class BiLMLanguageModel(keras.Model):
         num_sampled: int or None, negative samples per batch; None = full softmax. Defaults to None.
         dropout: float, dropout on the top layer before the softmax in training. Defaults to 0.
         seed: int or None, seeds the sampler and dropout.
+        stream_batch_size: int or None, rows of the stream batches the model trains on (see
+            ``gensim_elmo.stream_batches``): the model then keeps the LSTM states reached by each
+            batch (non-trainable variables ``stream_states``, ``(stream_batch_size, size)`` each,
+            ``BiLM``'s order) and starts the next batch from them, from zeros where its ``reset``
+            is 1. None: every batch starts from zeros (batches of whole sentences). Defaults to None.
         **kwargs: ``keras.Model`` arguments.
 
     Call arguments:
@@ -36,7 +41,9 @@ class BiLMLanguageModel(keras.Model):
             "forward_count" and "backward_count" (B,), per row the number of positions to average
             over, when that is not this batch's own count: the whole global batch's, when a
             ``tf.distribute`` replica sees one part of it (the replicas' losses then add up to the
-            global batch's, so they are not divided by the replica count again).
+            global batch's, so they are not divided by the replica count again). A stream batch
+            (``gensim_elmo.stream_batches``) adds "backward_token_ids" (B, T), the backward LSTMs'
+            positions, and "reset" (B,) (needs ``stream_batch_size``).
         training: bool.
 
     Returns:
@@ -55,7 +62,8 @@ class BiLMLanguageModel(keras.Model):
     True
     """
 
-    def __init__(self, network, vocabulary_size, num_sampled=None, dropout=0.0, seed=None, **kwargs):
+    def __init__(self, network, vocabulary_size, num_sampled=None, dropout=0.0, seed=None, stream_batch_size=None,
+                 **kwargs):
         super().__init__(**kwargs)
         if isinstance(network, dict):
             network = ELMoNetwork(network)
@@ -72,6 +80,11 @@ class BiLMLanguageModel(keras.Model):
         self.num_sampled = effective_num_sampled(num_sampled, vocabulary_size)
         self.dropout_rate = float(dropout)
         self.seed = seed
+        if stream_batch_size is not None and (isinstance(stream_batch_size, bool) or not isinstance(stream_batch_size, int)
+                                              or stream_batch_size < 1):
+            raise ValueError(f"`stream_batch_size` must be a positive int or None, got {stream_batch_size!r}.")
+        self.stream_batch_size = stream_batch_size
+        self.stream_states = []
         self.sampled_softmax = SampledSoftmax(self.num_sampled or 1, seed=seed, name="sampled_softmax")
         self._mean_loss = MeanLoss()
         self.top_dropout = keras.layers.Dropout(self.dropout_rate, seed=seed, name="top_dropout")
@@ -87,6 +100,11 @@ class BiLMLanguageModel(keras.Model):
                                               initializer=keras.initializers.RandomNormal(
                                                   stddev=projection_dim ** -0.5, seed=self.seed))
         self.softmax_bias = self.add_weight(name="softmax_bias", shape=(self.vocabulary_size,), initializer="zeros")
+        if self.stream_batch_size is not None:
+            sizes = [projection_dim, self.network.units] * (2 * self.network.num_layers)
+            self.stream_states = [self.add_weight(name=f"stream_state_{i}", shape=(self.stream_batch_size, size),
+                                                  initializer="zeros", trainable=False)
+                                  for i, size in enumerate(sizes)]
         self.network.build()
         self.built = True
 
@@ -97,9 +115,13 @@ class BiLMLanguageModel(keras.Model):
         return self.sampled_softmax(flat_hidden, flat_targets, self.softmax_kernel, self.softmax_bias,
                                     training=training, full=full)
 
-    def token_nll(self, inputs, training=False):
-        """Per-position negative log-likelihoods ``(forward (B, T), backward (B, T))``, unmasked."""
-        network_inputs = {key: inputs[key] for key in ("token_ids", "token_chars") if key in inputs}
+    def token_nll(self, inputs, training=False, return_states=False):
+        """Per-position negative log-likelihoods ``(forward (B, T), backward (B, T))``, unmasked.
+
+        The LSTMs start from ``inputs["initial_states"]`` when given (zeros otherwise); with
+        ``return_states`` the flat list of the states they end in comes third."""
+        network_inputs = {key: inputs[key] for key in ("token_ids", "token_chars", "backward_token_ids",
+                                                       "initial_states") if key in inputs}
         outputs = self.network(network_inputs, training=training)
         top = outputs["lstm_outputs"][-1]
         if training and self.dropout_rate > 0:
@@ -108,11 +130,28 @@ class BiLMLanguageModel(keras.Model):
         shape = ops.shape(inputs["forward_targets"])
         forward = ops.reshape(self._direction_nll(top[..., :p], inputs["forward_targets"], training), shape)
         backward = ops.reshape(self._direction_nll(top[..., p:], inputs["backward_targets"], training), shape)
+        if return_states:
+            return forward, backward, outputs["final_states"]
         return forward, backward
 
     def call(self, inputs, training=None):
-        forward, backward = self.token_nll(inputs, training=training)
+        if "reset" in inputs:
+            forward, backward = self._stream_step(inputs, training)
+        else:
+            forward, backward = self.token_nll(inputs, training=training)
         return 0.5 * (self._mean(forward, inputs, "forward") + self._mean(backward, inputs, "backward"))
+
+    def _stream_step(self, inputs, training):
+        """A stream batch: start from the kept states (zeros where ``reset``), keep where it ends."""
+        if not self.stream_states:
+            raise ValueError("A stream batch (with `reset`) needs a BiLMLanguageModel built with `stream_batch_size`.")
+        keep = 1.0 - ops.cast(inputs["reset"], "float32")[:, None]
+        initial = [ops.cast(state, "float32") * keep for state in self.stream_states]
+        forward, backward, final = self.token_nll(dict(inputs, initial_states=initial), training=training,
+                                                  return_states=True)
+        for state, value in zip(self.stream_states, final):
+            state.assign(ops.cast(value, state.dtype))
+        return forward, backward
 
     @staticmethod
     def _mean(nll, inputs, direction):
@@ -131,7 +170,7 @@ class BiLMLanguageModel(keras.Model):
         config = super().get_config()
         config.update({"network": keras.saving.serialize_keras_object(self.network),
                        "vocabulary_size": self.vocabulary_size, "num_sampled": self.num_sampled,
-                       "dropout": self.dropout_rate, "seed": self.seed})
+                       "dropout": self.dropout_rate, "seed": self.seed, "stream_batch_size": self.stream_batch_size})
         return config
 
     @classmethod

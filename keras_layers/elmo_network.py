@@ -65,6 +65,11 @@ class ELMoNetwork(keras.Model):
     in ``BiLM``: ``[fwd_0_h, fwd_0_c, bwd_0_h, bwd_0_c, fwd_1_h, ...]``, h ``(batch,
     projection_dim)``, c ``(batch, dim)``). Stateless when ``initial_states`` is None.
 
+    A stream of text read in windows (``gensim_elmo.stream_batches``) gives the backward LSTMs
+    their own positions: ``backward_token_ids`` ``(batch, time)``, indexing the same
+    ``token_chars``; each ``lstm_outputs`` layer then holds the forward half at ``token_ids``'
+    positions and the backward half at ``backward_token_ids``'.
+
     Args:
         options: dict in the original ``options.json`` format (``lstm`` section with ``dim``,
             ``projection_dim``, ``n_layers``, ``use_skip_connections``, optional ``cell_clip`` and
@@ -84,7 +89,8 @@ class ELMoNetwork(keras.Model):
     Call arguments:
         inputs: a dict ``{"token_ids": (B, T) int, "token_chars": (U, 50) int}`` (character
             variant) or ``{"token_ids": ...}`` (token variant), optionally with
-            ``"initial_states"`` (so that ``predict_on_batch`` can run statefully); a list/tuple
+            ``"initial_states"`` (so that ``predict_on_batch`` can run statefully) and
+            ``"backward_token_ids"`` (the backward LSTMs' own positions); a list/tuple
             ``[token_ids, token_chars]`` or a bare ``token_ids`` tensor are accepted too.
         initial_states: optional flat list of ``4 * n_layers`` state tensors; zeros if None.
             Takes precedence over ``inputs["initial_states"]``.
@@ -197,10 +203,11 @@ class ELMoNetwork(keras.Model):
             if token_ids is None:
                 raise ValueError(f"`inputs` must hold `token_ids`. Received keys: {sorted(inputs)}")
             token_chars = inputs.get("token_chars")
-            unknown = set(inputs) - {"token_ids", "token_chars", "initial_states"}
+            unknown = set(inputs) - {"token_ids", "token_chars", "initial_states", "backward_token_ids"}
             if unknown:
                 raise ValueError(
-                    f"Unknown `inputs` keys {sorted(unknown)}; expected `token_ids`, `token_chars`, `initial_states`."
+                    f"Unknown `inputs` keys {sorted(unknown)}; expected `token_ids`, `token_chars`, `initial_states`, "
+                    "`backward_token_ids`."
                 )
         elif isinstance(inputs, (list, tuple)):
             token_ids = inputs[0]
@@ -223,12 +230,14 @@ class ELMoNetwork(keras.Model):
         token_ids, token_chars = self._split_inputs(inputs)
         if initial_states is None and isinstance(inputs, dict):
             initial_states = inputs.get("initial_states")
-        token_ids = ops.cast(token_ids, "int32")
-        mask = ops.not_equal(token_ids, 0)
-        token_embeddings = self._token_embeddings(token_ids, token_chars)
-        token_embeddings = token_embeddings * ops.cast(mask, token_embeddings.dtype)[..., None]
+        backward_token_ids = inputs.get("backward_token_ids") if isinstance(inputs, dict) else None
+        token_embeddings, mask = self._masked_embeddings(token_ids, token_chars)
+        backward_embeddings = backward_mask = None
+        if backward_token_ids is not None:
+            backward_embeddings, backward_mask = self._masked_embeddings(backward_token_ids, token_chars)
         lstm_outputs, final_states = self.bilm(
-            token_embeddings, mask=mask, initial_states=initial_states, training=training
+            token_embeddings, mask=mask, initial_states=initial_states, backward_inputs=backward_embeddings,
+            backward_mask=backward_mask, training=training
         )
         return {
             "token_embeddings": token_embeddings,
@@ -236,6 +245,13 @@ class ELMoNetwork(keras.Model):
             "final_states": list(final_states),
             "mask": mask,
         }
+
+    def _masked_embeddings(self, token_ids, token_chars):
+        """Token vectors ``(B, T, projection_dim)``, zeros at padding, and the mask ``(B, T)``."""
+        token_ids = ops.cast(token_ids, "int32")
+        mask = ops.not_equal(token_ids, 0)
+        embeddings = self._token_embeddings(token_ids, token_chars)
+        return embeddings * ops.cast(mask, embeddings.dtype)[..., None], mask
 
     def _token_embeddings(self, token_ids, token_chars):
         """``(B, T, projection_dim)`` token vectors (padding rows not yet zeroed): for the character

@@ -42,7 +42,9 @@ SCRIPT = textwrap.dedent('''
         if kind == "nnlm":
             return NNLM(corpus, vector_size=6, window=2, hidden_size=8, batch_size=16, dropout=0.3, num_sampled=4,
                         **common)
-        return ELMo(corpus, preset="tiny", batch_size=4, num_sampled=8, **common)
+        # "elmo-stream": trained on the corpus as a stream, its LSTM states carried from batch to batch
+        unroll = dict(unroll_steps=5) if kind == "elmo-stream" else {}
+        return ELMo(corpus, preset="tiny", batch_size=4, num_sampled=8, **unroll, **common)
 
     def save(model, path):
         np.savez(path, *[keras.ops.convert_to_numpy(v) for v in model.language_model.variables])
@@ -65,7 +67,8 @@ def _run(tmp_path, kind, checkpoint_dir, name, kill_at=0, backend="tensorflow", 
 
 
 @pytest.mark.parametrize("kind, backend, kill_at", [("nnlm", "tensorflow", 19), ("elmo", "tensorflow", 13),
-                                                    ("nnlm", "jax", 19), ("elmo", "jax-2-devices", 13)])
+                                                    ("nnlm", "jax", 19), ("elmo", "jax-2-devices", 13),
+                                                    ("elmo-stream", "jax", 17)])
 def test_sigkill_mid_epoch_then_resume_matches_uninterrupted_run(tmp_path, kind, backend, kill_at):
     checkpoint_dir = tmp_path / "checkpoint"
     killed = _run(tmp_path, kind, checkpoint_dir, "killed.npz", kill_at=kill_at, backend=backend)
