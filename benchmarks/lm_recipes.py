@@ -72,12 +72,19 @@ QUICK_RECIPES = {
         "fine_tune": dict(epochs=1, learning_rate=1e-3, early_stopping=None),
     },
 }
+# The ELMo recipe trained on the corpus as one stream of text (``ELMo(unroll_steps=...)``): windows
+# of 35 tokens with the LSTM states carried from batch to batch, as Zaremba et al. and Kim et al.
+# train on the Penn Treebank (and bilm-tf, with 20); validation reads valid as a stream too.
+for _recipes, _steps in ((RECIPES, 35), (QUICK_RECIPES, 10)):
+    _recipes["elmo_stream"] = {part: dict(values) for part, values in _recipes["elmo"].items()}
+    _recipes["elmo_stream"]["settings"]["unroll_steps"] = _steps
+
 #: Batches between two checkpoints of a full run (a minute or two of work).
 CHECKPOINT_STEPS = {"nnlm": 300, "elmo": 200}
 
 
 def recipe(kind, quick=False):
-    """The recipe of ``kind`` ("nnlm" or "elmo"): a dict of ``settings``, ``schedule``, ``fine_tune``.
+    """The recipe of ``kind`` ("nnlm", "elmo" or "elmo_stream"): a dict of ``settings``, ``schedule``, ``fine_tune``.
 
     Example:
     >>> recipe("elmo")["settings"]["preset"]

@@ -28,3 +28,11 @@ def test_quick_path_writes_a_well_formed_result_and_report(module, tmp_path):
     if module is not elmo_ptb:
         assert list((tmp_path / "plots").glob("*.png"))
 
+
+
+def test_elmo_ptb_trains_its_recipe_on_a_stream_and_scores_test_both_ways():
+    figures, settings = elmo_ptb.run(quick=True, recipe_name="elmo_stream")
+    assert settings["settings"]["unroll_steps"] == 10
+    vocabulary = figures["vocabulary_size"]
+    assert 1 < figures["test_perplexity_stream"]["average"] < vocabulary
+    assert figures["test_perplexity_stream"]["average"] != pytest.approx(figures["test_perplexity"]["average"])
