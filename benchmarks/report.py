@@ -122,9 +122,19 @@ def _elmo_ptb(result, plots_dir):
     rows = ["| model | PTB test perplexity |", "| --- | ---: |"]
     for name, value in f["anchors"].items():
         rows.append(f"| {name} (published, left-to-right) | {value} |")
-    rows.append(f"| **gensim_elmo ELMo {preset}**, forward (this run) | **{test['forward']:.1f}** |")
-    rows.append(f"| gensim_elmo ELMo {preset}, backward | {test['backward']:.1f} |")
-    rows.append(f"| gensim_elmo ELMo {preset}, average of both | {test['average']:.1f} |")
+    stream = f.get("test_perplexity_stream")  # a model trained on a stream of text: test read the same way too
+    if stream:
+        rows.append(f"| **gensim_elmo ELMo {preset}**, test read as a stream (as the published models), forward "
+                    f"(this run) | **{stream['forward']:.1f}** |")
+        rows.append(f"| gensim_elmo ELMo {preset}, read as a stream, backward | {stream['backward']:.1f} |")
+        rows.append(f"| gensim_elmo ELMo {preset}, read as a stream, average of both | {stream['average']:.1f} |")
+        rows.append(f"| gensim_elmo ELMo {preset}, one sentence at a time, forward | {test['forward']:.1f} |")
+        rows.append(f"| gensim_elmo ELMo {preset}, one sentence at a time, backward | {test['backward']:.1f} |")
+        rows.append(f"| gensim_elmo ELMo {preset}, one sentence at a time, average of both | {test['average']:.1f} |")
+    else:
+        rows.append(f"| **gensim_elmo ELMo {preset}**, forward (this run) | **{test['forward']:.1f}** |")
+        rows.append(f"| gensim_elmo ELMo {preset}, backward | {test['backward']:.1f} |")
+        rows.append(f"| gensim_elmo ELMo {preset}, average of both | {test['average']:.1f} |")
     if isinstance(valid, dict):
         valid_text = (f"forward {valid['forward']:.1f} / backward {valid['backward']:.1f} / average "
                       f"{valid['average']:.1f} after {f['epochs_run']} epoch(s)")
@@ -1181,17 +1191,27 @@ def _docs_nnlm_ptb(result):
 def _docs_elmo_ptb(result):
     f, settings = result["figures"], result["settings"]
     preset = settings.get("settings", settings).get("preset")
-    test = f["test_perplexity"]
-    rows = _perplexity_rows(f["anchors"], [(f"gensim_elmo ELMo `{preset}`, forward (this run)", test["forward"]),
-                                           (f"gensim_elmo ELMo `{preset}`, backward", test["backward"])],
-                            published="published, left-to-right")
+    test, stream = f["test_perplexity"], f.get("test_perplexity_stream")
+    name = f"gensim_elmo ELMo `{preset}`"
+    if stream:  # trained on a stream of text: test also read as one, as the published models read it
+        ours = [(f"{name}, test read as a stream, forward (this run)", stream["forward"]),
+                (f"{name}, test read as a stream, backward", stream["backward"]),
+                (f"{name}, one sentence at a time, forward", test["forward"]),
+                (f"{name}, one sentence at a time, backward", test["backward"])]
+    else:
+        ours = [(f"{name}, forward (this run)", test["forward"]), (f"{name}, backward", test["backward"])]
+    rows = _perplexity_rows(f["anchors"], ours, published="published, left-to-right")
     speed = f", {_thousands(f['training_tokens_per_s'])} training tokens/s" if f.get("training_tokens_per_s") else ""
     text = "\n".join(rows) + (
         f"\n\n`{preset}` preset, {_epochs(f['epochs_run'])}{speed}, {f['train_wall_time_s'] / 60:.0f} min of "
         f"training{_resumed(f)}, {f['parameters'] / 1e6:.1f}M parameters, backend {_BACKEND_NAMES.get(f['backend'], f['backend'])}. "
-        "The forward perplexity is the one comparable with the published left-to-right models."
+        + ("The forward perplexity of test read as a stream is the one comparable with the published left-to-right "
+           "models, which read it that way." if stream else
+           "The forward perplexity is the one comparable with the published left-to-right models.")
     ) + _earlier_elmo(settings.get("settings", settings))
-    summary = (f"`{preset}` preset after {_epochs(f['epochs_run'])}: forward test perplexity {test['forward']:.1f} "
+    headline = (f"{stream['forward']:.1f} read as a stream ({test['forward']:.1f} one sentence at a time)" if stream
+                else f"{test['forward']:.1f}")
+    summary = (f"`{preset}` preset after {_epochs(f['epochs_run'])}: forward test perplexity {headline} "
                f"(published models: {min(f['anchors'].values())}-{max(f['anchors'].values())})")
     return summary, text, "elmo_ptb_learning_curve.png" if len(f["valid_perplexity_curve"]) > 1 else None
 
