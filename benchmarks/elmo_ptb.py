@@ -76,7 +76,7 @@ def run(quick=False, work_dir=None, recipe_name="elmo"):
         "train_wall_time_s": info["train_wall_time_s"],
         "resumed_from_checkpoint": info["resumed_from_checkpoint"],
         "vocabulary_size": len(model.vocabulary),
-        "parameters": int(model.language_model.count_params()),
+        "parameters": model.language_model.count_weights(),
         "backend": info["backend"],
         "anchors": ANCHORS,
     }

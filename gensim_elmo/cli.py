@@ -285,6 +285,8 @@ def _add_elmo_parser(subparsers):
 
 
 def _train_elmo(args):
+    if args.unroll_steps is not None and args.unroll_steps < 1:
+        raise ValueError(f"--unroll-steps must be a positive number of tokens, got {args.unroll_steps}.")
     given = {k: v for k, v in (("dim", args.dim), ("projection_dim", args.projection_dim),
                                ("dropout", args.dropout)) if v is not None}
     _start_processes(args)

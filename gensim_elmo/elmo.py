@@ -34,6 +34,7 @@ from gensim_elmo.corpus import check_sentence
 from gensim_elmo.distribution import (
     distribution_scope,
     fewest_across_processes,
+    process_index_and_count,
     largest_across_processes,
     local_device_count,
     num_devices,
@@ -150,7 +151,9 @@ class ELMo(LanguageModel):
             (``tf.clip_by_global_norm``, as the original clipped them at 10). Defaults to 10.
         clipnorm: float or None, clip each weight's gradient to this norm on its own (Keras's
             ``clipnorm``) instead; set ``global_clipnorm=None`` with it. Defaults to None.
-        max_sentence_length: int, longer training sentences are cut into pieces. Defaults to 100.
+        max_sentence_length: int, longer training sentences are cut into pieces (and sentences
+            scored one at a time by ``perplexity``; not with ``unroll_steps``, which reads the
+            corpus as a stream). Defaults to 100.
         unroll_steps: int or None, train on the corpus as one stream of text (sentences in corpus
             order, back to back) read in windows of this many tokens, each batch row starting from
             the LSTM states the same row reached in the previous batch, as the original bilm-tf
@@ -431,6 +434,12 @@ class ELMo(LanguageModel):
         return self.batch_size if self.unroll_steps else None
 
     def _before_training(self):
+        if self.unroll_steps:
+            check_positive_ints(unroll_steps=self.unroll_steps)
+            if self.distribution is not None or process_index_and_count()[1] > 1:
+                raise ValueError("Training on a stream (`unroll_steps`) runs on one device, in one process: its LSTM "
+                                 "states carry from batch to batch. Train with distribution=None, or set "
+                                 "`unroll_steps=None` to train on batches of whole sentences.")
         self.network.bilm.set_dropout(self.dropout)
         self.network.trainable = True  # a frozen ELMoEmbedding(self) must not freeze our own training
         frozen = check_freeze(self.freeze, self.network.num_layers)
@@ -440,11 +449,7 @@ class ELMo(LanguageModel):
             forward.trainable = backward.trainable = f"lstm_{layer}" not in frozen
 
     def _make_batches(self, encoded, process_index, processes, epochs):
-        if self.unroll_steps:
-            if processes > 1 or self.distribution is not None:
-                raise ValueError("Training on a stream (`unroll_steps`) runs on one device, in one process: its LSTM "
-                                 "states carry from batch to batch. Train with distribution=None, or set "
-                                 "`unroll_steps=None` to train on batches of whole sentences.")
+        if self.unroll_steps:  # one device, one process (`_before_training`)
             batches = StreamBatches(encoded, self.batch_size, self.unroll_steps, self.vocabulary[BOS],
                                     self.vocabulary[EOS], vocab_chars=self._vocab_chars, epoch=self.epochs_trained)
             return batches, self.batch_size * self.unroll_steps
@@ -490,7 +495,8 @@ class ELMo(LanguageModel):
         perplexities are measured: they are cut into ``batch_size`` consecutive parts, each read
         from its start to its end by the forward LSTMs and from its end to its start by the
         backward ones with their states carried across sentences, so a word is predicted from the
-        sentences before it (forward) or after it (backward) too. The same words are predicted.
+        sentences before it (forward) or after it (backward) too. The same words are predicted
+        (but read one at a time, a sentence longer than ``max_sentence_length`` is cut to it).
 
         Args:
             sentences: iterable of token lists.
@@ -552,6 +558,7 @@ class ELMo(LanguageModel):
 
     def _stream_perplexity(self, sentences, batch_size):
         """``perplexity(stream=True)``: windows of ``_STREAM_WINDOW`` positions, states carried."""
+        check_positive_ints(batch_size=batch_size)
         encoded = []
         for number, sentence in enumerate(sentences):
             check_sentence(sentence, where=f"sentence {number}")

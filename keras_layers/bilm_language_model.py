@@ -1,6 +1,7 @@
 """The training head of ELMo: forward and backward next-word softmax on top of an ``ELMoNetwork``."""
 
 import keras
+import numpy as np
 from keras import ops
 
 from keras_layers.elmo_network import ELMoNetwork
@@ -108,6 +109,18 @@ class BiLMLanguageModel(keras.Model):
         self.network.build()
         self.built = True
 
+    def count_weights(self):
+        """The number of learnt weights (network and softmax), without the kept stream states.
+
+        Example:
+        >>> options = {"lstm": {"dim": 8, "projection_dim": 4, "n_layers": 1, "use_skip_connections": True},
+        ...            "use_character_inputs": False, "n_tokens_vocab": 6}
+        >>> model = BiLMLanguageModel(options, vocabulary_size=6, stream_batch_size=2)
+        >>> model.count_weights() == model.count_params() - 2 * (4 + 8) * 2
+        True
+        """
+        return int(self.count_params() - sum(int(np.prod(state.shape)) for state in self.stream_states))
+
     def _direction_nll(self, hidden, targets, training):
         flat_hidden = ops.reshape(hidden, (-1, hidden.shape[-1]))
         flat_targets = ops.reshape(targets, (-1,))
@@ -145,8 +158,8 @@ class BiLMLanguageModel(keras.Model):
         """A stream batch: start from the kept states (zeros where ``reset``), keep where it ends."""
         if not self.stream_states:
             raise ValueError("A stream batch (with `reset`) needs a BiLMLanguageModel built with `stream_batch_size`.")
-        keep = 1.0 - ops.cast(inputs["reset"], "float32")[:, None]
-        initial = [ops.cast(state, "float32") * keep for state in self.stream_states]
+        reset = ops.greater(ops.cast(inputs["reset"], "float32"), 0.0)[:, None]
+        initial = [ops.where(reset, 0.0, ops.cast(state, "float32")) for state in self.stream_states]
         forward, backward, final = self.token_nll(dict(inputs, initial_states=initial), training=training,
                                                   return_states=True)
         for state, value in zip(self.stream_states, final):

@@ -231,10 +231,13 @@ class ELMoNetwork(keras.Model):
         if initial_states is None and isinstance(inputs, dict):
             initial_states = inputs.get("initial_states")
         backward_token_ids = inputs.get("backward_token_ids") if isinstance(inputs, dict) else None
-        token_embeddings, mask = self._masked_embeddings(token_ids, token_chars)
         backward_embeddings = backward_mask = None
-        if backward_token_ids is not None:
-            backward_embeddings, backward_mask = self._masked_embeddings(backward_token_ids, token_chars)
+        if backward_token_ids is None:
+            token_embeddings, mask = self._masked_embeddings(token_ids, token_chars)
+        else:  # both directions' positions in one call: the character CNN runs once over the table they share
+            both, masks = self._masked_embeddings(ops.concatenate([token_ids, backward_token_ids], axis=0), token_chars)
+            token_embeddings, backward_embeddings = ops.split(both, 2, axis=0)
+            mask, backward_mask = ops.split(masks, 2, axis=0)
         lstm_outputs, final_states = self.bilm(
             token_embeddings, mask=mask, initial_states=initial_states, backward_inputs=backward_embeddings,
             backward_mask=backward_mask, training=training

@@ -148,3 +148,10 @@ def test_stream_training_refuses_a_distribution():
     with pytest.raises(ValueError, match="one device"):
         model.build_vocab(CORPUS)
         model.train(CORPUS, epochs=1)
+
+
+def test_cli_refuses_a_stream_window_of_no_tokens(tmp_path, capsys):
+    from gensim_elmo.cli import main
+
+    assert main(["train", "elmo", "--corpus", "ptb", "--output", str(tmp_path / "m"), "--unroll-steps", "0"]) != 0
+    assert "--unroll-steps must be a positive number" in capsys.readouterr().err
