@@ -278,6 +278,9 @@ def _add_elmo_parser(subparsers):
                    help="train on the corpus as one stream of text in windows of N tokens, the LSTM states carried "
                         "from batch to batch (as the original bilm-tf, N=20); --batch-size is then the stream's rows "
                         "(default: batches of whole sentences)")
+    p.add_argument("--sentence-resets", type=float, default=0.0, metavar="P",
+                   help="with --unroll-steps, the probability that a sentence of the stream starts from zero LSTM "
+                        "states, so that the model also reads single sentences well, as it embeds them (default: 0)")
     _add_schedule_arguments(p)
     _add_run_arguments(p)
     _add_checkpoint_arguments(p)
@@ -287,6 +290,8 @@ def _add_elmo_parser(subparsers):
 def _train_elmo(args):
     if args.unroll_steps is not None and args.unroll_steps < 1:
         raise ValueError(f"--unroll-steps must be a positive number of tokens, got {args.unroll_steps}.")
+    if not 0.0 <= args.sentence_resets <= 1.0:
+        raise ValueError(f"--sentence-resets must be a probability in [0, 1], got {args.sentence_resets}.")
     given = {k: v for k, v in (("dim", args.dim), ("projection_dim", args.projection_dim),
                                ("dropout", args.dropout)) if v is not None}
     _start_processes(args)
@@ -298,7 +303,8 @@ def _train_elmo(args):
         settings = dict(epochs=args.epochs, batch_size=args.batch_size, max_vocab_size=args.max_vocab_size,
                         min_count=args.min_count, optimizer=args.optimizer, learning_rate=args.learning_rate,
                         num_sampled=args.num_sampled, seed=args.seed, freeze=tuple(args.freeze),
-                        min_char_count=args.min_char_count, unroll_steps=args.unroll_steps)
+                        min_char_count=args.min_char_count, unroll_steps=args.unroll_steps,
+                        sentence_resets=args.sentence_resets)
         if args.dropout is not None:
             settings["dropout"] = args.dropout
         for key, value in settings.items():
@@ -321,6 +327,7 @@ def _new_elmo(args, corpus, validation, given, distribution):
                  max_vocab_size=args.max_vocab_size, min_count=args.min_count, optimizer=args.optimizer,
                  learning_rate=args.learning_rate, num_sampled=args.num_sampled, seed=args.seed,
                  characters=args.characters, min_char_count=args.min_char_count, unroll_steps=args.unroll_steps,
+                 sentence_resets=args.sentence_resets,
                  progress=not args.no_progress, validation_sentences=validation,
                  early_stopping=args.early_stopping, lr_decay=args.lr_decay,
                  checkpoint_dir=args.checkpoint_dir, checkpoint_steps=args.checkpoint_steps,

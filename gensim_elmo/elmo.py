@@ -162,6 +162,11 @@ class ELMo(LanguageModel):
             the number of rows of the stream; validation perplexity reads the validation text the
             same way (``perplexity(stream=True)``). On one device only. None (default): batches of
             whole sentences, each read on its own, as the model embeds them.
+        sentence_resets: float in [0, 1], with ``unroll_steps``: the probability that a sentence
+            of the stream starts from zero LSTM states (a new draw for each sentence, direction and
+            epoch), so that the model also learns to read a sentence on its own, as it embeds one.
+            0 carries the states across every sentence (the original bilm-tf); 1 starts every
+            sentence afresh, as training on whole sentences does. Defaults to 0.
         characters: how the character CNN reads a word: "bytes" (the original ELMo's ids, a
             word's UTF-8 bytes: a Han character is 3 ids, any text has ids, and the model can be
             written in the original bilm-tf files) or "unicode" (one id per Unicode character, as
@@ -206,13 +211,13 @@ class ELMo(LanguageModel):
     SPECIALS = (BOS, EOS, UNK)
     CONFIG_KEYS = ("preset", "epochs", "batch_size", "min_count", "max_vocab_size", "learning_rate", "optimizer",
                    "num_sampled", "dropout", "max_sentence_length", "freeze", "clipnorm", "global_clipnorm", "seed",
-                   "characters", "min_char_count", "unroll_steps")
+                   "characters", "min_char_count", "unroll_steps", "sentence_resets")
 
     def __init__(self, sentences=None, corpus_file=None, preset=None, options=None, epochs=5, batch_size=64,
                  max_vocab_size=None, min_count=1, seed=1, callbacks=(), progress=True, learning_rate=0.2,
                  optimizer="adagrad", num_sampled=8192, dropout=0.1, clipnorm=None, global_clipnorm=10.0,
                  max_sentence_length=100, characters="bytes", min_char_count=2, freeze=(), unroll_steps=None,
-                 validation_sentences=None,
+                 sentence_resets=0.0, validation_sentences=None,
                  early_stopping=None, lr_decay=None, checkpoint_dir=None, checkpoint_steps=None, distribution=None,
                  **overrides):
         super().__init__(epochs=epochs, batch_size=batch_size, min_count=min_count, max_vocab_size=max_vocab_size,
@@ -223,6 +228,10 @@ class ELMo(LanguageModel):
         if unroll_steps is not None:
             check_positive_ints(unroll_steps=unroll_steps)
         self.unroll_steps = unroll_steps
+        if isinstance(sentence_resets, bool) or not isinstance(sentence_resets, (int, float)) or not (
+                0.0 <= sentence_resets <= 1.0):
+            raise ValueError(f"`sentence_resets` must be a probability in [0, 1], got {sentence_resets!r}.")
+        self.sentence_resets = float(sentence_resets)
         check_validation_settings(validation_sentences, early_stopping, lr_decay)
         if characters not in CHARACTER_KINDS:
             raise ValueError(f"`characters` must be one of {list(CHARACTER_KINDS)}. "
@@ -451,7 +460,8 @@ class ELMo(LanguageModel):
     def _make_batches(self, encoded, process_index, processes, epochs):
         if self.unroll_steps:  # one device, one process (`_before_training`)
             batches = StreamBatches(encoded, self.batch_size, self.unroll_steps, self.vocabulary[BOS],
-                                    self.vocabulary[EOS], vocab_chars=self._vocab_chars, epoch=self.epochs_trained)
+                                    self.vocabulary[EOS], vocab_chars=self._vocab_chars,
+                                    sentence_resets=self.sentence_resets, seed=self.seed, epoch=self.epochs_trained)
             return batches, self.batch_size * self.unroll_steps
         pieces = int((-(-encoded.lengths() // self.max_sentence_length)).sum())
         # Several processes: each feeds its share of every global batch, all for as many steps.
@@ -959,6 +969,10 @@ class ELMo(LanguageModel):
         architecture = f"preset={self.preset!r}" if self.preset is not None else "options=<options.json>"
         if self.characters != "bytes":
             architecture += f", characters={self.characters!r}"
+        if self.unroll_steps:
+            architecture += f", unroll_steps={self.unroll_steps}"
+            if self.sentence_resets:
+                architecture += f", sentence_resets={self.sentence_resets}"
         return (f"ELMo({architecture}, dim={lstm['dim']}, projection_dim={lstm['projection_dim']}, "
                 f"vocab={len(self.vocabulary) if self.vocabulary is not None else None}, "
                 f"epochs_trained={self.epochs_trained})")

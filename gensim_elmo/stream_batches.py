@@ -10,6 +10,11 @@ LSTMs read the row's windows from its start on; the backward LSTMs read the text
 so their windows start at the row's end and move towards its start: at batch ``k`` the backward
 window is the ``k``-th from the end, and its state carries to the window before it.
 
+With ``sentence_resets`` > 0, each sentence of a batch starts from zero LSTM states with that
+probability (drawn per direction, batch and epoch): the forward LSTMs are reset at its ``<S>``,
+the backward ones at its ``</S>``. A model that embeds single sentences from zero states, as
+ELMo does, then also learns to read a sentence without the text before it.
+
 Both directions predict every word and the sentence boundary they reach: forward ``w1 .. wn``
 and ``</S>``, backward ``wn .. w1`` and ``<S>``; the step from one sentence's boundary to the next
 one's (``</S>`` to ``<S>``) is not scored, so the count of predictions per sentence is the same as
@@ -128,8 +133,11 @@ class StreamBatches(keras.utils.PyDataset):
     The few tokens a row holds past its last full window are read by one direction only; the
     stream is held in memory (4 bytes a token). Each
     batch also has ``reset`` (batch_size,), 1 in an epoch's first batch (the language model then
-    starts from zero states) and 0 after. Every epoch reads the same windows; a batch is a pure
-    function of its index, so training resumes exactly from a checkpoint.
+    starts from zero states) and 0 after, and with ``sentence_resets`` the arrays
+    ``forward_resets`` and ``backward_resets`` (batch_size, unroll_steps): 1 at the sentence
+    starts (``<S>`` forward, ``</S>`` backward) where that direction starts from zero states.
+    Every epoch reads the same windows; a batch is a pure function of ``(seed, epoch, index)``,
+    so training resumes exactly from a checkpoint.
 
     Args:
         corpus: EncodedCorpus.
@@ -138,6 +146,9 @@ class StreamBatches(keras.utils.PyDataset):
         bos_id: int, vocabulary id of ``<S>``.
         eos_id: int, vocabulary id of ``</S>``.
         vocab_chars: (V, 50) character table, None for the token variant.
+        sentence_resets: float in [0, 1], the probability that a sentence starts from zero
+            states. Defaults to 0 (states carry across every sentence, as bilm-tf).
+        seed: int, seeds the draws of ``sentence_resets``. Defaults to 0.
         epoch: int, the epoch the first pass counts as (for resuming). Defaults to 0.
         **kwargs: ``keras.utils.PyDataset`` arguments.
 
@@ -156,7 +167,8 @@ class StreamBatches(keras.utils.PyDataset):
     #: The one input whose first axis is not the batch: the table of distinct tokens.
     unbatched_inputs = ("token_chars",)
 
-    def __init__(self, corpus, batch_size, unroll_steps, bos_id, eos_id, vocab_chars=None, epoch=0, **kwargs):
+    def __init__(self, corpus, batch_size, unroll_steps, bos_id, eos_id, vocab_chars=None, sentence_resets=0.0,
+                 seed=0, epoch=0, **kwargs):
         super().__init__(**kwargs)
         for name, value in (("batch_size", batch_size), ("unroll_steps", unroll_steps)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -165,6 +177,10 @@ class StreamBatches(keras.utils.PyDataset):
         self.unroll_steps = unroll_steps
         self.bos_id, self.eos_id = bos_id, eos_id
         self.vocab_chars = vocab_chars
+        if not 0.0 <= float(sentence_resets) <= 1.0:
+            raise ValueError(f"`sentence_resets` must be a probability in [0, 1], got {sentence_resets!r}.")
+        self.sentence_resets = float(sentence_resets)
+        self.seed = int(seed)
         self.epoch = int(epoch)
         tokens, lengths = corpus.read(0, corpus.num_sentences)
         self.stream = sentence_stream(np.split(tokens, np.cumsum(lengths)[:-1]), bos_id, eos_id)
@@ -191,6 +207,11 @@ class StreamBatches(keras.utils.PyDataset):
                 for r in range(self.batch_size)]
         batch = stream_batch(rows, steps, self.bos_id, self.eos_id, self.vocab_chars)
         batch["reset"] = np.full(self.batch_size, float(index == 0), np.float32)
+        if self.sentence_resets > 0:
+            draws = np.random.default_rng([self.seed, self.epoch, index]).random((2, self.batch_size, steps))
+            for d, (key, marker) in enumerate((("forward_resets", self.bos_id), ("backward_resets", self.eos_id))):
+                starts = np.stack([self.stream[start : start + steps] for start in (row[1 + d] for row in rows)])
+                batch[key] = ((starts == marker) & (draws[d] < self.sentence_resets)).astype(np.float32)
         return (batch,)
 
     def on_epoch_end(self):

@@ -55,6 +55,10 @@ class BiLM(keras.layers.Layer):
             layer's output then concatenates the forward half at ``inputs``' positions with the
             backward half at ``backward_inputs``'. Defaults to None.
         backward_mask: optional bool tensor ``(batch, time)``, the mask of ``backward_inputs``.
+        resets: optional bool tensor ``(batch, time)``, where every forward layer starts from zero
+            states (``LSTMProjection``'s ``resets``). Defaults to None.
+        backward_resets: optional bool tensor ``(batch, time)``, the same for the backward layers
+            (at the positions they read). Defaults to None.
         training: bool, dropout on the LSTM inputs when True.
 
     Returns:
@@ -153,7 +157,8 @@ class BiLM(keras.layers.Layer):
         """Length of the flat state list: ``4 * num_layers``."""
         return 4 * self.num_layers
 
-    def call(self, inputs, mask=None, initial_states=None, backward_inputs=None, backward_mask=None, training=None):
+    def call(self, inputs, mask=None, initial_states=None, backward_inputs=None, backward_mask=None, resets=None,
+             backward_resets=None, training=None):
         if initial_states is not None and len(initial_states) != self.num_states:
             raise ValueError(
                 f"`initial_states` must be a list of {self.num_states} tensors "
@@ -163,6 +168,7 @@ class BiLM(keras.layers.Layer):
         final_states = []
         inputs_by_direction = [inputs, inputs if backward_inputs is None else backward_inputs]
         masks = [mask, mask if backward_inputs is None else backward_mask]
+        direction_resets = [resets, backward_resets]
         for l in range(self.num_layers):
             outputs_by_direction = []
             for d, lstm in enumerate((self.forward_layers[l], self.backward_layers[l])):
@@ -172,7 +178,8 @@ class BiLM(keras.layers.Layer):
                 layer_input = inputs_by_direction[d]
                 if training and self.dropout > 0:
                     layer_input = self.input_dropouts[2 * l + d](layer_input, training=training)
-                output, h, c = lstm(layer_input, mask=masks[d], initial_state=state, training=training)
+                output, h, c = lstm(layer_input, mask=masks[d], initial_state=state, resets=direction_resets[d],
+                                    training=training)
                 if self.use_skip_connections and l > 0:
                     output = output + layer_input
                 outputs_by_direction.append(output)

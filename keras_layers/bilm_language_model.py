@@ -44,7 +44,9 @@ class BiLMLanguageModel(keras.Model):
             ``tf.distribute`` replica sees one part of it (the replicas' losses then add up to the
             global batch's, so they are not divided by the replica count again). A stream batch
             (``gensim_elmo.stream_batches``) adds "backward_token_ids" (B, T), the backward LSTMs'
-            positions, and "reset" (B,) (needs ``stream_batch_size``).
+            positions, and "reset" (B,) (needs ``stream_batch_size``), and may add
+            "forward_resets" and "backward_resets" (B, T), where each direction starts from zero
+            states within the batch.
         training: bool.
 
     Returns:
@@ -134,7 +136,8 @@ class BiLMLanguageModel(keras.Model):
         The LSTMs start from ``inputs["initial_states"]`` when given (zeros otherwise); with
         ``return_states`` the flat list of the states they end in comes third."""
         network_inputs = {key: inputs[key] for key in ("token_ids", "token_chars", "backward_token_ids",
-                                                       "initial_states") if key in inputs}
+                                                       "initial_states", "forward_resets", "backward_resets")
+                          if key in inputs}
         outputs = self.network(network_inputs, training=training)
         top = outputs["lstm_outputs"][-1]
         if training and self.dropout_rate > 0:

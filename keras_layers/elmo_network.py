@@ -90,7 +90,9 @@ class ELMoNetwork(keras.Model):
         inputs: a dict ``{"token_ids": (B, T) int, "token_chars": (U, 50) int}`` (character
             variant) or ``{"token_ids": ...}`` (token variant), optionally with
             ``"initial_states"`` (so that ``predict_on_batch`` can run statefully) and
-            ``"backward_token_ids"`` (the backward LSTMs' own positions); a list/tuple
+            ``"backward_token_ids"`` (the backward LSTMs' own positions), ``"forward_resets"`` and
+            ``"backward_resets"`` ``(B, T)`` (where each direction's LSTMs start from zero
+            states: ``BiLM``'s ``resets``); a list/tuple
             ``[token_ids, token_chars]`` or a bare ``token_ids`` tensor are accepted too.
         initial_states: optional flat list of ``4 * n_layers`` state tensors; zeros if None.
             Takes precedence over ``inputs["initial_states"]``.
@@ -203,11 +205,12 @@ class ELMoNetwork(keras.Model):
             if token_ids is None:
                 raise ValueError(f"`inputs` must hold `token_ids`. Received keys: {sorted(inputs)}")
             token_chars = inputs.get("token_chars")
-            unknown = set(inputs) - {"token_ids", "token_chars", "initial_states", "backward_token_ids"}
+            unknown = set(inputs) - {"token_ids", "token_chars", "initial_states", "backward_token_ids",
+                                     "forward_resets", "backward_resets"}
             if unknown:
                 raise ValueError(
                     f"Unknown `inputs` keys {sorted(unknown)}; expected `token_ids`, `token_chars`, `initial_states`, "
-                    "`backward_token_ids`."
+                    "`backward_token_ids`, `forward_resets`, `backward_resets`."
                 )
         elif isinstance(inputs, (list, tuple)):
             token_ids = inputs[0]
@@ -230,7 +233,8 @@ class ELMoNetwork(keras.Model):
         token_ids, token_chars = self._split_inputs(inputs)
         if initial_states is None and isinstance(inputs, dict):
             initial_states = inputs.get("initial_states")
-        backward_token_ids = inputs.get("backward_token_ids") if isinstance(inputs, dict) else None
+        extra = inputs if isinstance(inputs, dict) else {}
+        backward_token_ids = extra.get("backward_token_ids")
         backward_embeddings = backward_mask = None
         if backward_token_ids is None:
             token_embeddings, mask = self._masked_embeddings(token_ids, token_chars)
@@ -240,7 +244,8 @@ class ELMoNetwork(keras.Model):
             mask, backward_mask = ops.split(masks, 2, axis=0)
         lstm_outputs, final_states = self.bilm(
             token_embeddings, mask=mask, initial_states=initial_states, backward_inputs=backward_embeddings,
-            backward_mask=backward_mask, training=training
+            backward_mask=backward_mask, resets=extra.get("forward_resets"), backward_resets=extra.get("backward_resets"),
+            training=training
         )
         return {
             "token_embeddings": token_embeddings,

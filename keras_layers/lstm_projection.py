@@ -215,6 +215,9 @@ class LSTMProjection(keras.layers.Layer):
         mask: optional bool tensor ``(batch, time)``, True at real steps (right padding).
         initial_state: optional pair ``[h0 (batch, projection_dim), c0 (batch, units)]``;
             zeros when None.
+        resets: optional bool tensor ``(batch, time)``, True where the state is set to zeros
+            before the step (e.g. where a new sentence starts in a stream of text; for
+            ``go_backwards``, a sentence's last position). Defaults to None (no resets).
         training: bool, no dropout; only picks the fastest form of the per-step products.
 
     Returns:
@@ -288,7 +291,7 @@ class LSTMProjection(keras.layers.Layer):
             initializer=self.projection_initializer,
         )
 
-    def call(self, inputs, mask=None, initial_state=None, training=None):
+    def call(self, inputs, mask=None, initial_state=None, resets=None, training=None):
         dtype = self.compute_dtype
         inputs = ops.cast(inputs, dtype)
         batch = ops.shape(inputs)[0]
@@ -307,8 +310,12 @@ class LSTMProjection(keras.layers.Layer):
                 )
             h0, c0 = ops.cast(initial_state[0], dtype), ops.cast(initial_state[1], dtype)
 
+        if resets is not None and mask is None:
+            mask = ops.ones(ops.shape(inputs)[:2], "bool")
         if mask is not None:
             mask_t = ops.transpose(ops.cast(mask, dtype), (1, 0))[:, :, None]  # (T, B, 1)
+        if resets is not None:
+            reset_t = ops.transpose(ops.cast(resets, dtype), (1, 0))[:, :, None]  # (T, B, 1)
 
         def recurrence(per_step, fused):
             if per_step:
@@ -334,6 +341,16 @@ class LSTMProjection(keras.layers.Layer):
                     return (h, c), h
 
                 xs = (scanned,)
+            elif resets is not None:
+
+                def step(carry, x):
+                    x_t, m, r = x  # r (batch, 1): 1.0 where the step starts from zero states
+                    h_prev, c_prev = carry
+                    h, c = cell(h_prev * (1.0 - r), c_prev * (1.0 - r), x_t)
+                    keep = m > 0
+                    return (ops.where(keep, h, h_prev), ops.where(keep, c, c_prev)), h * m
+
+                xs = (scanned, mask_t, reset_t)
             else:
 
                 def step(carry, x):

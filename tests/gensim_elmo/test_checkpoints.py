@@ -43,7 +43,8 @@ SCRIPT = textwrap.dedent('''
             return NNLM(corpus, vector_size=6, window=2, hidden_size=8, batch_size=16, dropout=0.3, num_sampled=4,
                         **common)
         # "elmo-stream": trained on the corpus as a stream, its LSTM states carried from batch to batch
-        unroll = dict(unroll_steps=5) if kind == "elmo-stream" else {}
+        # (and reset at random sentence starts)
+        unroll = dict(unroll_steps=5, sentence_resets=0.5) if kind == "elmo-stream" else {}
         return ELMo(corpus, preset="tiny", batch_size=4, num_sampled=8, **unroll, **common)
 
     def save(model, path):

@@ -119,10 +119,11 @@ def test_train_elmo_embed_and_convert(tmp_path, tiny_corpus_file):
     model_dir = tmp_path / "elmo"
     assert main(["train", "elmo", "--corpus", str(tiny_corpus_file), "--output", str(model_dir), "--preset", "tiny",
                  "--epochs", "1", "--batch-size", "16", "--dropout", "0.3", "--no-progress", "--unroll-steps", "4",
+                 "--sentence-resets", "0.5",
                  "--checkpoint-dir", str(tmp_path / "ckpt")]) == 0
     assert json.loads((tmp_path / "ckpt" / "progress.json").read_text(encoding="utf-8"))["epochs_done"] == 1
     trained = ELMo.load(str(model_dir))
-    assert trained.dropout == 0.3 and trained.unroll_steps == 4  # trained on the corpus as a stream
+    assert trained.dropout == 0.3 and trained.unroll_steps == 4 and trained.sentence_resets == 0.5  # a stream
     sentences = tmp_path / "s.txt"
     sentences.write_text("the cat sat\na dog\n", encoding="utf-8")
     assert main(["embed", str(sentences), str(tmp_path / "v.hdf5"), "--model", str(model_dir)]) == 0

@@ -68,6 +68,32 @@ def test_stream_batch_tables_hold_the_tokens_of_both_directions():
     assert not table[0].any()  # row 0 stays the padding token
 
 
+def test_sentence_resets_mark_sentence_starts_of_each_direction_at_random(tmp_path):
+    vocabulary, _ = Vocabulary.build(CORPUS)
+    corpus = EncodedCorpus.write(CORPUS, vocabulary, str(tmp_path))
+    never = StreamBatches(corpus, 3, 4, bos_id=0, eos_id=1)
+    assert "forward_resets" not in never[0][0]  # states carry across every sentence
+    always = StreamBatches(corpus, 3, 4, bos_id=0, eos_id=1, sentence_resets=1.0)
+    half = StreamBatches(corpus, 3, 4, bos_id=0, eos_id=1, sentence_resets=0.5, seed=7)
+    counts = {"forward_resets": [0, 0], "backward_resets": [0, 0]}
+    for k in range(len(always)):
+        (every,), (some,) = always[k], half[k]
+        for key, ids, marker in (("forward_resets", "token_ids", 0), ("backward_resets", "backward_token_ids", 1)):
+            starts = every[ids] - 1 == marker  # the token variant's ids: vocabulary id + 1
+            np.testing.assert_array_equal(every[key], starts)  # every <S> forward, every </S> backward
+            assert not (some[key] > starts).any()
+            counts[key][0] += some[key].sum()
+            counts[key][1] += starts.sum()
+    for chosen, possible in counts.values():
+        assert 0.3 * possible < chosen < 0.7 * possible
+    again = StreamBatches(corpus, 3, 4, bos_id=0, eos_id=1, sentence_resets=0.5, seed=7)
+    np.testing.assert_array_equal(again[2][0]["forward_resets"], half[2][0]["forward_resets"])  # seeded
+    half.on_epoch_end()
+    assert any((half[k][0]["forward_resets"] != again[k][0]["forward_resets"]).any() for k in range(len(half)))
+    with pytest.raises(ValueError, match="sentence_resets"):
+        StreamBatches(corpus, 3, 4, bos_id=0, eos_id=1, sentence_resets=1.5)
+
+
 def test_too_small_a_corpus_for_the_stream_says_what_to_change(tmp_path):
     with pytest.raises(ValueError, match="smaller `batch_size` or `unroll_steps`"):
         _stream_batches(tmp_path, batch_size=64, unroll_steps=20)
@@ -100,14 +126,14 @@ def test_each_batch_starts_from_the_states_the_previous_one_ended_in(tmp_path):
 
 
 def test_stream_training_learns_keeps_its_setting_and_validates_on_the_stream(tmp_path):
-    model = ELMo(CORPUS, epochs=2, unroll_steps=5, validation_sentences=CORPUS[:8], **TINY)
+    model = ELMo(CORPUS, epochs=2, unroll_steps=5, sentence_resets=0.5, validation_sentences=CORPUS[:8], **TINY)
     losses = model.history["loss"]
     assert losses[-1] < losses[0]
     assert model.history["val_perplexity"][-1] == pytest.approx(model.perplexity(CORPUS[:8], stream=True)["average"])
     path = str(tmp_path / "elmo")
     model.save(path)
     loaded = ELMo.load(path, progress=False)
-    assert loaded.unroll_steps == 5 and loaded.language_model.stream_batch_size == 4
+    assert loaded.unroll_steps == 5 and loaded.sentence_resets == 0.5 and loaded.language_model.stream_batch_size == 4
     loaded.train(CORPUS, epochs=1)  # and trains on
     assert loaded.epochs_trained == 3
     loaded.unroll_steps = None  # back to batches of sentences: the next `train` builds a head without stream states
@@ -129,6 +155,8 @@ def test_stream_perplexity_of_one_sentence_per_part_is_the_per_sentence_perplexi
 def test_stream_training_settings_are_checked():
     with pytest.raises(ValueError, match="unroll_steps"):
         ELMo(unroll_steps=0, **TINY)
+    with pytest.raises(ValueError, match="sentence_resets"):
+        ELMo(unroll_steps=4, sentence_resets=-0.1, **TINY)
     lm = BiLMLanguageModel({"lstm": {"dim": 8, "projection_dim": 4, "n_layers": 1, "use_skip_connections": True},
                             "use_character_inputs": False, "n_tokens_vocab": 6}, vocabulary_size=6)
     stream = sentence_stream([np.array([3, 4, 5])], bos_id=0, eos_id=1)

@@ -117,6 +117,34 @@ def test_padding_does_not_change_results(go_backwards):
     np.testing.assert_allclose(long[2], short[2], atol=1e-6)
 
 
+@pytest.mark.parametrize("per_step", [False, True], ids=["hoisted_input_gates", "input_gates_per_step"])
+@pytest.mark.parametrize("go_backwards", [False, True])
+def test_a_reset_starts_the_rest_of_the_row_from_zero_states(go_backwards, per_step, monkeypatch):
+    """A reset at step t: from t on (for go_backwards, from t back to 0) the row runs as if it began
+    there, from zeros; other rows and the steps before it are untouched."""
+    from keras_layers import lstm_projection
+
+    monkeypatch.setattr(lstm_projection, "_input_gates_per_step", lambda batch, training=False: per_step)
+    layer, _ = random_layer(go_backwards=go_backwards)
+    x = RNG.standard_normal((2, 6, 4)).astype("float32")
+    state = [RNG.standard_normal((2, 3)).astype("float32"), RNG.standard_normal((2, 7)).astype("float32")]
+    resets = np.zeros((2, 6), bool)
+    resets[0, 2] = True
+    outputs, h, c = numpy_of(*layer(x, initial_state=state, resets=resets))
+    plain = numpy_of(*layer(x, initial_state=state))
+    np.testing.assert_allclose(outputs[1], plain[0][1], atol=1e-6)  # the other row
+    if go_backwards:  # steps 5..3 as before; 2..0 as a row of its own
+        np.testing.assert_allclose(outputs[0, 3:], plain[0][0, 3:], atol=1e-6)
+        fresh = numpy_of(*layer(x[:1, :3]))
+        np.testing.assert_allclose(outputs[0, :3], fresh[0][0], atol=1e-5)
+    else:  # steps 0, 1 as before; 2..5 as a row of its own
+        np.testing.assert_allclose(outputs[0, :2], plain[0][0, :2], atol=1e-6)
+        fresh = numpy_of(*layer(x[:1, 2:]))
+        np.testing.assert_allclose(outputs[0, 2:], fresh[0][0], atol=1e-5)
+    np.testing.assert_allclose(h[0], fresh[1][0], atol=1e-5)
+    np.testing.assert_allclose(c[0], fresh[2][0], atol=1e-5)
+
+
 def test_backwards_is_forward_on_reversed_rows():
     fwd, weights = random_layer()
     bwd, _ = random_layer(go_backwards=True)
