@@ -139,8 +139,9 @@ def _elmo_ptb(result, plots_dir):
         valid_text = (f"forward {valid['forward']:.1f} / backward {valid['backward']:.1f} / average "
                       f"{valid['average']:.1f} after {f['epochs_run']} epoch(s)")
     else:
-        valid_text = (f"{valid:.1f} (average of both directions; {f.get('kept_weights')} weights) over "
-                      f"{f['epochs_run']} epochs, {f.get('sampled_softmax_epochs')} with the sampled softmax")
+        valid_text = (f"{valid:.1f} (average of both directions{', read as a stream' if stream else ''}; "
+                      f"{f.get('kept_weights')} weights) over {f['epochs_run']} epochs, "
+                      f"{f.get('sampled_softmax_epochs')} with the sampled softmax")
     speed = f"{f['training_tokens_per_s']:.0f} training tokens/s; " if f.get("training_tokens_per_s") else ""
     rows.append(f"\nValid perplexity {valid_text}; {speed}trained in {f['train_wall_time_s'] / 60:.1f} min"
                 f"{' (in the last resumed run)' if f.get('resumed_from_checkpoint') else ''}; "
