@@ -24,6 +24,7 @@ of the next batch, as the original implementation does.
 
 import copy
 import logging
+import numbers
 import os
 
 import keras
@@ -166,7 +167,9 @@ class ELMo(LanguageModel):
             of the stream starts from zero LSTM states (a new draw for each sentence, direction and
             epoch), so that the model also learns to read a sentence on its own, as it embeds one.
             0 carries the states across every sentence (the original bilm-tf); 1 starts every
-            sentence afresh, as training on whole sentences does. Defaults to 0.
+            sentence afresh, close to training on whole sentences (but windows still cut a
+            sentence between batches, and each direction draws on its own). Without
+            ``unroll_steps`` it has no effect (training warns). Defaults to 0.
         characters: how the character CNN reads a word: "bytes" (the original ELMo's ids, a
             word's UTF-8 bytes: a Han character is 3 ids, any text has ids, and the model can be
             written in the original bilm-tf files) or "unicode" (one id per Unicode character, as
@@ -228,7 +231,7 @@ class ELMo(LanguageModel):
         if unroll_steps is not None:
             check_positive_ints(unroll_steps=unroll_steps)
         self.unroll_steps = unroll_steps
-        if isinstance(sentence_resets, bool) or not isinstance(sentence_resets, (int, float)) or not (
+        if isinstance(sentence_resets, bool) or not isinstance(sentence_resets, numbers.Real) or not (
                 0.0 <= sentence_resets <= 1.0):
             raise ValueError(f"`sentence_resets` must be a probability in [0, 1], got {sentence_resets!r}.")
         self.sentence_resets = float(sentence_resets)
@@ -443,6 +446,9 @@ class ELMo(LanguageModel):
         return self.batch_size if self.unroll_steps else None
 
     def _before_training(self):
+        if self.sentence_resets and not self.unroll_steps:
+            logger.warning("sentence_resets=%s has no effect without unroll_steps: each training sentence is read "
+                           "on its own, from zero states, already.", self.sentence_resets)
         if self.unroll_steps:
             check_positive_ints(unroll_steps=self.unroll_steps)
             if self.distribution is not None or process_index_and_count()[1] > 1:

@@ -344,10 +344,11 @@ class LSTMProjection(keras.layers.Layer):
             elif resets is not None:
 
                 def step(carry, x):
-                    x_t, m, r = x  # r (batch, 1): 1.0 where the step starts from zero states
-                    h_prev, c_prev = carry
-                    h, c = cell(h_prev * (1.0 - r), c_prev * (1.0 - r), x_t)
-                    keep = m > 0
+                    x_t, m, r = x  # r (batch, 1): 1.0 where the state is zeroed before the step
+                    fresh = r > 0
+                    h_prev, c_prev = ops.where(fresh, 0.0, carry[0]), ops.where(fresh, 0.0, carry[1])
+                    h, c = cell(h_prev, c_prev, x_t)
+                    keep = m > 0  # a masked step keeps the state (zeroed, if it is also a reset)
                     return (ops.where(keep, h, h_prev), ops.where(keep, c, c_prev)), h * m
 
                 xs = (scanned, mask_t, reset_t)

@@ -69,7 +69,7 @@ def test_stream_batch_tables_hold_the_tokens_of_both_directions():
 
 
 def test_sentence_resets_mark_sentence_starts_of_each_direction_at_random(tmp_path):
-    vocabulary, _ = Vocabulary.build(CORPUS)
+    vocabulary, _ = Vocabulary.build(CORPUS, specials=("<S>", "</S>", "<unk>"))  # ids 0 and 1: the boundaries
     corpus = EncodedCorpus.write(CORPUS, vocabulary, str(tmp_path))
     never = StreamBatches(corpus, 3, 4, bos_id=0, eos_id=1)
     assert "forward_resets" not in never[0][0]  # states carry across every sentence
@@ -79,7 +79,7 @@ def test_sentence_resets_mark_sentence_starts_of_each_direction_at_random(tmp_pa
     for k in range(len(always)):
         (every,), (some,) = always[k], half[k]
         for key, ids, marker in (("forward_resets", "token_ids", 0), ("backward_resets", "backward_token_ids", 1)):
-            starts = every[ids] - 1 == marker  # the token variant's ids: vocabulary id + 1
+            starts = every[ids] - 1 == marker  # the token variant's ids: vocabulary id + 1; no word is a boundary
             np.testing.assert_array_equal(every[key], starts)  # every <S> forward, every </S> backward
             assert not (some[key] > starts).any()
             counts[key][0] += some[key].sum()

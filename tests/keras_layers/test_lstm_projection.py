@@ -143,6 +143,14 @@ def test_a_reset_starts_the_rest_of_the_row_from_zero_states(go_backwards, per_s
         np.testing.assert_allclose(outputs[0, 2:], fresh[0][0], atol=1e-5)
     np.testing.assert_allclose(h[0], fresh[1][0], atol=1e-5)
     np.testing.assert_allclose(c[0], fresh[2][0], atol=1e-5)
+    # A reset at a masked step (padding) still zeroes the state the row keeps.
+    last = 0 if go_backwards else 5
+    mask = np.ones((2, 6), bool)
+    mask[0, last] = False
+    resets = np.zeros((2, 6), bool)
+    resets[0, last] = True
+    _, h, c = numpy_of(*layer(x, mask=mask, initial_state=state, resets=resets))
+    assert not h[0].any() and not c[0].any()
 
 
 def test_backwards_is_forward_on_reversed_rows():
