@@ -511,8 +511,10 @@ class ELMo(LanguageModel):
         perplexities are measured: they are cut into ``batch_size`` consecutive parts, each read
         from its start to its end by the forward LSTMs and from its end to its start by the
         backward ones with their states carried across sentences, so a word is predicted from the
-        sentences before it (forward) or after it (backward) too. The same words are predicted
-        (but read one at a time, a sentence longer than ``max_sentence_length`` is cut to it).
+        sentences before it (forward) or after it (backward) too (no more parts than sentences:
+        ``batch_size`` sentences or fewer are each read on their own). The same words are
+        predicted (but read one at a time, a sentence longer than ``max_sentence_length`` is cut
+        to it).
 
         Args:
             sentences: iterable of token lists.
