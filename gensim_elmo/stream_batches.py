@@ -36,6 +36,7 @@ import numpy as np
 
 from keras_layers.char_ids import MAX_CHARACTERS_PER_TOKEN
 
+from gensim_elmo.argument_checks import check_positive_ints
 from gensim_elmo.elmo_batches import table_bucket
 
 __all__ = ["sentence_stream", "stream_batch", "StreamBatches"]
@@ -170,9 +171,7 @@ class StreamBatches(keras.utils.PyDataset):
     def __init__(self, corpus, batch_size, unroll_steps, bos_id, eos_id, vocab_chars=None, sentence_resets=0.0,
                  seed=0, epoch=0, **kwargs):
         super().__init__(**kwargs)
-        for name, value in (("batch_size", batch_size), ("unroll_steps", unroll_steps)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"`{name}` must be a positive int, got {value!r}.")
+        check_positive_ints(batch_size=batch_size, unroll_steps=unroll_steps)
         self.batch_size = batch_size
         self.unroll_steps = unroll_steps
         self.bos_id, self.eos_id = bos_id, eos_id
