@@ -15,6 +15,11 @@ if XLA_TEST_FLAGS not in os.environ.get("XLA_FLAGS", ""):
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.helpers import set_tensorflow_test_options
+
+if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":  # see tests/helpers.py
+    set_tensorflow_test_options()
+
 # Fuzz budgets: a few hundred examples in all by default (.ci/run), many more with --slow.
 _HYPOTHESIS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
                    derandomize=True)

@@ -165,6 +165,29 @@ def gradients_of(fn, values):
     raise NotImplementedError(f"no gradients for the {backend} backend")
 
 
+#: The tests run TensorFlow with most of its graph optimiser's (grappler's) rewrites off. It rewrites
+#: every traced function before its first run, and the tests trace tiny models for a handful of
+#: steps each: those rewrites cost more than they save there (tests/gensim_elmo/test_elmo.py: 85.0
+#: -> 71.3 CPU s). The function and memory optimisers stay on: with the whole optimiser off
+#: (``disable_meta_optimizer``) the CPU time is about the same but the processes need twice the
+#: memory (test_elmo.py 1.39 -> 2.58 GB, the whole suite 3.4 -> 8.3 GB). The rewrites left out
+#: (fused kernels, reordered arithmetic) change float rounding, not what is computed. The tests' own
+#: processes run so (tests/conftest.py), and so do the children of ``run_in_fresh_process`` on
+#: TensorFlow, so that bit-exact comparisons across processes compare like with like; other children
+#: (the command line, kill-and-resume runs) keep TensorFlow's defaults.
+TENSORFLOW_TEST_OPTIONS = {name: False for name in (
+    "constant_folding", "arithmetic_optimization", "layout_optimizer", "remapping", "loop_optimization",
+    "dependency_optimization", "shape_optimization")}
+_CHILD_SETUP = f"import tensorflow as _tf\n_tf.config.optimizer.set_experimental_options({TENSORFLOW_TEST_OPTIONS!r})\n"
+
+
+def set_tensorflow_test_options():
+    """Apply ``TENSORFLOW_TEST_OPTIONS`` to this process's TensorFlow."""
+    import tensorflow as tf
+
+    tf.config.optimizer.set_experimental_options(TENSORFLOW_TEST_OPTIONS)
+
+
 def _child_env(env):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     full_env = dict(os.environ)
@@ -198,8 +221,10 @@ def run_in_fresh_processes(code, envs, timeout=300):
         for i, env in enumerate(envs):
             out, err = open(os.path.join(tmp, f"{i}.out"), "w+"), open(os.path.join(tmp, f"{i}.err"), "w+")
             files.append((out, err))
-            procs.append(subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], stdout=out, stderr=err,
-                                          text=True, env=_child_env(env)))
+            child_env = _child_env(env)
+            setup = _CHILD_SETUP if child_env.get("KERAS_BACKEND", "tensorflow") == "tensorflow" else ""
+            procs.append(subprocess.Popen([sys.executable, "-c", setup + textwrap.dedent(code)], stdout=out,
+                                          stderr=err, text=True, env=child_env))
         deadline = time.monotonic() + timeout
         try:
             while any(p.poll() is None for p in procs):
