@@ -618,13 +618,16 @@ def _add_demo_parser(subparsers):
     p.add_argument("--lang", choices=list(LANGUAGES), default="en",
                    help="en: the Penn Treebank (default); zh: People's Daily, Chinese, from 苹果 in 我吃了一个苹果 "
                         "and 我在用苹果手机")
+    p.add_argument("--elmo-model", default=None, metavar="DIR",
+                   help="load this saved ELMo (a directory written by ELMo.save or `gensim-elmo train elmo`) "
+                        "instead of training one in the demo")
     p.set_defaults(func=_demo)
 
 
 def _demo(args):
     from gensim_elmo.demo import run_demo
 
-    run_demo(quick=args.quick, sections=args.sections, lang=args.lang)
+    run_demo(quick=args.quick, sections=args.sections, lang=args.lang, elmo_model=args.elmo_model)
     return 0
 
 

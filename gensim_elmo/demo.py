@@ -278,11 +278,13 @@ def _founding_pair(model, train, out, word2vec=None):
         "the model has never read the brand: what moves the vector is the sentence (a noun before 手机, after 用).")
 
 
-def elmo_section(train, quick, out, word2vec=None, lang="en"):
+def elmo_section(train, quick, out, word2vec=None, lang="en", elmo_model=None):
     """Train ELMo on ``train``; print valid perplexity, and for words with two senses the similarity
     of uses in the same sense next to uses in different senses, per layer, and the nearest uses of a
     word in the training corpus. In Chinese (``lang="zh"``) it opens with the founding pair (苹果
-    as the fruit and as the brand) and says what the model is."""
+    as the fruit and as the brand) and says what the model is. With ``elmo_model`` (the directory
+    of an ``ELMo.save``, e.g. the model a benchmark trained for hours) it loads that model instead of
+    training one and shows the same with it."""
     from gensim_elmo.elmo import ELMo
 
     settings = QUICK_DEMO_ELMO if quick else DEMO_ELMO
@@ -295,6 +297,19 @@ def elmo_section(train, quick, out, word2vec=None, lang="en"):
     else:
         valid = list(ptb("valid", limit=200 if quick else 1000))
         corpus, units, senses, queries = "PTB", "sentences", SENSES, NEAREST_USE_QUERIES
+    if elmo_model is not None:
+        model = ELMo.load(elmo_model, progress=False)
+        lstm = model.options["lstm"]
+        scored = "no softmax: the model cannot score text"
+        if model.vocabulary is not None and model.language_model is not None:
+            scores = model.perplexity(valid)
+            scored = (f"{corpus} valid perplexity forward {scores['forward']:.1f}, backward {scores['backward']:.1f}, "
+                      f"average {scores['average']:.1f}")
+        out(f"\n== ELMo loaded from {elmo_model} (LSTMs of {lstm['dim']}, {model.projection_dim * 2}-d vectors, "
+            f"trained for {_epochs(model.epochs_trained)}); {scored}")
+        if lang == "zh":
+            _founding_pair(model, train, out, word2vec)
+        return _senses_and_nearest_uses(model, train, out, word2vec, senses, queries, lang)
     start = time.perf_counter()
     model = ELMo(train, **settings)
     elapsed = time.perf_counter() - start
@@ -313,6 +328,11 @@ def elmo_section(train, quick, out, word2vec=None, lang="en"):
             "published English ELMo read about a billion words for ten epochs. A small, briefly trained model: "
             "its differences are real but rough.")
         _founding_pair(model, train, out, word2vec)
+    return _senses_and_nearest_uses(model, train, out, word2vec, senses, queries, lang)
+
+
+def _senses_and_nearest_uses(model, train, out, word2vec, senses, queries, lang):
+    """The demo's rows of same-sense against different-sense similarity, then the nearest uses."""
     out("Same word, two senses: cosine of two uses in the SAME sense vs uses in DIFFERENT senses, per layer.\n"
         "Layer 0 reads only the word's characters (like a static vector); layers 1 and 2 read the sentence.\n"
         "Word2Vec gives a word one vector whatever the sentence: its cosine is always 1.00.")
@@ -328,7 +348,7 @@ def elmo_section(train, quick, out, word2vec=None, lang="en"):
 SECTIONS = {"word2vec": word2vec_section, "nnlm": nnlm_section, "elmo": elmo_section}
 
 
-def run_demo(quick=False, sections=None, out=print, lang="en"):
+def run_demo(quick=False, sections=None, out=print, lang="en", elmo_model=None):
     """Run the demo sections in order and return what they trained.
 
     Args:
@@ -337,6 +357,8 @@ def run_demo(quick=False, sections=None, out=print, lang="en"):
         sections: list of section names (default: all of ``SECTIONS``; in Chinese ``ZH["sections"]``).
         out: a print-like function. Defaults to ``print``.
         lang: "en" (the Penn Treebank) or "zh" (People's Daily, ``ZH``). Defaults to "en".
+        elmo_model: str or None, the directory of a saved ``ELMo`` (``ELMo.save``) that the ELMo
+            section loads instead of training one. Defaults to None.
 
     Returns:
         dict: section name -> what it returned.
@@ -351,6 +373,9 @@ def run_demo(quick=False, sections=None, out=print, lang="en"):
     for name in sections or ():
         if name not in SECTIONS:
             raise ValueError(f"unknown demo section {name!r}; choose from {list(SECTIONS)}.")
+    if elmo_model is not None and sections and "elmo" not in sections:
+        raise ValueError(f"elmo_model is for the ELMo section, which sections={list(sections)} leaves out: "
+                         "add 'elmo' to the sections.")
     # Embedding sentences of many lengths retraces TensorFlow's predict step; its warnings say nothing here.
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
     if lang == "zh":
@@ -368,7 +393,7 @@ def run_demo(quick=False, sections=None, out=print, lang="en"):
     for name in sections or list(SECTIONS):
         if name == "elmo":
             word2vec = results.get("word2vec", {}).get("CBOW")
-            results[name] = elmo_section(elmo_train, quick, out, word2vec=word2vec, lang=lang)
+            results[name] = elmo_section(elmo_train, quick, out, word2vec=word2vec, lang=lang, elmo_model=elmo_model)
         else:
             results[name] = SECTIONS[name](train, quick, out, lang=lang)
     return results

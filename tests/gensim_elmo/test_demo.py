@@ -51,3 +51,31 @@ def test_chinese_elmo_section_opens_with_the_founding_pair_and_says_what_the_mod
     assert "The founding pair: 苹果 in '我吃了一个苹果'" in text and "predates Apple's phones" in text
     assert text.count("layer 2: same") == len(ZH["senses"])
     assert "[种]" in text  # nearest uses, the word marked in its unspaced snippet
+
+
+def test_elmo_section_shows_a_saved_model_without_training_it(tmp_path):
+    """`gensim-elmo demo --elmo-model DIR`: the senses and nearest uses of a model trained elsewhere."""
+    import numpy as np
+    import pytest
+
+    from gensim_elmo import ELMo
+    from gensim_elmo.cli import build_parser
+    from gensim_elmo.demo import run_demo
+
+    train = ptb("train", limit=200)
+    saved = ELMo(train, preset="tiny", epochs=2, num_sampled=None, seed=4, progress=False)
+    saved.save(tmp_path / "elmo")
+    lines = []
+    model = elmo_section(train, quick=True, out=lines.append, elmo_model=str(tmp_path / "elmo"))
+    text = "\n".join(lines)
+    assert f"ELMo loaded from {tmp_path / 'elmo'}" in text and "trained for 2 epochs" in text
+    assert "PTB valid perplexity forward" in text
+    assert text.count("layer 2: same") == len(SENSES) and "Nearest uses in the training corpus" in text
+    assert model.epochs_trained == 2  # loaded, not trained further
+    for a, b in zip(model.network.get_weights(), saved.network.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert build_parser().parse_args(["demo", "--elmo-model", "m"]).elmo_model == "m"
+    with pytest.raises(ValueError, match="add 'elmo' to the sections"):
+        run_demo(quick=True, sections=["word2vec"], elmo_model=str(tmp_path / "elmo"))
+    with pytest.raises(FileNotFoundError):
+        elmo_section(train, quick=True, out=lines.append, elmo_model=str(tmp_path / "missing"))
