@@ -271,15 +271,15 @@ def _choosing_figures():
         f"{n(nnlm['training_tokens_per_s'])} tokens/s",
         f"{span(timed[:len(timed) - len(full)], '.0f')} seconds with the sampled softmax and "
         f"{span(full, '.0f')} seconds with the full softmax",
-        f"{r['elmo_ptb']['train_wall_time_s'] / 60:.0f} minutes for one epoch, at "
-        f"{n(r['elmo_ptb']['training_tokens_per_s'])} tokens/s",
+        f"{r['elmo_ptb']['epochs_run']} epochs ({r['elmo_ptb']['sampled_softmax_epochs']} with the sampled softmax",
         f"({n(r['memory_scaling']['nnlm_train']['x1']['tokens'])} words)",
         f"took {r['memory_scaling']['nnlm_train']['x1']['seconds']:.0f} seconds, and one epoch of the `tiny` ELMo "
         f"{r['memory_scaling']['elmo_train']['x1']['seconds']:.0f} seconds",
         f"The NNLM reaches {nnlm['test_perplexity']:.1f}, better than the Kneser-Ney 5-gram's published "
         f"{nnlm['anchors']['Kneser-Ney 5-gram']}",
         f"the small LSTM's {nnlm['anchors']['LSTM small (Zaremba 2014)']}",
-        f"`small` ELMo is at {r['elmo_ptb']['test_perplexity']['forward']:.1f} (forward)",
+        f"The `compact` ELMo reaches {r['elmo_ptb']['test_perplexity']['forward']:.1f} (forward; "
+        f"{r['elmo_ptb']['test_perplexity']['backward']:.1f} backward) after {r['elmo_ptb']['epochs_run']} epochs",
         f"({similarity['nnlm']['scores']['wordsim353']['pairs'] - similarity['nnlm']['scores']['wordsim353']['oov_pairs']}"
         f" of WordSim-353's {similarity['nnlm']['scores']['wordsim353']['pairs']} pairs",
         f"vectors score {span([m['test_accuracy'] for k, m in polysemy.items() if k.startswith('elmo')], '.3f')} "
@@ -311,8 +311,7 @@ def test_choosing_page_quotes_the_result_files():
     assert not stale, "docs/choosing.md does not say (update it from benchmarks/results/):\n" + "\n".join(stale)
     # the page says which models the quality results come from
     results = load_results()
-    elmo = results["elmo_ptb"]["settings"]
-    assert (elmo.get("preset"), elmo.get("epochs")) == ("small", 1), "choosing.md describes a one-epoch `small` ELMo"
+    assert results["elmo_ptb"]["settings"]["settings"]["preset"] == "compact", "choosing.md describes the `compact` ELMo"
     for name in ("word_similarity", "polysemy", "downstream"):
         models = results[name]["settings"]["models"]
         assert (models["elmo"]["preset"], models["elmo"]["epochs"], models["nnlm"]["epochs"]) == ("small", 1, 3), name
