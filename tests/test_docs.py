@@ -291,7 +291,8 @@ def _choosing_figures():
         figures.append(f"| {row} | " + " | ".join(
             f"{_score(similarity[model]['scores'][name]):.3f}" for model in ("cbow", "skipgram", "nnlm", "elmo")) + " |")
     for row, name in (("trained with the classifier", "random"), ("Word2Vec skip-gram, frozen", "word2vec"),
-                      ("NNLM, frozen", "nnlm"), ("ELMo, frozen (scalar mix trained)", "elmo")):
+                      ("NNLM, frozen", "nnlm"), ("ELMo, frozen (scalar mix trained)", "elmo"),
+                      ("trained with the classifier + ELMo", "random+elmo")):
         figures.append(f"| {row} | " + " | ".join(
             f"{downstream[d]['accuracy'][name]['mean']:.3f}" for d in ("bbc_news", "rotten_tomatoes")) + " |")
     return figures
