@@ -34,7 +34,12 @@ def test_batch_timer_adds_up_over_sittings(tmp_path):
     assert second.seconds >= first.seconds > 0
 
 
-def test_quick_path_writes_a_result_and_its_report_section(tmp_path):
+def test_quick_path_writes_a_result_and_its_report_section(tmp_path, monkeypatch):
+    from benchmarks import tagging_zh
+
+    # the tagging step on fewer sentences, one epoch (tests/benchmarks/test_tagging.py runs its quick path)
+    monkeypatch.setattr(tagging_zh, "QUICK", dict(tagging_zh.QUICK, train_sentences=80, valid_sentences=20,
+                                                  test_sentences=40, epochs=1))
     figures, settings = chinese_characters.run(quick=True)
     b, u = figures["models"]["bytes"], figures["models"]["unicode"]
     assert b["epochs_run"] == u["epochs_run"] == chinese_characters.QUICK_EPOCHS

@@ -62,7 +62,7 @@ def test_elmo_section_shows_a_saved_model_without_training_it(tmp_path):
     from gensim_elmo.cli import build_parser
     from gensim_elmo.demo import run_demo
 
-    train = ptb("train", limit=200)
+    train = ptb("train", limit=100)
     saved = ELMo(train, preset="tiny", epochs=2, num_sampled=None, seed=4, progress=False)
     saved.save(tmp_path / "elmo")
     lines = []
