@@ -227,7 +227,8 @@ def _choosing_figures():
         return f"{value:,.0f}"
 
     def span(values, spec):
-        return f"{format(min(values), spec)}-{format(max(values), spec)}"
+        low, high = format(min(values), spec), format(max(values), spec)
+        return low if low == high else f"{low}-{high}"
 
     w2v = r["word2vec_speed"]
     ours = [x["gensim_elmo_words_per_s"] / 1e6 for x in w2v.values()]
@@ -284,6 +285,8 @@ def _choosing_figures():
         f" of WordSim-353's {similarity['nnlm']['scores']['wordsim353']['pairs']} pairs",
         f"vectors score {span([m['test_accuracy'] for k, m in polysemy.items() if k.startswith('elmo')], '.3f')} "
         f"test accuracy, against {span([m['test_accuracy'] for k, m in polysemy.items() if not k.startswith('elmo')], '.3f')}",
+        "its best contextual layer reaches {:.3f}".format(max(
+            m["identical_form_test_accuracy"] for k, m in polysemy.items() if k in ("elmo_layer_1", "elmo_layer_2"))),
         f"the original ELMo scored {r['polysemy']['anchors']['ELMo on WiC (Pilehvar and Camacho-Collados 2019)']}",
     ]
     for row, name in (("WordSim-353", "wordsim353"), ("SimLex-999", "simlex999"), ("Google analogies", "google_analogy"),
