@@ -38,7 +38,7 @@ import random
 import numpy as np
 
 from benchmarks import chinese_models
-from benchmarks.polysemy import _cosines, _elmo_vectors, best_threshold
+from benchmarks.polysemy import _cosines, _elmo_vectors, best_threshold, centred, word_means
 from benchmarks.wordnet_pairs import Context, Pair
 
 NAME = "chinese_polysemy"
@@ -263,30 +263,6 @@ def per_word_threshold_ceiling(similarities, labels, words):
     return right / len(labels)
 
 
-def word_means(elmo, words, sentences, max_uses=CENTRE_USES):
-    """word -> ELMo row name -> the mean of the word's vectors over its first ``max_uses`` uses in
-    ``sentences`` (its first use in each sentence; no labels), in ``benchmarks.polysemy._elmo_vectors``'
-    rows. A word ``sentences`` never uses is left out.
-
-    Example:
-    >>> from gensim_elmo import ELMo
-    >>> elmo = ELMo(preset="tiny", progress=False)  # untrained: the character network embeds any word
-    >>> means = word_means(elmo, ["a"], [["a", "b"], ["b", "a", "c"], ["c"]])
-    >>> sorted(means["a"]), means["a"]["elmo_layer_1"].shape
-    (['elmo_layer_0', 'elmo_layer_1', 'elmo_layer_2', 'elmo_mix'], (32,))
-    >>> word_means(elmo, ["a", "z"], [["a", "b"]]).keys()  # "z" is never used
-    dict_keys(['a'])
-    """
-    wanted, uses = set(words), collections.defaultdict(list)
-    for sentence in sentences:
-        tokens = tuple(sentence)
-        for word in wanted.intersection(tokens):
-            if len(uses[word]) < max_uses:
-                uses[word].append(Context(word, "", "", "", tokens, tokens.index(word)))
-    return {word: {row: vectors.mean(axis=0) for row, vectors in _elmo_vectors(elmo, found).items()}
-            for word, found in sorted(uses.items())}
-
-
 def neighbours(models, words=NEIGHBOUR_WORDS, topn=6):
     """model name -> word -> its ``topn`` nearest words (word, cosine rounded to 0.01)."""
     return {name: {w: [[n, round(float(s), 2)] for n, s in model.wv.most_similar(w, topn=topn)]
@@ -322,10 +298,9 @@ def run(quick=False):
         for layer in firsts:  # after the raw rows, so the table lists them first
             if layer == "elmo_layer_0":  # one vector for every use of a word: centred, it is zero
                 continue
-            zero = np.zeros(firsts[layer].shape[1], dtype=firsts[layer].dtype)  # no training use: uncentred
-            mean = np.stack([means[p.first.lemma][layer] if p.first.lemma in means else zero for p in pairs])
-            layer_sims.setdefault(f"{layer}_centred", {})[split] = _cosines(firsts[layer] - mean,
-                                                                            seconds[layer] - mean)
+            keys = [p.first.lemma for p in pairs]  # both uses are the same word
+            layer_sims.setdefault(f"{layer}_centred", {})[split] = _cosines(centred(firsts[layer], keys, means, layer),
+                                                                            centred(seconds[layer], keys, means, layer))
     for layer, sims in layer_sims.items():
         results[layer], correct_by_model[layer] = _score(layer, sims, labels)
     best_layer = max(layer_sims, key=lambda k: (results[k]["dev_accuracy"], k))

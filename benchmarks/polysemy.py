@@ -15,11 +15,18 @@ use the very same word form (balanced again, threshold chosen on dev's identical
 There a static vector, and ELMo's layer 0, give the two uses one vector, so they sit at chance by
 construction; what a contextual layer scores above 0.5 there comes from the context alone, not
 from inflections differing between the two sentences.
+
+ELMo's contextual rows are also scored **centred** (``elmo_layer_1_centred``...): each vector minus
+its word form's mean vector over the form's uses in the training corpus (at most ``CENTRE_USES``),
+so that what every use of the form shares does not dominate the cosine, as in
+``benchmarks.chinese_polysemy``.
 """
+
+import collections
 
 import numpy as np
 
-from benchmarks.trained_models import corpus_name, settings_for, trained_model
+from benchmarks.trained_models import corpus_name, settings_for, trained_model, training_sentences
 from benchmarks.wordnet_pairs import build_pairs, read_contexts, wordnet_dir
 
 NAME = "polysemy"
@@ -29,6 +36,9 @@ CORPUS_OPTION = True
 ANCHORS = {"ELMo on WiC (Pilehvar and Camacho-Collados 2019)": 0.577, "random": 0.5}
 FIGURE_WORDS = ("bank", "apple", "interest", "plant")
 QUICK_PAIRS = 200
+#: Training sentences per word form whose ELMo vectors give the form's mean (the centred rows).
+CENTRE_USES = 300
+QUICK_CENTRE_USES = 30
 
 
 def best_threshold(similarities, labels):
@@ -105,6 +115,57 @@ def _elmo_vectors(elmo, contexts):
     return layers
 
 
+def word_means(elmo, words, sentences, max_uses=300, chunk=512):
+    """word -> ELMo row name -> the mean of the word's vectors over its first ``max_uses`` uses in
+    ``sentences`` (its first use in each sentence; no labels), in ``_elmo_vectors``' rows. A word
+    ``sentences`` never uses is left out. Each sentence is embedded once, ``chunk`` at a time.
+
+    Example:
+    >>> from gensim_elmo import ELMo
+    >>> elmo = ELMo(preset="tiny", progress=False)  # untrained: the character network embeds any word
+    >>> means = word_means(elmo, ["a"], [["a", "b"], ["b", "a", "c"], ["c"]])
+    >>> sorted(means["a"]), means["a"]["elmo_layer_1"].shape
+    (['elmo_layer_0', 'elmo_layer_1', 'elmo_layer_2', 'elmo_mix'], (32,))
+    >>> uses = [elmo.embed_sentence(["a", "b"])[:, 0], elmo.embed_sentence(["b", "a", "c"])[:, 1]]
+    >>> bool(np.allclose(means["a"]["elmo_layer_1"], (uses[0][1] + uses[1][1]) / 2, atol=1e-5))
+    True
+    >>> word_means(elmo, ["a", "z"], [["a", "b"]]).keys()  # "z" is never used
+    dict_keys(['a'])
+    """
+    wanted, counts, picked = set(words), collections.Counter(), []
+    for sentence in sentences:  # each sentence's first use of each wanted word, up to max_uses per word
+        tokens = tuple(sentence)
+        uses = [(word, tokens.index(word)) for word in sorted(wanted.intersection(tokens)) if counts[word] < max_uses]
+        counts.update(word for word, _ in uses)
+        if uses:
+            picked.append((tokens, uses))
+    sums = {}
+    for start in range(0, len(picked), chunk):  # every sentence embedded once, whatever words it holds
+        part = picked[start : start + chunk]
+        for (_, uses), vectors in zip(part, elmo.embed_sentences([list(t) for t, _ in part], batch_size=64)):
+            for word, index in uses:
+                sums[word] = sums.get(word, 0.0) + np.asarray(vectors[:, index], dtype=np.float64)
+    means = {}
+    for word in sorted(sums):
+        layers = (sums[word] / counts[word]).astype(np.float32)  # (layers, dim)
+        means[word] = {f"elmo_layer_{k}": layers[k] for k in range(len(layers))}
+        means[word]["elmo_mix"] = layers.mean(axis=0)
+    return means
+
+
+def centred(vectors, keys, means, layer):
+    """``vectors`` (n, dim) of ``layer``, each minus the mean of its key (``word_means``' words); a key
+    without a mean (never used in the sentences the means came from) is left as it is.
+
+    Example:
+    >>> means = {"a": {"elmo_layer_1": np.array([1.0, 1.0])}}
+    >>> centred(np.array([[3.0, 1.0], [2.0, 2.0]]), ["a", "b"], means, "elmo_layer_1").tolist()
+    [[2.0, 0.0], [2.0, 2.0]]
+    """
+    zero = np.zeros(vectors.shape[1], dtype=vectors.dtype)
+    return vectors - np.stack([means[k][layer] if k in means else zero for k in keys])
+
+
 def _accuracy(dev_sims, dev_labels, test_sims, test_labels):
     threshold, dev_accuracy = best_threshold(dev_sims, dev_labels)
     return dev_accuracy, float(((test_sims >= threshold) == test_labels).mean()), threshold
@@ -152,16 +213,26 @@ def run(quick=False, corpus=None, wordnet=None):
             oov += oov_a + oov_b
         results[kind] = _score(kind, sims, labels, same_form, {"out_of_vocabulary_targets": oov})
     elmo = trained_model("elmo", quick=quick, corpus_file=corpus)
+    # The centred rows: each vector minus its word form's mean over the form's uses in the training corpus,
+    # which takes away what every use of the form shares and leaves what its sentence adds.
+    forms = sorted({c.tokens[c.index] for pairs in (dev, test) for p in pairs for c in (p.first, p.second)})
+    means = word_means(elmo, forms, training_sentences(corpus, quick), QUICK_CENTRE_USES if quick else CENTRE_USES)
     layer_sims = {}
     for split, pairs in (("dev", dev), ("test", test)):
         firsts = _elmo_vectors(elmo, [p.first for p in pairs])
         seconds = _elmo_vectors(elmo, [p.second for p in pairs])
         for layer in firsts:
             layer_sims.setdefault(layer, {})[split] = _cosines(firsts[layer], seconds[layer])
+        for layer in firsts:  # after the raw rows, so the table lists them first
+            if layer != "elmo_layer_0":  # one vector for every use of a form: centred, it is zero
+                a = centred(firsts[layer], [p.first.tokens[p.first.index] for p in pairs], means, layer)
+                b = centred(seconds[layer], [p.second.tokens[p.second.index] for p in pairs], means, layer)
+                layer_sims.setdefault(f"{layer}_centred", {})[split] = _cosines(a, b)
     for layer, sims in layer_sims.items():
         results[layer] = _score(layer, sims, labels, same_form)
-    # The figure shows the best contextual layer (layer 0, the character CNN, ignores the context).
-    best_layer = max((k for k in layer_sims if k != "elmo_layer_0"), key=lambda k: results[k]["dev_accuracy"])
+    # The figure shows the best contextual layer (layer 0, the character CNN, ignores the context), uncentred.
+    best_layer = max((k for k in layer_sims if k != "elmo_layer_0" and not k.endswith("_centred")),
+                     key=lambda k: results[k]["dev_accuracy"])
     figures = {"pairs": {"dev": len(dev), "test": len(test)},
                "identical_form_pairs": {split: len(indexes) for split, indexes in same_form.items()},
                "contexts": len(contexts), "models": results,
@@ -169,7 +240,9 @@ def run(quick=False, corpus=None, wordnet=None):
                "sense_map": sense_map_points(elmo, contexts, best_layer)}
     settings = {"corpus": corpus_name(corpus, quick), "wordnet": wordnet, "dev_fraction": 0.3, "per_lemma": 3,
                 "seed": 1, "models": {k: settings_for(k, quick) for k in ("cbow", "skipgram", "nnlm", "elmo")},
-                "pairs": f"first {QUICK_PAIRS} of each split" if quick else "all"}
+                "pairs": f"first {QUICK_PAIRS} of each split" if quick else "all",
+                "centred_rows": f"minus the word form's mean vector over at most "
+                                f"{QUICK_CENTRE_USES if quick else CENTRE_USES} of its uses in the training sentences"}
     return figures, settings
 
 

@@ -60,6 +60,12 @@ def cache_path(kind, settings, corpus):
     return keyed_path(MODELS_DIR, kind, [kind, settings, corpus])
 
 
+def training_sentences(corpus_file=None, quick=False):
+    """The sentences the benchmark models train on: PTB train (its first ``QUICK_SENTENCES`` when
+    ``quick``), or ``corpus_file``'s lines."""
+    return _corpus(corpus_file, quick)
+
+
 def _corpus(corpus_file, quick):
     from gensim_elmo.corpus import LineSentences
     from gensim_elmo.datasets import ptb
