@@ -38,7 +38,7 @@ import random
 import numpy as np
 
 from benchmarks import chinese_models
-from benchmarks.polysemy import _cosines, _elmo_vectors, best_threshold, centred, word_means
+from benchmarks.polysemy import CENTRE_USES, QUICK_CENTRE_USES, _cosines, _elmo_vectors, best_threshold, centred, word_means
 from benchmarks.wordnet_pairs import Context, Pair
 
 NAME = "chinese_polysemy"
@@ -151,9 +151,6 @@ SPLITS = ("valid", "test")
 #: Words whose nearest neighbours the results list (Word2Vec and the NNLM).
 NEIGHBOUR_WORDS = ("苹果", "经济", "北京", "花", "会", "中", "美")
 SEED = 1
-#: Train sentences per word whose ELMo vectors give the word's mean (the centred rows).
-CENTRE_USES = 300
-QUICK_CENTRE_USES = 30
 
 
 def collect_uses(words=SENSE_WORDS, quick=False):

@@ -102,13 +102,14 @@ def _classification(vector_sets, quick):
 
 def run(quick=False, corpus=None):
     """Pool, distil, score against Word2Vec and NNLM; returns (figures, settings)."""
-    from benchmarks.trained_models import _corpus
+    from benchmarks.trained_models import training_sentences
     from gensim_elmo.distillation import pool_contextual_vectors, vectors_from_pooled
     from gensim_elmo.evaluation import available_sets, evaluate
 
     elmo = trained_model("elmo", quick=quick, corpus_file=corpus)
     start = time.perf_counter()
-    sums, counts, total = pool_contextual_vectors(elmo, _corpus(corpus, quick), layer="average", progress=not quick)
+    sums, counts, total = pool_contextual_vectors(elmo, training_sentences(corpus, quick), layer="average",
+                                                  progress=not quick)
     pool_seconds = time.perf_counter() - start
     print(f"pooled {len(sums)} words over {total} tokens in {pool_seconds:.0f} s")
 

@@ -115,7 +115,7 @@ def _elmo_vectors(elmo, contexts):
     return layers
 
 
-def word_means(elmo, words, sentences, max_uses=300, chunk=512):
+def word_means(elmo, words, sentences, max_uses=CENTRE_USES, chunk=512):
     """word -> ELMo row name -> the mean of the word's vectors over its first ``max_uses`` uses in
     ``sentences`` (its first use in each sentence; no labels), in ``_elmo_vectors``' rows. A word
     ``sentences`` never uses is left out. Each sentence is embedded once, ``chunk`` at a time.

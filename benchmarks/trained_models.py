@@ -63,10 +63,6 @@ def cache_path(kind, settings, corpus):
 def training_sentences(corpus_file=None, quick=False):
     """The sentences the benchmark models train on: PTB train (its first ``QUICK_SENTENCES`` when
     ``quick``), or ``corpus_file``'s lines."""
-    return _corpus(corpus_file, quick)
-
-
-def _corpus(corpus_file, quick):
     from gensim_elmo.corpus import LineSentences
     from gensim_elmo.datasets import ptb
 
@@ -104,11 +100,11 @@ def trained_model(kind, quick=False, corpus_file=None):
             from gensim_elmo.datasets import ptb
 
             valid = list(itertools.islice(ptb("valid"), QUICK_VALID_SENTENCES if quick else None))
-            model, _ = train_recipe("elmo", _corpus(corpus_file, quick), valid, quick=quick,
+            model, _ = train_recipe("elmo", training_sentences(corpus_file, quick), valid, quick=quick,
                                     work_dir=path and path + ".checkpoint")
         else:
             resumable = {"checkpoint_dir": path + ".checkpoint", "checkpoint_steps": 200} if path else {}
-            model = cls(_corpus(corpus_file, quick), **settings, **resumable)
+            model = cls(training_sentences(corpus_file, quick), **settings, **resumable)
         if path:
             model.save(path)
             shutil.rmtree(path + ".checkpoint", ignore_errors=True)
